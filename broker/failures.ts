@@ -1,0 +1,53 @@
+/**
+ * The answer a PD request gets when its worker cannot give one.
+ *
+ * @module
+ */
+
+import type { ApiMessage, PdRequest } from "../protocol/types.ts";
+
+/** Why the broker answers a PD request itself. */
+export type BrokerFailure = "pd-gone" | "worker-crashed" | "cancelled";
+
+/**
+ * Builds the final answer to a request its worker will not give: the draft's
+ * failure message for the request type.
+ *
+ * @param request The request.
+ * @param reason Why it failed.
+ * @param detail "Cannot <action>: <state>".
+ * @returns no-configuration-data, name-translation-done or not-connected.
+ */
+export function failureFor(request: PdRequest, reason: BrokerFailure, detail: string): ApiMessage {
+  switch (request.type) {
+    case "get-configuration-data":
+      return {
+        type: "no-configuration-data",
+        pdId: request.pdId,
+        element: request.element,
+        item: request.item,
+        reason: reason === "cancelled" ? "pd-gone" : reason,
+      };
+    case "translate-name":
+      return {
+        type: "name-translation-done",
+        translationId: request.translationId,
+        pdId: request.pdId,
+        reason,
+        detail,
+      };
+    case "connect-to-address":
+    case "connect-to-address-from-address":
+      return {
+        type: "not-connected",
+        connectionId: request.connectionId,
+        pdId: request.pdId,
+        reason,
+        detail,
+      };
+    default: {
+      const never: never = request;
+      throw new TypeError(`Cannot answer request: ${JSON.stringify(never)}`);
+    }
+  }
+}

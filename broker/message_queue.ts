@@ -1,0 +1,135 @@
+/**
+ * A subscriber's inbox: a FIFO with readiness waits for CHECK MESSAGE
+ * (§3.3.6.2): a non-blocking probe, a bounded wait, or an indefinite one.
+ *
+ * @module
+ */
+
+/** Options for {@linkcode MessageQueue.wait}. */
+export interface WaitOptions {
+  /** Milliseconds to wait: 0 probes, Infinity (the default) waits forever. */
+  readonly timeout?: number;
+  /** Aborts the wait; the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Validates a CHECK MESSAGE timeout.
+ *
+ * @param timeout The caller's value.
+ * @returns The timeout in milliseconds.
+ */
+export function checkTimeout(timeout: unknown): number {
+  if (timeout === undefined) return Infinity;
+  if (typeof timeout !== "number" || Number.isNaN(timeout)) {
+    throw new TypeError(
+      `Cannot check messages: timeout must be a number of milliseconds, got ${typeof timeout}`,
+    );
+  }
+  if (timeout < 0) {
+    throw new RangeError(`Cannot check messages: timeout must not be negative, got ${timeout}`);
+  }
+  return timeout;
+}
+
+/** A FIFO of messages whose readers can wait for it to become ready. */
+export class MessageQueue<T> {
+  #items: T[] = [];
+  #head = 0;
+  #closed = false;
+  #waiters = new Set<() => void>();
+  #extraReady: () => boolean;
+
+  /**
+   * @param extraReady Readiness beyond queued messages (readable connections).
+   */
+  constructor(extraReady: () => boolean = () => false) {
+    this.#extraReady = extraReady;
+  }
+
+  /** Number of queued messages. */
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Whether the queue was closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether a reader would not block. */
+  get ready(): boolean {
+    return this.#closed || this.size > 0 || this.#extraReady();
+  }
+
+  /**
+   * Appends a message and wakes waiters.
+   *
+   * @returns false when the queue is closed and the message was not queued.
+   */
+  push(item: T): boolean {
+    if (this.#closed) return false;
+    this.#items.push(item);
+    this.notify();
+    return true;
+  }
+
+  /** Removes and returns the oldest message, if any. */
+  shift(): T | undefined {
+    if (this.size === 0) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined as T;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /** Wakes waiters so they re-evaluate readiness. */
+  notify(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+
+  /** Drops every queued message and wakes every waiter for good. */
+  close(): void {
+    this.#closed = true;
+    this.#items = [];
+    this.#head = 0;
+    this.notify();
+  }
+
+  /**
+   * Resolves once the queue is ready (or, with messagesOnly, holds a
+   * message), is closed, or the timeout passes.
+   *
+   * @returns Whether it became ready.
+   */
+  wait(options: WaitOptions = {}, messagesOnly = false): Promise<boolean> {
+    const timeout = checkTimeout(options.timeout);
+    const { signal } = options;
+    const ready = messagesOnly ? () => this.#closed || this.size > 0 : () => this.ready;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (ready()) return Promise.resolve(true);
+    if (timeout === 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (ready: boolean, error?: unknown) => {
+        this.#waiters.delete(wake);
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (error !== undefined) reject(error);
+        else resolve(ready);
+      };
+      const wake = () => {
+        if (ready()) finish(true);
+      };
+      const onAbort = () => finish(false, signal!.reason);
+      this.#waiters.add(wake);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (Number.isFinite(timeout)) {
+        timer = setTimeout(() => finish(false), Math.min(timeout, 0x7fffffff));
+      }
+    });
+  }
+}

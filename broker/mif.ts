@@ -1,0 +1,145 @@
+/**
+ * Opens the MIF API: a platform feeding a broker, and subscriber handles on it.
+ *
+ * @module
+ */
+
+import { Broker } from "./broker.ts";
+import type { MifStatus } from "./status.ts";
+import type { Subscriber } from "./subscriber.ts";
+import type { WorkerPermissions } from "./worker_client.ts";
+import { defaultPlatformName, openPlatform } from "../platform/select.ts";
+import type { Platform, PlatformEvent, PlatformName } from "../platform/types.ts";
+
+/** Options for {@linkcode openMif}. */
+export interface MifOptions {
+  /** A platform name or instance; default: this OS's platform, else "sim". */
+  readonly platform?: PlatformName | Platform;
+  /** Scenario file for the sim platform; default: the bundled laptop. */
+  readonly scenario?: string | URL;
+  /**
+   * "net" runs each PD worker with network permission only (the process
+   * needs --unstable-worker-options, or Deno exits with code 70); "inherit"
+   * (the default) gives workers the process's permissions. Deno offers no
+   * way to detect the flag, so the caller says.
+   */
+  readonly workerPermissions?: WorkerPermissions;
+  /** Milliseconds a PD worker may sit idle before it stops (default 30 000). */
+  readonly workerIdleTimeout?: number;
+  /** The PD worker module; for instrumented workers (default: workers/pd_worker.ts). */
+  readonly workerUrl?: URL;
+  /** Aborts opening. */
+  readonly signal?: AbortSignal;
+}
+
+/** An open MIF API. Close it (or `await using` it) to stop its platform and workers. */
+export class Mif implements AsyncDisposable {
+  #broker: Broker;
+  #platform: Platform;
+  #closed = false;
+
+  /** Use {@linkcode openMif}. */
+  constructor(broker: Broker, platform: Platform) {
+    this.#broker = broker;
+    this.#platform = platform;
+  }
+
+  /** The platform's name. */
+  get platform(): PlatformName {
+    return this.#platform.name;
+  }
+
+  /**
+   * Opens a subscriber handle with its own subscriptions.
+   *
+   * @example Subscribe
+   * ```ts ignore
+   * const sub = mif.subscribe({ name: "browser" });
+   * ```
+   */
+  subscribe(options: { readonly name?: string } = {}): Subscriber {
+    if (options.name !== undefined && typeof options.name !== "string") {
+      throw new TypeError("Cannot subscribe: name must be a string");
+    }
+    return this.#broker.subscribe(options.name);
+  }
+
+  /** Everything known now, for `mif status`. */
+  status(): MifStatus {
+    return this.#broker.status();
+  }
+
+  /** Closes every subscriber, stops every PD worker and the platform. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#broker.close();
+    await this.#platform.close();
+  }
+
+  /** Same as close(), for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function settings(options: MifOptions) {
+  const permissions = options.workerPermissions ?? "inherit";
+  if (permissions !== "net" && permissions !== "inherit") {
+    throw new TypeError(
+      `Cannot open MIF API: workerPermissions must be "net" or "inherit", got ${
+        String(permissions)
+      }`,
+    );
+  }
+  const idleTimeout = options.workerIdleTimeout ?? 30_000;
+  if (typeof idleTimeout !== "number" || !(idleTimeout >= 0) || idleTimeout > 0x7fffffff) {
+    throw new RangeError(
+      `Cannot open MIF API: workerIdleTimeout must be from 0 to 2147483647 ms, got ${idleTimeout}`,
+    );
+  }
+  const url = options.workerUrl ?? new URL("../workers/pd_worker.ts", import.meta.url);
+  return { permissions, idleTimeout, url };
+}
+
+/**
+ * Opens the MIF API on a platform and starts following its changes.
+ *
+ * @example Open the simulated laptop and list its interfaces
+ * ```ts ignore
+ * import { NO_MESSAGE, openMif } from "@mif/mif";
+ * await using mif = await openMif({ platform: "sim" });
+ * const sub = mif.subscribe();
+ * sub.post({ type: "announce-interfaces" });
+ * for (let m = sub.get(); m !== NO_MESSAGE; m = sub.get()) console.log(m);
+ * ```
+ * @param options Platform, scenario, worker settings, signal.
+ * @returns The open API.
+ * @throws {TypeError | RangeError} For bad options.
+ * @throws {Deno.errors.NotSupported} For a platform not implemented yet.
+ */
+export async function openMif(options: MifOptions = {}): Promise<Mif> {
+  options.signal?.throwIfAborted();
+  const worker = settings(options);
+  const given = options.platform;
+  const platform = typeof given === "object" && given !== null
+    ? given
+    : await openPlatform(given ?? defaultPlatformName(), { scenario: options.scenario });
+  const broker = new Broker({ worker, platform: platform.name, description: platform.description });
+  // Events that arrive before the first snapshot is applied wait for it.
+  let early: PlatformEvent[] | undefined = [];
+  try {
+    const snapshot = await platform.start((event) =>
+      early ? early.push(event) : broker.apply(event)
+    );
+    options.signal?.throwIfAborted();
+    broker.apply({ type: "snapshot", snapshot });
+    for (const event of early) broker.apply(event);
+    early = undefined;
+  } catch (error) {
+    broker.close();
+    await platform.close();
+    throw error;
+  }
+  return new Mif(broker, platform);
+}

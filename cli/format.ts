@@ -1,0 +1,193 @@
+/**
+ * Human-readable text for `mif status` and `mif watch`: pure functions over
+ * the public types.
+ *
+ * @module
+ */
+
+import type { MifStatus, PdStatus } from "../broker/status.ts";
+import type { ApiMessage, ConfigValue, Lifetime } from "../protocol/types.ts";
+
+/**
+ * Formats a lifetime: "infinite", or the two largest units ("1d2h", "5m3s").
+ *
+ * @example Format a day
+ * ```ts
+ * import { formatLifetime } from "./format.ts";
+ * console.log(formatLifetime(86400)); // "1d"
+ * ```
+ * @param lifetime Seconds or "infinite".
+ * @returns Short text.
+ */
+export function formatLifetime(lifetime: Lifetime): string {
+  if (lifetime === "infinite") return "infinite";
+  if (lifetime === 0) return "0s";
+  const units: [string, number][] = [["d", 86400], ["h", 3600], ["m", 60], ["s", 1]];
+  const parts: string[] = [];
+  let rest = lifetime;
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || parts.length > 0) parts.push(`${n}${unit}`);
+    if (parts.length === 2) break;
+  }
+  return parts.filter((p) => !p.startsWith("0")).join("");
+}
+
+function formatValue(value: ConfigValue): string {
+  if (Array.isArray(value)) return value.map(formatValue).join(", ");
+  return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+}
+
+function tree(lines: string[], items: string[][], indent: string): void {
+  items.forEach((item, i) => {
+    const last = i === items.length - 1;
+    lines.push(`${indent}${last ? "└─ " : "├─ "}${item[0]}`);
+    for (const sub of item.slice(1)) lines.push(`${indent}${last ? "   " : "│  "}${sub}`);
+  });
+}
+
+function pdItems(pd: PdStatus): string[] {
+  const lines: string[] = [];
+  const items: string[][] = [];
+  for (const a of pd.addresses) {
+    const deprecated = a.preferredLifetime === 0 ? " (deprecated)" : "";
+    items.push([
+      `address ${a.address}/${a.prefixLength}  valid ${
+        formatLifetime(a.validLifetime)
+      }, preferred ${formatLifetime(a.preferredLifetime)}${deprecated}`,
+    ]);
+  }
+  for (const e of pd.elements) {
+    const data: string[] = [];
+    tree(data, Object.entries(e.data).map(([k, v]) => [`${k}: ${formatValue(v)}`]), "");
+    items.push([`${e.element}${e.source ? ` (from ${e.source})` : ""}`, ...data]);
+  }
+  items.push([
+    `DNS servers: ${
+      pd.dnsServers.length === 0
+        ? "none"
+        : pd.dnsServers.map((d) => `${d.address} (${d.element})`).join(", ")
+    }`,
+  ]);
+  const w = pd.worker;
+  if (w.starts > 0) {
+    items.push([
+      `worker: ${w.state}, ${w.inFlight} in flight, ${w.starts} started, ${w.crashes} crashed${
+        w.lastCrash ? ` (last: ${w.lastCrash})` : ""
+      }`,
+    ]);
+  }
+  tree(lines, items, "");
+  return lines;
+}
+
+/**
+ * Renders `mif status` as a tree.
+ *
+ * @example Render an empty host
+ * ```ts
+ * import { renderStatus } from "./format.ts";
+ * console.log(renderStatus({
+ *   platform: "sim", description: "empty", at: "2026-01-01T00:00:00.000Z",
+ *   workerPermissions: "net", interfaces: [], subscribers: [], notes: [],
+ * }));
+ * ```
+ * @param status From Mif.status().
+ * @returns Lines of text, joined.
+ */
+export function renderStatus(status: MifStatus): string {
+  const lines = [
+    `mif status — platform ${status.platform} (${status.description}) at ${status.at}`,
+  ];
+  if (status.interfaces.length === 0) lines.push("", "no interfaces");
+  for (const nic of status.interfaces) {
+    const facts = [nic.displayName, nic.interfaceType, nic.operState];
+    if (nic.mtu !== undefined) facts.push(`mtu ${nic.mtu}`);
+    if (nic.mac !== undefined) facts.push(nic.mac);
+    lines.push("", `${nic.interfaceId}  ${facts.join(" · ")}`);
+    if (nic.pds.length === 0) lines.push("└─ no provisioning domains");
+    tree(
+      lines,
+      nic.pds.map((
+        pd,
+      ) => [`PD ${pd.pdId} (${pd.family === "ipv4" ? "IPv4" : "IPv6"})`, ...pdItems(pd)]),
+      "",
+    );
+  }
+  const intents = status.subscribers.flatMap((s) =>
+    s.intents.map((i) => {
+      const scope = [i.interfaceId, i.pdId].filter((x) => x !== undefined).join(" ");
+      return `${s.name ?? `subscriber ${s.subscriberId}`}: ${i.intent}${
+        scope ? ` on ${scope}` : ""
+      } since ${i.since}`;
+    })
+  );
+  lines.push("", "Application intents:");
+  if (intents.length === 0) lines.push("  none recorded in this process");
+  for (const i of intents) lines.push(`  ${i}`);
+  if (status.notes.length > 0) {
+    lines.push("", "Skipped sources:");
+    for (const n of status.notes) lines.push(`  ${n.source}: ${n.reason}`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * One line for a message in `mif watch`.
+ *
+ * @example Describe an address announcement
+ * ```ts
+ * import { formatMessage } from "./format.ts";
+ * console.log(formatMessage({ type: "no-address-announcement", pdId: "wlan0/ipv4", address: "127.0.1.2" }));
+ * // no-address-announcement  wlan0/ipv4 127.0.1.2
+ * ```
+ * @param m The message.
+ * @returns Text without a newline.
+ */
+export function formatMessage(m: ApiMessage): string {
+  const detail = (() => {
+    switch (m.type) {
+      case "interface-announcement":
+        return `${m.interfaceId} "${m.displayName}" (${m.interfaceType})`;
+      case "no-interface-announcement":
+      case "interface-going-away":
+      case "interface-going-up":
+        return m.interfaceId;
+      case "provisioning-domain-announcement":
+        return `${m.pdId} on ${m.interfaceId} (${m.family})`;
+      case "no-provisioning-domain-announcement":
+        return `${m.pdId} on ${m.interfaceId}`;
+      case "configuration-element-announcement":
+      case "no-configuration-element-announcement":
+        return `${m.pdId} ${m.element}`;
+      case "address-announcement":
+        return `${m.pdId} ${m.address}/${m.prefixLength} valid ${
+          formatLifetime(m.validLifetime)
+        } preferred ${formatLifetime(m.preferredLifetime)}`;
+      case "no-address-announcement":
+        return `${m.pdId} ${m.address}`;
+      case "configuration-data":
+        return `${m.pdId} ${m.element} ${m.item}: ${formatValue(m.value)}`;
+      case "no-configuration-data":
+        return `${m.pdId} ${m.element} ${m.item}: ${m.reason}`;
+      case "name-translation":
+        return `${m.translationId} ${m.pdId} ${m.address}${
+          m.ttl === undefined ? "" : ` ttl ${m.ttl}`
+        }${m.server ? ` from ${m.server}` : ""}`;
+      case "name-translation-done":
+        return `${m.translationId} ${m.pdId} ${m.reason ?? "ok"}${m.detail ? `: ${m.detail}` : ""}`;
+      case "connected":
+        return `${m.connectionId} ${m.pdId} ${m.source} → ${m.address} port ${m.port}`;
+      case "not-connected":
+        return `${m.connectionId} ${m.pdId} ${m.reason}${m.detail ? `: ${m.detail}` : ""}`;
+      case "error":
+        return `${m.reason} (${m.messageType ?? "no type"}): ${m.detail}`;
+      default: {
+        const never: never = m;
+        return JSON.stringify(never);
+      }
+    }
+  })();
+  return `${m.type}  ${detail}`;
+}

@@ -1,0 +1,56 @@
+/**
+ * mif: the IETF MIF API (draft-ietf-mif-api-extension-02) for Deno.
+ *
+ * A host has several links, and each link can carry several provisioning
+ * domains (PDs), each with its own addresses, DNS servers and policies. The
+ * MIF API announces interfaces, PDs, configuration elements and addresses as
+ * they come and go, answers per-PD configuration queries, and serves
+ * PD-scoped requests from one Web Worker per PD.
+ *
+ * Talk to it the draft's way (§3.3.6): post messages, check for and get
+ * answers; or iterate a subscriber's messages.
+ *
+ * @example List interfaces and their PDs on the simulated laptop
+ * ```ts ignore
+ * import { openMif } from "@mif/mif";
+ *
+ * await using mif = await openMif({ platform: "sim" });
+ * await using sub = mif.subscribe({ name: "example" });
+ * sub.post({ type: "announce-interfaces" });
+ * for await (const m of sub) {
+ *   if (m.type === "interface-announcement") {
+ *     sub.post({ type: "announce-provisioning-domains", interfaceId: m.interfaceId });
+ *   }
+ *   console.log(m);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export { Mif, type MifOptions, openMif } from "./broker/mif.ts";
+export {
+  type CheckOptions,
+  type CheckResult,
+  type MessagesOptions,
+  NO_MESSAGE,
+  type Subscriber,
+} from "./broker/subscriber.ts";
+export type * from "./broker/status.ts";
+export type { IntentMessage } from "./broker/intents.ts";
+export type * from "./protocol/types.ts";
+export {
+  API_MESSAGE_TYPES,
+  isApiMessage,
+  isSubscriberMessage,
+  SUBSCRIBER_MESSAGE_TYPES,
+  validateApiMessage,
+  validateSubscriberMessage,
+  type Validation,
+} from "./protocol/validate.ts";
+export { canonicalIp, formatIp, type IpAddress, isLoopback, parseIp } from "./protocol/ip.ts";
+export type * from "./platform/types.ts";
+export { defaultPlatformName, PLATFORM_NAMES } from "./platform/select.ts";
+export { BUNDLED_SCENARIO, loadScenario, SimPlatform } from "./platform/sim/sim_platform.ts";
+export type * from "./platform/sim/scenario.ts";
+export { parseScenario } from "./platform/sim/scenario.ts";

@@ -1,0 +1,71 @@
+/**
+ * Chooses and opens a platform. The choice by operating system is made here
+ * and nowhere else.
+ *
+ * @module
+ */
+
+import type { Platform, PlatformName } from "./types.ts";
+import { loadScenario, SimPlatform } from "./sim/sim_platform.ts";
+
+/** Every platform name mif accepts. */
+export const PLATFORM_NAMES: readonly PlatformName[] = ["sim", "linux", "darwin"];
+
+/** Options for {@linkcode openPlatform}. */
+export interface PlatformOptions {
+  /** Scenario file for the sim platform (default: the bundled laptop). */
+  readonly scenario?: string | URL;
+}
+
+type Opener = (options: PlatformOptions) => Promise<Platform>;
+
+const OPENERS: Readonly<Partial<Record<PlatformName, Opener>>> = {
+  sim: async (options) => new SimPlatform(await loadScenario(options.scenario)),
+};
+
+/**
+ * The platform for this operating system, or "sim" where mif has no real
+ * platform yet.
+ *
+ * @returns A platform name.
+ */
+export function defaultPlatformName(): PlatformName {
+  const os = Deno.build.os as string;
+  return (PLATFORM_NAMES as readonly string[]).includes(os) && OPENERS[os as PlatformName]
+    ? os as PlatformName
+    : "sim";
+}
+
+/**
+ * Opens a platform by name.
+ *
+ * @param name The platform.
+ * @param options Platform options.
+ * @returns The platform, not yet started.
+ * @throws {TypeError} For an unknown name, or a scenario given to a real platform.
+ * @throws {Deno.errors.NotSupported} For a platform not implemented yet.
+ */
+export function openPlatform(name: PlatformName, options: PlatformOptions = {}): Promise<Platform> {
+  if (!(PLATFORM_NAMES as readonly string[]).includes(name)) {
+    throw new TypeError(
+      `Cannot open platform "${name}": expected one of ${PLATFORM_NAMES.join(", ")}`,
+    );
+  }
+  if (name !== "sim" && options.scenario !== undefined) {
+    throw new TypeError(
+      `Cannot open platform "${name}": a scenario only applies to the sim platform`,
+    );
+  }
+  const open = OPENERS[name];
+  if (!open) {
+    throw new Deno.errors.NotSupported(
+      `Cannot open platform "${name}": it is not implemented yet (use --platform sim)`,
+    );
+  }
+  return open(options);
+}
+
+/** The signals that ask a long-running command to stop on this OS. */
+export const TERMINATION_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT", "SIGBREAK"]
+  : ["SIGINT", "SIGTERM"];

@@ -1,0 +1,480 @@
+/**
+ * The MIF messages of draft-ietf-mif-api-extension-02 §3.3.7 as a
+ * discriminated union on `type`. The `type` names are the kebab-case of the
+ * draft's titles and are the public contract, also used by `mif watch --json`.
+ *
+ * @module
+ */
+
+import type { Family } from "./ip.ts";
+
+export type { Family };
+
+/**
+ * A configuration element type (§3.3.7.10: "Config Element RA, Config Element
+ * DHCPv6, Config Element DHCPv4 ...TBD..."); "static" covers configuration
+ * that no protocol delivered.
+ */
+export type ElementType = "ra" | "dhcpv4" | "dhcpv6" | "static";
+
+/** What kind of link an interface is. */
+export type InterfaceType =
+  | "wired"
+  | "wifi"
+  | "cellular"
+  | "vpn"
+  | "loopback"
+  | "bridge"
+  | "virtual"
+  | "other";
+
+/**
+ * A lifetime in whole seconds remaining at the moment the message was made,
+ * or the string "infinite" (JSON has no Infinity; RFC 4861 writes it as all
+ * ones, which is easy to mistake for a number).
+ */
+export type Lifetime = number | "infinite";
+
+/** A JSON value: what a configuration item holds. */
+export type ConfigValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly ConfigValue[]
+  | { readonly [key: string]: ConfigValue };
+
+/**
+ * Configuration information identifiers (§3.3.7.17: "DNS Server List
+ * ...TBD..."). Platforms may report more items than these; any kebab-case
+ * name is accepted.
+ */
+export type ConfigItem =
+  | "dns-servers"
+  | "search-domains"
+  | "routers"
+  | "mtu"
+  | (string & Record<never, never>);
+
+/** Where an application intent applies: everywhere, one interface or one PD. */
+export interface IntentScope {
+  /** Restricts the intent to one interface. */
+  readonly interfaceId?: string;
+  /** Restricts the intent to one provisioning domain. */
+  readonly pdId?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Subscriber → API
+
+/** §3.3.7.1: announce every interface now and whenever one appears or goes. */
+export interface AnnounceInterfaces {
+  /** The message type. */
+  readonly type: "announce-interfaces";
+}
+/** §3.3.7.2: stop interface announcements. */
+export interface StopAnnouncingInterfaces {
+  /** The message type. */
+  readonly type: "stop-announcing-interfaces";
+}
+/** §3.3.7.5: announce the PDs of one interface, now and as they change. */
+export interface AnnounceProvisioningDomains {
+  /** The message type. */
+  readonly type: "announce-provisioning-domains";
+  /** The interface. */
+  readonly interfaceId: string;
+}
+/** §3.3.7.6: stop PD announcements for one interface. */
+export interface StopAnnouncingProvisioningDomains {
+  /** The message type. */
+  readonly type: "stop-announcing-provisioning-domains";
+  /** The interface. */
+  readonly interfaceId: string;
+}
+/** §3.3.7.9: announce the configuration elements of one PD. */
+export interface AnnounceConfigurationElements {
+  /** The message type. */
+  readonly type: "announce-configuration-elements";
+  /** The provisioning domain. */
+  readonly pdId: string;
+}
+/** §3.3.7.12: stop configuration element announcements for one PD. */
+export interface StopAnnouncingConfigurationElements {
+  /** The message type. */
+  readonly type: "stop-announcing-configuration-elements";
+  /** The provisioning domain. */
+  readonly pdId: string;
+}
+/** §3.3.7.13: announce the addresses of one PD. */
+export interface AnnounceAddresses {
+  /** The message type. */
+  readonly type: "announce-addresses";
+  /** The provisioning domain. */
+  readonly pdId: string;
+}
+/** §3.3.7.15: stop address announcements for one PD. */
+export interface StopAnnouncingAddresses {
+  /** The message type. */
+  readonly type: "stop-announcing-addresses";
+  /** The provisioning domain. */
+  readonly pdId: string;
+}
+/** §3.3.7.17: ask for one item of one configuration element of one PD. */
+export interface GetConfigurationData {
+  /** The message type. */
+  readonly type: "get-configuration-data";
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** The configuration element type. */
+  readonly element: ElementType;
+  /** The configuration information identifier. */
+  readonly item: ConfigItem;
+}
+/** §3.3.7.18: resolve a name through one PD only. */
+export interface TranslateName {
+  /** The message type. */
+  readonly type: "translate-name";
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** The name, a UTF-8 string. */
+  readonly name: string;
+  /** Unique among this subscriber's outstanding translations. */
+  readonly translationId: string;
+  /** Only ask for addresses of this family (default: both). */
+  readonly family?: Family;
+}
+/** §3.3.7.19: cancel a translation. */
+export interface StopTranslatingName {
+  /** The message type. */
+  readonly type: "stop-translating-name";
+  /** The subscriber's id for the translation. */
+  readonly translationId: string;
+}
+/** §3.3.7.21: open a TCP connection from a source address of one PD. */
+export interface ConnectToAddress {
+  /** The message type. */
+  readonly type: "connect-to-address";
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** The destination IP address. */
+  readonly address: string;
+  /** TCP port, 1 to 65535. */
+  readonly port: number;
+  /** Unique among this subscriber's outstanding connections. */
+  readonly connectionId: string;
+}
+/** §3.3.7.22: open a TCP connection from a given source address of one PD. */
+export interface ConnectToAddressFromAddress {
+  /** The message type. */
+  readonly type: "connect-to-address-from-address";
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** The local (source) IP address. */
+  readonly source: string;
+  /** The destination IP address. */
+  readonly address: string;
+  /** TCP port, 1 to 65535. */
+  readonly port: number;
+  /** Unique among this subscriber's outstanding connections. */
+  readonly connectionId: string;
+}
+/** §3.3.7.25.1: the application wants to connect (optionally: here). */
+export interface WantsToConnect extends IntentScope {
+  /** The message type. */
+  readonly type: "wants-to-connect";
+}
+/** §3.3.7.25.2: the application needs no connection at the moment. */
+export interface ConnectionIdle extends IntentScope {
+  /** The message type. */
+  readonly type: "connection-idle";
+}
+/** §3.3.7.25.3: the application tolerates its connections breaking. */
+export interface ConnectionCanBeBroken extends IntentScope {
+  /** The message type. */
+  readonly type: "connection-can-be-broken";
+}
+
+/** Every message a subscriber may post. */
+export type SubscriberMessage =
+  | AnnounceInterfaces
+  | StopAnnouncingInterfaces
+  | AnnounceProvisioningDomains
+  | StopAnnouncingProvisioningDomains
+  | AnnounceConfigurationElements
+  | StopAnnouncingConfigurationElements
+  | AnnounceAddresses
+  | StopAnnouncingAddresses
+  | GetConfigurationData
+  | TranslateName
+  | StopTranslatingName
+  | ConnectToAddress
+  | ConnectToAddressFromAddress
+  | WantsToConnect
+  | ConnectionIdle
+  | ConnectionCanBeBroken;
+
+/** The subscriber messages a PD worker answers. */
+export type PdRequest =
+  | GetConfigurationData
+  | TranslateName
+  | ConnectToAddress
+  | ConnectToAddressFromAddress;
+
+// ---------------------------------------------------------------------------
+// API → subscriber
+
+/** §3.3.7.3: an interface exists. */
+export interface InterfaceAnnouncement {
+  /** The message type. */
+  readonly type: "interface-announcement";
+  /** The interface. */
+  readonly interfaceId: string;
+  /** What a person calls the interface. */
+  readonly displayName: string;
+  /** What kind of link it is. */
+  readonly interfaceType: InterfaceType;
+}
+/** §3.3.7.4: a previously announced interface is gone. */
+export interface NoInterfaceAnnouncement {
+  /** The message type. */
+  readonly type: "no-interface-announcement";
+  /** The interface. */
+  readonly interfaceId: string;
+}
+/** §3.3.7.7: a PD is configured on an interface. */
+export interface ProvisioningDomainAnnouncement {
+  /** The message type. */
+  readonly type: "provisioning-domain-announcement";
+  /** The interface. */
+  readonly interfaceId: string;
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** The address family. */
+  readonly family: Family;
+}
+/** §3.3.7.8: a previously announced PD expired or became invalid. */
+export interface NoProvisioningDomainAnnouncement {
+  /** The message type. */
+  readonly type: "no-provisioning-domain-announcement";
+  /** The interface. */
+  readonly interfaceId: string;
+  /** The provisioning domain. */
+  readonly pdId: string;
+}
+/** §3.3.7.10: a configuration element of a PD completed (or changed). */
+export interface ConfigurationElementAnnouncement {
+  /** The message type. */
+  readonly type: "configuration-element-announcement";
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** The configuration element type. */
+  readonly element: ElementType;
+}
+/** §3.3.7.11: a previously announced configuration element is invalid. */
+export interface NoConfigurationElementAnnouncement {
+  /** The message type. */
+  readonly type: "no-configuration-element-announcement";
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** The configuration element type. */
+  readonly element: ElementType;
+}
+/** §3.3.7.14: an address of a PD, with its remaining lifetimes. */
+export interface AddressAnnouncement {
+  /** The message type. */
+  readonly type: "address-announcement";
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** An IP address (canonical in messages from the API). */
+  readonly address: string;
+  /** The on-link prefix length. */
+  readonly prefixLength: number;
+  /** Seconds until the address becomes invalid. */
+  readonly validLifetime: Lifetime;
+  /** Seconds until the address becomes deprecated (0: deprecated). */
+  readonly preferredLifetime: Lifetime;
+}
+/** §3.3.7.16: a previously announced address is no longer valid. */
+export interface NoAddressAnnouncement {
+  /** The message type. */
+  readonly type: "no-address-announcement";
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** An IP address (canonical in messages from the API). */
+  readonly address: string;
+}
+/** §3.3.7.17: the answer to get-configuration-data. */
+export interface ConfigurationData {
+  /** The message type. */
+  readonly type: "configuration-data";
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** The configuration element type. */
+  readonly element: ElementType;
+  /** The configuration information identifier. */
+  readonly item: ConfigItem;
+  /** The item's data. */
+  readonly value: ConfigValue;
+}
+/** Why there is no configuration data. */
+export type NoConfigurationDataReason =
+  | "no-element"
+  | "no-item"
+  | "pd-gone"
+  | "worker-crashed";
+/** §3.3.7.17: get-configuration-data found nothing. */
+export interface NoConfigurationData {
+  /** The message type. */
+  readonly type: "no-configuration-data";
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** The configuration element type. */
+  readonly element: ElementType;
+  /** The configuration information identifier. */
+  readonly item: ConfigItem;
+  /** Why there is no data. */
+  readonly reason: NoConfigurationDataReason;
+}
+/** §3.3.7.20: one address found by a translation. */
+export interface NameTranslation {
+  /** The message type. */
+  readonly type: "name-translation";
+  /** The subscriber's id for the translation. */
+  readonly translationId: string;
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** An IP address (canonical in messages from the API). */
+  readonly address: string;
+  /** Seconds the answer may be cached; absent for the local host table. */
+  readonly ttl?: number;
+  /** The DNS server that answered, or "hosts" for the local host table. */
+  readonly server?: string;
+}
+/** Why a translation ended without success. */
+export type TranslationFailure =
+  | "nxdomain"
+  | "timeout"
+  | "no-dns-servers"
+  | "servfail"
+  | "invalid-name"
+  | "cancelled"
+  | "pd-gone"
+  | "worker-crashed"
+  | "unsupported";
+/**
+ * Not in the draft: closes every translation. No reason means it succeeded
+ * (every answer has been sent, possibly none).
+ */
+export interface NameTranslationDone {
+  /** The message type. */
+  readonly type: "name-translation-done";
+  /** The subscriber's id for the translation. */
+  readonly translationId: string;
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** Why it failed. */
+  readonly reason?: TranslationFailure;
+  /** Human-readable detail for a failure. */
+  readonly detail?: string;
+}
+/** §3.3.7.23: a connection is open; `token` names it in the communications API. */
+export interface Connected {
+  /** The message type. */
+  readonly type: "connected";
+  /** The subscriber's id for the connection. */
+  readonly connectionId: string;
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** Names the connection in the communications API. */
+  readonly token: string;
+  /** The local (source) IP address. */
+  readonly source: string;
+  /** The destination IP address. */
+  readonly address: string;
+  /** TCP port, 1 to 65535. */
+  readonly port: number;
+}
+/** Why a connection attempt failed. */
+export type ConnectFailure =
+  | "refused"
+  | "timeout"
+  | "unreachable"
+  | "no-source-address"
+  | "source-not-in-pd"
+  | "pd-gone"
+  | "cancelled"
+  | "worker-crashed"
+  | "unsupported";
+/** §3.3.7.24: a connection attempt failed. */
+export interface NotConnected {
+  /** The message type. */
+  readonly type: "not-connected";
+  /** The subscriber's id for the connection. */
+  readonly connectionId: string;
+  /** The provisioning domain. */
+  readonly pdId: string;
+  /** Why it failed. */
+  readonly reason: ConnectFailure;
+  /** Human-readable detail. */
+  readonly detail?: string;
+}
+/** §3.3.7.25.4: an interface is about to lose its PDs. */
+export interface InterfaceGoingAway {
+  /** The message type. */
+  readonly type: "interface-going-away";
+  /** The interface. */
+  readonly interfaceId: string;
+}
+/** §3.3.7.25.5: an interface is up but not yet provisioned. */
+export interface InterfaceGoingUp {
+  /** The message type. */
+  readonly type: "interface-going-up";
+  /** The interface. */
+  readonly interfaceId: string;
+}
+/** Why a posted message was refused. */
+export type ErrorReason =
+  | "invalid-message"
+  | "unknown-interface"
+  | "unknown-pd"
+  | "unknown-translation"
+  | "duplicate-id"
+  | "internal-error";
+/** Not in the draft: answers a message that could not be accepted. */
+export interface ErrorMessage {
+  /** The message type. */
+  readonly type: "error";
+  /** Why the message was refused. */
+  readonly reason: ErrorReason;
+  /** The offending message's `type`, or null when it had none. */
+  readonly messageType: string | null;
+  /** "Cannot <action>: <state>". */
+  readonly detail: string;
+  /** Echoed from the offending message when it carried one. */
+  readonly translationId?: string;
+  /** Echoed from the offending message when it carried one. */
+  readonly connectionId?: string;
+}
+
+/** Every message the API sends to a subscriber. */
+export type ApiMessage =
+  | InterfaceAnnouncement
+  | NoInterfaceAnnouncement
+  | ProvisioningDomainAnnouncement
+  | NoProvisioningDomainAnnouncement
+  | ConfigurationElementAnnouncement
+  | NoConfigurationElementAnnouncement
+  | AddressAnnouncement
+  | NoAddressAnnouncement
+  | ConfigurationData
+  | NoConfigurationData
+  | NameTranslation
+  | NameTranslationDone
+  | Connected
+  | NotConnected
+  | InterfaceGoingAway
+  | InterfaceGoingUp
+  | ErrorMessage;
+
+/** Any MIF message, in either direction. */
+export type MifMessage = SubscriberMessage | ApiMessage;

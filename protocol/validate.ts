@@ -1,0 +1,419 @@
+/**
+ * Runtime validation of MIF messages. Every message that crosses a boundary
+ * (subscriber → broker, worker → broker, CLI JSON) goes through here; a
+ * message that fails gets a description naming the offending field.
+ *
+ * @module
+ */
+
+import { parseIp } from "./ip.ts";
+import type { ApiMessage, SubscriberMessage } from "./types.ts";
+
+/** The outcome of validating one message. */
+export type Validation<T> =
+  | { readonly ok: true; readonly message: T }
+  | {
+    readonly ok: false;
+    /** The message's `type` when it had a string one, else null. */
+    readonly messageType: string | null;
+    /** "Cannot accept <type>: <what is wrong>". */
+    readonly detail: string;
+    /** The message's translationId, when it carried a string one. */
+    readonly translationId?: string;
+    /** The message's connectionId, when it carried a string one. */
+    readonly connectionId?: string;
+  };
+
+type Check = (value: unknown) => string | undefined;
+interface Field {
+  readonly check: Check;
+  readonly optional: boolean;
+}
+type Spec = Readonly<Record<string, Field>>;
+
+// Control characters have no place in ids, names or details.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const ITEM = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const MAX_VALUE_DEPTH = 8;
+const MAX_VALUE_NODES = 10_000;
+
+function text(max: number, allowEmpty = false): Check {
+  return (v) => {
+    if (typeof v !== "string") return "must be a string";
+    if (!allowEmpty && v.length === 0) return "must not be empty";
+    if (v.length > max) return `must be at most ${max} characters`;
+    if (CONTROL.test(v)) return "must not contain control characters";
+    return undefined;
+  };
+}
+
+function oneOf(...values: readonly string[]): Check {
+  return (v) =>
+    typeof v === "string" && values.includes(v)
+      ? undefined
+      : `must be one of ${values.map((x) => `"${x}"`).join(", ")}`;
+}
+
+function integer(min: number, max: number): Check {
+  return (v) =>
+    typeof v === "number" && Number.isInteger(v) && v >= min && v <= max
+      ? undefined
+      : `must be an integer from ${min} to ${max}`;
+}
+
+const address: Check = (v) =>
+  typeof v === "string" && parseIp(v) ? undefined : "must be an IP address";
+
+const lifetime: Check = (v) =>
+  v === "infinite" || integer(0, 0xffffffff)(v) === undefined
+    ? undefined
+    : 'must be a whole number of seconds or "infinite"';
+
+function jsonProblem(v: unknown, depth: number, budget: { n: number }): string | undefined {
+  if (--budget.n < 0) return "is too large";
+  if (depth > MAX_VALUE_DEPTH) return "is nested too deeply";
+  if (v === null || typeof v === "string" || typeof v === "boolean") return;
+  if (typeof v === "number") return Number.isFinite(v) ? undefined : "holds a non-finite number";
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const p: string | undefined = jsonProblem(x, depth + 1, budget);
+      if (p) return p;
+    }
+    return;
+  }
+  if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const x of Object.values(v)) {
+      const p: string | undefined = jsonProblem(x, depth + 1, budget);
+      if (p) return p;
+    }
+    return;
+  }
+  return "must be a JSON value";
+}
+
+const json: Check = (v) => {
+  const problem = jsonProblem(v, 0, { n: MAX_VALUE_NODES });
+  return problem ? `value ${problem}` : undefined;
+};
+
+const ELEMENTS = ["ra", "dhcpv4", "dhcpv6", "static"] as const;
+const FAMILIES = ["ipv4", "ipv6"] as const;
+
+const id = text(256);
+const requestId = text(128);
+const element = oneOf(...ELEMENTS);
+const family = oneOf(...FAMILIES);
+const item: Check = (v) =>
+  typeof v === "string" && v.length <= 64 && ITEM.test(v)
+    ? undefined
+    : 'must be a kebab-case name such as "dns-servers"';
+const port = integer(1, 65535);
+const detail = text(2048, true);
+
+function req(check: Check): Field {
+  return { check, optional: false };
+}
+function opt(check: Check): Field {
+  return { check, optional: true };
+}
+
+const scoped: Spec = { interfaceId: opt(id), pdId: opt(id) };
+
+const SUBSCRIBER_SPECS = {
+  "announce-interfaces": {},
+  "stop-announcing-interfaces": {},
+  "announce-provisioning-domains": { interfaceId: req(id) },
+  "stop-announcing-provisioning-domains": { interfaceId: req(id) },
+  "announce-configuration-elements": { pdId: req(id) },
+  "stop-announcing-configuration-elements": { pdId: req(id) },
+  "announce-addresses": { pdId: req(id) },
+  "stop-announcing-addresses": { pdId: req(id) },
+  "get-configuration-data": {
+    pdId: req(id),
+    element: req(element),
+    item: req(item),
+  },
+  "translate-name": {
+    pdId: req(id),
+    name: req(text(1024, true)),
+    translationId: req(requestId),
+    family: opt(family),
+  },
+  "stop-translating-name": { translationId: req(requestId) },
+  "connect-to-address": {
+    pdId: req(id),
+    address: req(address),
+    port: req(port),
+    connectionId: req(requestId),
+  },
+  "connect-to-address-from-address": {
+    pdId: req(id),
+    source: req(address),
+    address: req(address),
+    port: req(port),
+    connectionId: req(requestId),
+  },
+  "wants-to-connect": scoped,
+  "connection-idle": scoped,
+  "connection-can-be-broken": scoped,
+} as const satisfies Record<SubscriberMessage["type"], Spec>;
+
+const API_SPECS = {
+  "interface-announcement": {
+    interfaceId: req(id),
+    displayName: req(text(256)),
+    interfaceType: req(
+      oneOf("wired", "wifi", "cellular", "vpn", "loopback", "bridge", "virtual", "other"),
+    ),
+  },
+  "no-interface-announcement": { interfaceId: req(id) },
+  "provisioning-domain-announcement": {
+    interfaceId: req(id),
+    pdId: req(id),
+    family: req(family),
+  },
+  "no-provisioning-domain-announcement": { interfaceId: req(id), pdId: req(id) },
+  "configuration-element-announcement": { pdId: req(id), element: req(element) },
+  "no-configuration-element-announcement": { pdId: req(id), element: req(element) },
+  "address-announcement": {
+    pdId: req(id),
+    address: req(address),
+    prefixLength: req(integer(0, 128)),
+    validLifetime: req(lifetime),
+    preferredLifetime: req(lifetime),
+  },
+  "no-address-announcement": { pdId: req(id), address: req(address) },
+  "configuration-data": {
+    pdId: req(id),
+    element: req(element),
+    item: req(item),
+    value: req(json),
+  },
+  "no-configuration-data": {
+    pdId: req(id),
+    element: req(element),
+    item: req(item),
+    reason: req(oneOf("no-element", "no-item", "pd-gone", "worker-crashed")),
+  },
+  "name-translation": {
+    translationId: req(requestId),
+    pdId: req(id),
+    address: req(address),
+    ttl: opt(integer(0, 0x7fffffff)),
+    server: opt(text(256)),
+  },
+  "name-translation-done": {
+    translationId: req(requestId),
+    pdId: req(id),
+    reason: opt(
+      oneOf(
+        "nxdomain",
+        "timeout",
+        "no-dns-servers",
+        "servfail",
+        "invalid-name",
+        "cancelled",
+        "pd-gone",
+        "worker-crashed",
+        "unsupported",
+      ),
+    ),
+    detail: opt(detail),
+  },
+  "connected": {
+    connectionId: req(requestId),
+    pdId: req(id),
+    token: req(text(256)),
+    source: req(address),
+    address: req(address),
+    port: req(port),
+  },
+  "not-connected": {
+    connectionId: req(requestId),
+    pdId: req(id),
+    reason: req(
+      oneOf(
+        "refused",
+        "timeout",
+        "unreachable",
+        "no-source-address",
+        "source-not-in-pd",
+        "pd-gone",
+        "cancelled",
+        "worker-crashed",
+        "unsupported",
+      ),
+    ),
+    detail: opt(detail),
+  },
+  "interface-going-away": { interfaceId: req(id) },
+  "interface-going-up": { interfaceId: req(id) },
+  "error": {
+    reason: req(
+      oneOf(
+        "invalid-message",
+        "unknown-interface",
+        "unknown-pd",
+        "unknown-translation",
+        "duplicate-id",
+        "internal-error",
+      ),
+    ),
+    messageType: req((v) => v === null ? undefined : text(64)(v)),
+    detail: req(detail),
+    translationId: opt(requestId),
+    connectionId: opt(requestId),
+  },
+} as const satisfies Record<ApiMessage["type"], Spec>;
+
+/** Every subscriber → API message type, in the draft's order. */
+export const SUBSCRIBER_MESSAGE_TYPES: readonly SubscriberMessage["type"][] = Object
+  .keys(SUBSCRIBER_SPECS) as SubscriberMessage["type"][];
+
+/** Every API → subscriber message type, in the draft's order. */
+export const API_MESSAGE_TYPES: readonly ApiMessage["type"][] = Object.keys(
+  API_SPECS,
+) as ApiMessage["type"][];
+
+function stringField(record: Record<string, unknown>, key: string) {
+  const v = Object.hasOwn(record, key) ? record[key] : undefined;
+  return typeof v === "string" && v.length <= 128 && !CONTROL.test(v) ? v : undefined;
+}
+
+function validate<T>(
+  value: unknown,
+  specs: Readonly<Record<string, Spec>>,
+  direction: string,
+): Validation<T> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return {
+      ok: false,
+      messageType: null,
+      detail: "Cannot accept message: it must be an object with a string type",
+    };
+  }
+  const record = value as Record<string, unknown>;
+  const type = stringField(record, "type") ?? null;
+  const refuse = (problem: string): Validation<T> => {
+    const ids: { translationId?: string; connectionId?: string } = {};
+    const translationId = stringField(record, "translationId");
+    const connectionId = stringField(record, "connectionId");
+    if (translationId) ids.translationId = translationId;
+    if (connectionId) ids.connectionId = connectionId;
+    return {
+      ok: false,
+      messageType: type,
+      detail: `Cannot accept ${type ?? "message"}: ${problem}`,
+      ...ids,
+    };
+  };
+  if (type === null) return refuse('field "type" must be a string');
+  if (!Object.hasOwn(specs, type)) {
+    return refuse(`"${type}" is not a ${direction} message type`);
+  }
+  const spec = specs[type];
+  const out: Record<string, unknown> = { type };
+  for (const key of Object.keys(record)) {
+    if (key !== "type" && !Object.hasOwn(spec, key)) {
+      return refuse(`field "${key}" is not part of ${type}`);
+    }
+  }
+  for (const [key, field] of Object.entries(spec)) {
+    const present = Object.hasOwn(record, key) && record[key] !== undefined;
+    if (!present) {
+      if (field.optional) continue;
+      return refuse(`field "${key}" is missing`);
+    }
+    const problem = field.check(record[key]);
+    if (problem) return refuse(`field "${key}" ${problem}`);
+    out[key] = key === "value" ? structuredClone(record[key]) : record[key];
+  }
+  return { ok: true, message: out as T };
+}
+
+function guarded<T>(
+  value: unknown,
+  specs: Readonly<Record<string, Spec>>,
+  direction: string,
+): Validation<T> {
+  try {
+    return validate<T>(value, specs, direction);
+  } catch (error) {
+    return {
+      ok: false,
+      messageType: null,
+      detail: `Cannot accept message: reading it threw ${
+        error instanceof Error ? error.name : "a non-Error"
+      }`,
+    };
+  }
+}
+
+/**
+ * Validates a message a subscriber posts. On success the message is a fresh
+ * object holding only the fields of its type, so later changes to the input
+ * cannot reach the broker.
+ *
+ * @example Refuse a message with a misspelt field
+ * ```ts
+ * import { validateSubscriberMessage } from "./validate.ts";
+ * const v = validateSubscriberMessage({ type: "announce-addresses", pdID: "x" });
+ * console.log(v.ok ? "ok" : v.detail);
+ * // Cannot accept announce-addresses: field "pdID" is not part of announce-addresses
+ * ```
+ * @param value Anything.
+ * @returns The validated message, or what is wrong with it.
+ */
+export function validateSubscriberMessage(
+  value: unknown,
+): Validation<SubscriberMessage> {
+  return guarded(value, SUBSCRIBER_SPECS, "subscriber → API");
+}
+
+/**
+ * Validates a message sent to a subscriber (used on everything a PD worker
+ * answers, and by consumers of `mif watch --json`).
+ *
+ * @example Check a line of `mif watch --json`
+ * ```ts
+ * import { validateApiMessage } from "./validate.ts";
+ * const v = validateApiMessage(JSON.parse('{"type":"no-interface-announcement","interfaceId":"wlan0"}'));
+ * console.log(v.ok); // true
+ * ```
+ * @param value Anything.
+ * @returns The validated message, or what is wrong with it.
+ */
+export function validateApiMessage(value: unknown): Validation<ApiMessage> {
+  return guarded(value, API_SPECS, "API → subscriber");
+}
+
+/**
+ * Tells whether a value is a valid subscriber → API message.
+ *
+ * @example Guard input
+ * ```ts
+ * import { isSubscriberMessage } from "./validate.ts";
+ * console.log(isSubscriberMessage({ type: "announce-interfaces" })); // true
+ * ```
+ * @param value Anything.
+ * @returns true when {@linkcode validateSubscriberMessage} accepts it.
+ */
+export function isSubscriberMessage(value: unknown): value is SubscriberMessage {
+  return validateSubscriberMessage(value).ok;
+}
+
+/**
+ * Tells whether a value is a valid API → subscriber message.
+ *
+ * @example Guard input
+ * ```ts
+ * import { isApiMessage } from "./validate.ts";
+ * console.log(isApiMessage({ type: "interface-going-up", interfaceId: "wlan0" })); // true
+ * ```
+ * @param value Anything.
+ * @returns true when {@linkcode validateApiMessage} accepts it.
+ */
+export function isApiMessage(value: unknown): value is ApiMessage {
+  return validateApiMessage(value).ok;
+}

@@ -1,0 +1,329 @@
+import assert from "node:assert/strict";
+import { brief, drain, next, openManual, twoLinks } from "./helpers.ts";
+import type { ApiMessage, Mif, MifOptions, Subscriber } from "../mod.ts";
+
+const TEST_WORKER = new URL("./fixtures/test_worker.ts", import.meta.url);
+const options: MifOptions = { workerUrl: TEST_WORKER, workerPermissions: "net" };
+
+function worker(mif: Mif, pdId: string) {
+  for (const nic of mif.status().interfaces) {
+    for (const pd of nic.pds) if (pd.pdId === pdId) return pd.worker;
+  }
+  throw new Error(`no PD ${pdId}`);
+}
+
+async function collect(sub: Subscriber, count: number): Promise<ApiMessage[]> {
+  const out: ApiMessage[] = [];
+  while (out.length < count) out.push(await next(sub));
+  return out;
+}
+
+async function until(condition: () => boolean, timeout = 5000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeout) throw new Error("Cannot wait: condition never held");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+Deno.test("a PD worker starts on its PD's first request and answers get-configuration-data from its configuration", async () => {
+  const { mif } = await openManual(twoLinks(), { workerPermissions: "net" });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  assert.deepEqual(worker(mif, "eth0/ipv4"), {
+    state: "stopped",
+    inFlight: 0,
+    starts: 0,
+    crashes: 0,
+  });
+  sub.post({
+    type: "get-configuration-data",
+    pdId: "eth0/ipv4",
+    element: "dhcpv4",
+    item: "dns-servers",
+  });
+  sub.post({
+    type: "get-configuration-data",
+    pdId: "eth0/ipv4",
+    element: "dhcpv4",
+    item: "routers",
+  });
+  sub.post({ type: "get-configuration-data", pdId: "eth0/ipv4", element: "ra", item: "mtu" });
+  assert.equal(worker(mif, "eth0/ipv4").state, "running");
+  assert.deepEqual(await collect(sub, 3), [
+    {
+      type: "configuration-data",
+      pdId: "eth0/ipv4",
+      element: "dhcpv4",
+      item: "dns-servers",
+      value: ["127.0.0.53"],
+    },
+    {
+      type: "no-configuration-data",
+      pdId: "eth0/ipv4",
+      element: "dhcpv4",
+      item: "routers",
+      reason: "no-item",
+    },
+    {
+      type: "no-configuration-data",
+      pdId: "eth0/ipv4",
+      element: "ra",
+      item: "mtu",
+      reason: "no-element",
+    },
+  ]);
+  assert.equal(worker(mif, "eth0/ipv6").state, "stopped");
+  assert.equal(worker(mif, "eth0/ipv4").starts, 1);
+});
+
+Deno.test("get-configuration-data on an unknown PD answers error without starting a worker", async () => {
+  const { mif } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({ type: "get-configuration-data", pdId: "nope/ipv4", element: "dhcpv4", item: "mtu" });
+  assert.deepEqual(brief(drain(sub)), ["error unknown-pd"]);
+});
+
+Deno.test("a PD worker sees its PD's new configuration", async () => {
+  const { mif, platform } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  const ask = {
+    type: "get-configuration-data",
+    pdId: "eth0/ipv4",
+    element: "dhcpv4",
+    item: "mtu",
+  } as const;
+  sub.post(ask);
+  assert.equal((await next(sub)).type, "configuration-data");
+  const snapshot = twoLinks();
+  const eth0 = snapshot.interfaces[0];
+  const ipv4 = { ...eth0.pds[0], elements: [{ element: "dhcpv4" as const, data: { mtu: 9000 } }] };
+  platform.snapshot({
+    interfaces: [{ ...eth0, pds: [ipv4, eth0.pds[1]] }, snapshot.interfaces[1]],
+  });
+  sub.post(ask);
+  const m = await next(sub);
+  assert(m.type === "configuration-data");
+  assert.equal(m.value, 9000);
+});
+
+Deno.test("an idle PD worker stops after the idle timeout and starts again on demand", async () => {
+  const { mif } = await openManual(twoLinks(), { ...options, workerIdleTimeout: 30 });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  const ask = {
+    type: "get-configuration-data",
+    pdId: "wlan0/ipv4",
+    element: "dhcpv4",
+    item: "mtu",
+  } as const;
+  sub.post(ask);
+  await next(sub);
+  await until(() => worker(mif, "wlan0/ipv4").state === "stopped");
+  sub.post(ask);
+  assert.equal((await next(sub)).type, "no-configuration-data");
+  assert.equal(worker(mif, "wlan0/ipv4").starts, 2);
+});
+
+Deno.test("a PD that is withdrawn stops its worker and answers its in-flight requests pd-gone", async () => {
+  const { mif, platform } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({
+    type: "translate-name",
+    pdId: "wlan0/ipv4",
+    name: "hold.example",
+    translationId: "t1",
+  });
+  await until(() => worker(mif, "wlan0/ipv4").inFlight === 1);
+  platform.snapshot({ interfaces: [twoLinks().interfaces[0]] });
+  const done = await next(sub);
+  assert.equal(done.type, "name-translation-done");
+  assert(done.type === "name-translation-done");
+  assert.equal(done.reason, "pd-gone");
+  assert.equal(mif.status().subscribers[0].translations, 0);
+});
+
+Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alone; the next request restarts it", async () => {
+  const { mif } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({
+    type: "translate-name",
+    pdId: "eth0/ipv4",
+    name: "hold.example",
+    translationId: "a-held",
+  });
+  sub.post({
+    type: "translate-name",
+    pdId: "wlan0/ipv4",
+    name: "hold.example",
+    translationId: "b-held",
+  });
+  await until(() =>
+    worker(mif, "eth0/ipv4").inFlight === 1 && worker(mif, "wlan0/ipv4").inFlight === 1
+  );
+  sub.post({
+    type: "translate-name",
+    pdId: "eth0/ipv4",
+    name: "crash.example",
+    translationId: "a-crash",
+  });
+  const answers = await collect(sub, 2);
+  assert.deepEqual(
+    answers.map((m) => m.type === "name-translation-done" && [m.translationId, m.reason]).sort(),
+    [
+      ["a-crash", "worker-crashed"],
+      ["a-held", "worker-crashed"],
+    ],
+  );
+  const crashed = worker(mif, "eth0/ipv4");
+  assert.equal(crashed.state, "stopped");
+  assert.equal(crashed.crashes, 1);
+  assert.match(crashed.lastCrash ?? "", /injected crash/);
+  assert.deepEqual(worker(mif, "wlan0/ipv4"), {
+    state: "running",
+    inFlight: 1,
+    starts: 1,
+    crashes: 0,
+  });
+  sub.post({ type: "stop-translating-name", translationId: "b-held" });
+  assert.deepEqual(brief([await next(sub)]), ["name-translation-done wlan0/ipv4 cancelled b-held"]);
+  sub.post({ type: "get-configuration-data", pdId: "eth0/ipv4", element: "dhcpv4", item: "mtu" });
+  assert.equal((await next(sub)).type, "configuration-data");
+  assert.equal(worker(mif, "eth0/ipv4").starts, 2);
+});
+
+Deno.test("an unhandled rejection in a PD worker is handled as a crash", async () => {
+  const { mif } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({
+    type: "translate-name",
+    pdId: "eth0/ipv4",
+    name: "hold.example",
+    translationId: "held",
+  });
+  sub.post({
+    type: "translate-name",
+    pdId: "eth0/ipv4",
+    name: "reject.example",
+    translationId: "r",
+  });
+  const answers = await collect(sub, 2);
+  assert(answers.every((m) => m.type === "name-translation-done" && m.reason === "worker-crashed"));
+  assert.match(worker(mif, "eth0/ipv4").lastCrash ?? "", /injected rejection/);
+});
+
+Deno.test("a worker reply of the wrong type is a protocol violation, handled as a crash", async () => {
+  const { mif } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({
+    type: "get-configuration-data",
+    pdId: "eth0/ipv4",
+    element: "dhcpv4",
+    item: "wrong-type",
+  });
+  const m = await next(sub);
+  assert.deepEqual(brief([m]), [
+    "no-configuration-data eth0/ipv4 dhcpv4 wrong-type worker-crashed",
+  ]);
+  assert.match(
+    worker(mif, "eth0/ipv4").lastCrash ?? "",
+    /interface-going-up does not answer get-configuration-data/,
+  );
+});
+
+Deno.test("a PD worker module that cannot load answers worker-crashed and the process survives", async () => {
+  const { mif } = await openManual(twoLinks(), {
+    workerUrl: new URL("./fixtures/missing_worker.ts", import.meta.url),
+  });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "example.com", translationId: "t" });
+  const m = await next(sub);
+  assert(m.type === "name-translation-done");
+  assert.equal(m.reason, "worker-crashed");
+});
+
+Deno.test("translation ids: stop-translating-name cancels, an unknown id or a live duplicate answers error", async () => {
+  const { mif } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "hold.example", translationId: "t" });
+  sub.post({ type: "translate-name", pdId: "eth0/ipv6", name: "hold.example", translationId: "t" });
+  sub.post({ type: "stop-translating-name", translationId: "nope" });
+  assert.deepEqual(brief(drain(sub)), ["error duplicate-id t", "error unknown-translation nope"]);
+  sub.post({ type: "stop-translating-name", translationId: "t" });
+  assert.deepEqual(brief(drain(sub)), ["name-translation-done eth0/ipv4 cancelled t"]);
+  // The id is free again, and the worker's own late answer to the cancelled request is not delivered.
+  sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "example.com", translationId: "t" });
+  assert.deepEqual(brief([await next(sub)]), ["name-translation-done eth0/ipv4 unsupported t"]);
+  await until(() => worker(mif, "eth0/ipv4").inFlight === 0);
+  assert.deepEqual(drain(sub), []);
+});
+
+Deno.test("connection ids: a live duplicate answers error; the worker answers connect attempts", async () => {
+  const { mif } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  const connect = {
+    type: "connect-to-address",
+    pdId: "eth0/ipv4",
+    address: "127.0.0.1",
+    port: 9,
+    connectionId: "c",
+  } as const;
+  sub.post(connect);
+  sub.post(connect);
+  assert.deepEqual(brief(drain(sub)), ["error duplicate-id c"]);
+  assert.deepEqual(brief([await next(sub)]), ["not-connected eth0/ipv4 unsupported c"]);
+  assert.equal(mif.status().subscribers[0].connecting, 0);
+});
+
+Deno.test("closing a subscriber cancels its translations in the workers", async () => {
+  const { mif } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "hold.example", translationId: "t" });
+  await until(() => worker(mif, "eth0/ipv4").inFlight === 1);
+  await sub.close();
+  await until(() => worker(mif, "eth0/ipv4").inFlight === 0);
+});
+
+Deno.test("with workerPermissions net a PD worker has network permission only", async () => {
+  const { mif } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({
+    type: "get-configuration-data",
+    pdId: "eth0/ipv4",
+    element: "dhcpv4",
+    item: "permissions",
+  });
+  const m = await next(sub);
+  assert(m.type === "configuration-data");
+  const value = m.value as Record<string, string>;
+  assert.equal(value.net, "granted");
+  for (const name of ["read", "write", "env", "run", "sys", "ffi"]) {
+    assert.notEqual(value[name], "granted", name);
+  }
+});
+
+Deno.test("with workerPermissions inherit a PD worker has the process's permissions", async () => {
+  const { mif } = await openManual(twoLinks(), { ...options, workerPermissions: "inherit" });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({
+    type: "get-configuration-data",
+    pdId: "eth0/ipv4",
+    element: "dhcpv4",
+    item: "permissions",
+  });
+  const m = await next(sub);
+  assert(m.type === "configuration-data");
+  assert.equal((m.value as Record<string, string>).read, "granted");
+});

@@ -1,0 +1,141 @@
+/**
+ * The messages between the broker and a PD worker, carried over the
+ * MessageChannel the broker hands each worker, with their runtime guards.
+ * Requests and replies are the MIF messages of §3.3.7 themselves, wrapped
+ * with a request id for correlation.
+ *
+ * @module
+ */
+
+import type { PdInfo } from "../platform/types.ts";
+import type { ApiMessage, PdRequest } from "../protocol/types.ts";
+import { validateApiMessage, validateSubscriberMessage } from "../protocol/validate.ts";
+
+/** What a PD worker knows of its PD. */
+export interface PdConfig {
+  /** The interface the PD is on. */
+  readonly interfaceId: string;
+  /** The PD, its configuration elements and addresses. */
+  readonly pd: PdInfo;
+}
+
+/** Broker → worker. */
+export type ToWorker =
+  | { readonly type: "configure"; readonly config: PdConfig }
+  | { readonly type: "request"; readonly requestId: number; readonly request: PdRequest }
+  | { readonly type: "cancel"; readonly requestId: number };
+
+/** Worker → broker. */
+export type FromWorker =
+  | { readonly type: "reply"; readonly requestId: number; readonly message: ApiMessage }
+  | { readonly type: "fault"; readonly detail: string; readonly requestId?: number };
+
+const PD_REQUESTS = new Set<string>([
+  "get-configuration-data",
+  "translate-name",
+  "connect-to-address",
+  "connect-to-address-from-address",
+]);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isRequestId(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v > 0;
+}
+
+/**
+ * Tells whether a reply ends its request (every reply but name-translation).
+ *
+ * @param message A reply.
+ * @returns true for the last reply of a request.
+ */
+export function isFinalReply(message: ApiMessage): boolean {
+  return message.type !== "name-translation";
+}
+
+/**
+ * Guards what a worker receives.
+ *
+ * @param data The event data.
+ * @returns The message, or what is wrong with it.
+ */
+export function parseToWorker(data: unknown): ToWorker | string {
+  if (!isRecord(data)) return "Cannot accept broker message: not an object";
+  switch (data.type) {
+    case "configure": {
+      const config = data.config;
+      if (
+        !isRecord(config) || typeof config.interfaceId !== "string" || !isRecord(config.pd) ||
+        typeof config.pd.pdId !== "string" || !Array.isArray(config.pd.elements) ||
+        !Array.isArray(config.pd.addresses)
+      ) return "Cannot accept configure: config is malformed";
+      return { type: "configure", config: config as unknown as PdConfig };
+    }
+    case "request": {
+      if (!isRequestId(data.requestId)) return "Cannot accept request: bad requestId";
+      const v = validateSubscriberMessage(data.request);
+      if (!v.ok) return v.detail;
+      if (!PD_REQUESTS.has(v.message.type)) {
+        return `Cannot accept request: ${v.message.type} is not a PD request`;
+      }
+      return { type: "request", requestId: data.requestId, request: v.message as PdRequest };
+    }
+    case "cancel":
+      return isRequestId(data.requestId)
+        ? { type: "cancel", requestId: data.requestId }
+        : "Cannot accept cancel: bad requestId";
+    default:
+      return "Cannot accept broker message: unknown type";
+  }
+}
+
+/**
+ * Guards what the broker receives from a worker.
+ *
+ * @param data The event data.
+ * @returns The message, or what is wrong with it.
+ */
+export function parseFromWorker(data: unknown): FromWorker | string {
+  if (!isRecord(data)) return "Cannot accept worker message: not an object";
+  if (data.type === "fault") {
+    if (typeof data.detail !== "string") return "Cannot accept fault: detail is not a string";
+    const detail = data.detail.slice(0, 2048);
+    return isRequestId(data.requestId)
+      ? { type: "fault", detail, requestId: data.requestId }
+      : { type: "fault", detail };
+  }
+  if (data.type !== "reply") return "Cannot accept worker message: unknown type";
+  if (!isRequestId(data.requestId)) return "Cannot accept reply: bad requestId";
+  const v = validateApiMessage(data.message);
+  if (!v.ok) return v.detail;
+  return { type: "reply", requestId: data.requestId, message: v.message };
+}
+
+const ALLOWED: Record<PdRequest["type"], readonly ApiMessage["type"][]> = {
+  "get-configuration-data": ["configuration-data", "no-configuration-data"],
+  "translate-name": ["name-translation", "name-translation-done"],
+  "connect-to-address": ["connected", "not-connected"],
+  "connect-to-address-from-address": ["connected", "not-connected"],
+};
+
+/**
+ * Checks that a reply answers its request: an allowed type carrying the
+ * request's PD and ids.
+ *
+ * @param request The request.
+ * @param reply The worker's reply.
+ * @returns What is wrong, or undefined.
+ */
+export function replyProblem(request: PdRequest, reply: ApiMessage): string | undefined {
+  if (!ALLOWED[request.type].includes(reply.type)) {
+    return `${reply.type} does not answer ${request.type}`;
+  }
+  const r = reply as unknown as Record<string, unknown>;
+  const q = request as unknown as Record<string, unknown>;
+  for (const key of ["pdId", "translationId", "connectionId", "element", "item"]) {
+    if (key in q && key in r && q[key] !== r[key]) return `${reply.type} carries the wrong ${key}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,51 @@
+/**
+ * Wires a PD service to the worker's MessageChannel port: the broker posts
+ * the port once on the worker's global scope, then every message travels on
+ * the port and is guarded before it reaches the service.
+ *
+ * @module
+ */
+
+import { PdService } from "./pd_service.ts";
+import { type FromWorker, parseToWorker, type ToWorker } from "./protocol.ts";
+
+/** The part of a worker's global scope this needs. */
+export interface WorkerScope {
+  /** Set to receive the broker's port. */
+  onmessage: ((event: MessageEvent) => void) | null;
+  /** Posts to the broker outside the channel (only to complain). */
+  postMessage(message: FromWorker): void;
+}
+
+/** Something that handles broker messages. */
+export interface Service {
+  /** Handles one guarded broker message. */
+  receive(message: ToWorker): void;
+}
+
+/**
+ * Serves a PD from inside a worker.
+ *
+ * @param scope The worker's global scope (`self`).
+ * @param createService Builds the service around a send function.
+ */
+export function servePdWorker(
+  scope: WorkerScope,
+  createService: (send: (message: FromWorker) => void) => Service = (send) => new PdService(send),
+): void {
+  scope.onmessage = (event: MessageEvent) => {
+    const port = event.ports[0];
+    if (!port) {
+      scope.postMessage({ type: "fault", detail: "Cannot start: expected the broker's port" });
+      return;
+    }
+    scope.onmessage = null;
+    const send = (message: FromWorker) => port.postMessage(message);
+    const service = createService(send);
+    port.onmessage = (e: MessageEvent) => {
+      const message = parseToWorker(e.data);
+      if (typeof message === "string") send({ type: "fault", detail: message });
+      else service.receive(message);
+    };
+  };
+}
