@@ -11,17 +11,17 @@
  * answers; or iterate a subscriber's messages.
  *
  * @example List interfaces and their PDs on the simulated laptop
- * ```ts ignore
- * import { openMif } from "@mif/mif";
+ * ```ts
+ * import { NO_MESSAGE, openMif } from "@mif/mif";
  *
  * await using mif = await openMif({ platform: "sim" });
  * await using sub = mif.subscribe({ name: "example" });
  * sub.post({ type: "announce-interfaces" });
- * for await (const m of sub) {
+ * for (let m = sub.get(); m !== NO_MESSAGE; m = sub.get()) {
  *   if (m.type === "interface-announcement") {
  *     sub.post({ type: "announce-provisioning-domains", interfaceId: m.interfaceId });
  *   }
- *   console.log(m);
+ *   console.log(m); // interfaces first, then their PDs
  * }
  * ```
  *

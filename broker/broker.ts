@@ -1,8 +1,8 @@
 /**
  * The main-thread broker: owns the state model (interfaces → PDs →
- * configuration elements and addresses), fans announcements out to
- * subscribers by their subscriptions (§3.3.7.1–16), and multiplexes
- * PD-scoped requests (§3.3.7.17–24) to one worker per PD.
+ * configuration elements and addresses), answers what subscribers post, fans
+ * announcements out by subscription (§3.3.7.1–16), and multiplexes PD-scoped
+ * requests (§3.3.7.17–24) to one worker per PD.
  *
  * Everything a subscriber posts is handled synchronously inside post(): its
  * immediate answers are queued before post() returns.
@@ -10,10 +10,12 @@
  * @module
  */
 
-import { type Change, diffSnapshots } from "./diff.ts";
-import { IntentBook, type IntentMessage } from "./intents.ts";
-import { MessageQueue } from "./message_queue.ts";
-import type { MifStatus, PdStatus, SubscriberStatus } from "./status.ts";
+import { admit, describeError } from "./admit.ts";
+import { addressAnnouncement, announce, interfaceAnnouncement, remaining } from "./announce.ts";
+import { diffSnapshots } from "./diff.ts";
+import type { IntentMessage } from "./intents.ts";
+import { createSession, fanOut, type LiveRequest, type Session, sessionStatus } from "./session.ts";
+import type { MifStatus, PdStatus } from "./status.ts";
 import { type Subscriber, SubscriberHandle } from "./subscriber.ts";
 import { PdWorkerClient, type WorkerSettings } from "./worker_client.ts";
 import { snapshotProblem } from "../platform/snapshot.ts";
@@ -24,28 +26,7 @@ import type {
   Snapshot,
   SourceNote,
 } from "../platform/types.ts";
-import type {
-  ApiMessage,
-  ErrorMessage,
-  ErrorReason,
-  Lifetime,
-  PdRequest,
-  SubscriberMessage,
-} from "../protocol/types.ts";
-import { validateSubscriberMessage } from "../protocol/validate.ts";
-
-interface Session {
-  readonly id: number;
-  readonly name: string | undefined;
-  readonly queue: MessageQueue<ApiMessage>;
-  interfaces: boolean;
-  readonly pdsOn: Set<string>;
-  readonly elementsOf: Set<string>;
-  readonly addressesOf: Set<string>;
-  readonly translations: Map<string, { pdId: string; requestId: number }>;
-  readonly connecting: Map<string, { pdId: string; requestId: number }>;
-  readonly intents: IntentBook;
-}
+import type { ApiMessage, ErrorReason, PdRequest, SubscriberMessage } from "../protocol/types.ts";
 
 /** Options for a {@linkcode Broker}. */
 export interface BrokerOptions {
@@ -57,34 +38,7 @@ export interface BrokerOptions {
   readonly description: string;
 }
 
-/**
- * Seconds left until an absolute time, rounded up (so 0 only once it has
- * passed), or "infinite".
- *
- * @param until Epoch ms, or null for never.
- * @param now Epoch ms.
- */
-export function remaining(until: number | null, now: number): Lifetime {
-  return until === null ? "infinite" : Math.max(0, Math.ceil((until - now) / 1000));
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-function peekType(raw: unknown): string | null {
-  try {
-    const type = (raw as { type?: unknown } | null)?.type;
-    return typeof type === "string" ? type.slice(0, 64) : null;
-  } catch {
-    return null; // A throwing getter or proxy trap: the message has no readable type.
-  }
-}
-
+/** A request the broker refuses with an `error` message. */
 class Refusal extends Error {
   constructor(readonly reason: ErrorReason, detail: string) {
     super(detail);
@@ -116,8 +70,12 @@ export class Broker {
         return this.#applySnapshot(event.snapshot);
       case "interface-going-away":
       case "interface-going-up":
+        // §3.3.7.25.4–5, to the subscribers of interface announcements.
         if (this.#nics.has(event.interfaceId)) {
-          this.#fanOut((s) => s.interfaces, { type: event.type, interfaceId: event.interfaceId });
+          fanOut(this.#sessions.values(), (s) => s.interfaces, {
+            type: event.type,
+            interfaceId: event.interfaceId,
+          });
         }
         return;
       default: {
@@ -130,18 +88,7 @@ export class Broker {
   /** Opens a subscriber handle. */
   subscribe(name?: string): Subscriber {
     if (this.#closed) throw new Deno.errors.BadResource("Cannot subscribe: the MIF API is closed");
-    const session: Session = {
-      id: this.#nextSession++,
-      name,
-      queue: new MessageQueue<ApiMessage>(),
-      interfaces: false,
-      pdsOn: new Set(),
-      elementsOf: new Set(),
-      addressesOf: new Set(),
-      translations: new Map(),
-      connecting: new Map(),
-      intents: new IntentBook(),
-    };
+    const session = createSession(this.#nextSession++, name);
     this.#sessions.set(session.id, session);
     return new SubscriberHandle(session.id, name, session.queue, {
       post: (message) => this.#post(session, message),
@@ -150,34 +97,21 @@ export class Broker {
     });
   }
 
-  /** The whole state, for `mif status`. */
+  /** The whole state, for `mif status`; a copy the caller may keep. */
   status(): MifStatus {
     const now = Date.now();
-    const interfaces = this.#snapshot.interfaces.map((nic) => {
-      const { pds: _, ...rest } = nic;
-      return { ...rest, pds: nic.pds.map((pd) => this.#pdStatus(pd, now)) };
-    });
-    const subscribers: SubscriberStatus[] = [...this.#sessions.values()].map((s) => ({
-      subscriberId: s.id,
-      ...(s.name === undefined ? {} : { name: s.name }),
-      interfaces: s.interfaces,
-      provisioningDomainsOn: [...s.pdsOn],
-      configurationElementsOf: [...s.elementsOf],
-      addressesOf: [...s.addressesOf],
-      translations: s.translations.size,
-      connecting: s.connecting.size,
-      queued: s.queue.size,
-      intents: s.intents.list(),
-    }));
-    return {
+    return structuredClone({
       platform: this.#options.platform,
       description: this.#options.description,
       at: new Date(now).toISOString(),
       workerPermissions: this.#options.worker.permissions,
-      interfaces,
-      subscribers,
-      notes: [...this.#notes],
-    };
+      interfaces: this.#snapshot.interfaces.map(({ pds, ...nic }) => ({
+        ...nic,
+        pds: pds.map((pd) => this.#pdStatus(pd, now)),
+      })),
+      subscribers: [...this.#sessions.values()].map(sessionStatus),
+      notes: this.#notes,
+    });
   }
 
   /** Closes every subscriber and stops every worker. */
@@ -200,14 +134,12 @@ export class Broker {
         validLifetime: remaining(a.validUntil, now),
         preferredLifetime: remaining(a.preferredUntil, now),
       })),
-      elements: pd.elements.map((e) => ({ ...e })),
+      elements: pd.elements,
       dnsServers: pd.elements.flatMap((e) => {
         const servers = e.data["dns-servers"];
         return Array.isArray(servers)
-          ? servers.filter((x): x is string => typeof x === "string").map((address) => ({
-            address,
-            element: e.element,
-          }))
+          ? servers.filter((x): x is string => typeof x === "string")
+            .map((address) => ({ address, element: e.element }))
           : [];
       }),
       worker: this.#workers.get(pd.pdId)?.status ??
@@ -219,45 +151,27 @@ export class Broker {
   // Subscriber → API
 
   #post(session: Session, raw: unknown): void {
-    let clone: unknown;
-    try {
-      clone = structuredClone(raw);
-    } catch (error) {
-      return this.#send(session, {
-        type: "error",
-        reason: "invalid-message",
-        messageType: peekType(raw),
-        detail: `Cannot accept message: it cannot be cloned (${
-          error instanceof Error ? error.message : String(error)
-        })`,
-      });
-    }
-    const v = validateSubscriberMessage(clone);
-    if (!v.ok) {
-      const { ok: _, ...rest } = v;
-      return this.#send(session, { type: "error", reason: "invalid-message", ...rest });
-    }
-    const message = v.message;
+    const admitted = admit(raw);
+    if ("refusal" in admitted) return this.#send(session, admitted.refusal);
+    const message = admitted.message;
     try {
       this.#handle(session, message);
     } catch (error) {
-      const ids = message as { translationId?: string; connectionId?: string };
-      const reason = error instanceof Refusal ? error.reason : "internal-error";
-      this.#send(
-        session,
-        {
-          type: "error",
-          reason,
-          messageType: message.type,
-          detail: error instanceof Refusal
-            ? error.message
-            : `Cannot handle ${message.type}: ${
-              error instanceof Error ? error.message : String(error)
-            }`,
-          ...(ids.translationId === undefined ? {} : { translationId: ids.translationId }),
-          ...(ids.connectionId === undefined ? {} : { connectionId: ids.connectionId }),
-        } satisfies ErrorMessage,
-      );
+      // Refusals are answers; anything else is a broker bug, still answered.
+      const { translationId, connectionId } = message as {
+        translationId?: string;
+        connectionId?: string;
+      };
+      this.#send(session, {
+        type: "error",
+        reason: error instanceof Refusal ? error.reason : "internal-error",
+        messageType: message.type,
+        detail: error instanceof Refusal
+          ? error.message
+          : `Cannot handle ${message.type}: ${describeError(error)}`,
+        ...(translationId === undefined ? {} : { translationId }),
+        ...(connectionId === undefined ? {} : { connectionId }),
+      });
     }
   }
 
@@ -273,18 +187,18 @@ export class Broker {
   }
 
   #pd(pdId: string, action: string): { interfaceId: string; pd: PdInfo } {
-    const pd = this.#pds.get(pdId);
-    if (!pd) {
+    const entry = this.#pds.get(pdId);
+    if (!entry) {
       throw new Refusal("unknown-pd", `Cannot ${action}: unknown provisioning domain "${pdId}"`);
     }
-    return pd;
+    return entry;
   }
 
   #handle(session: Session, message: SubscriberMessage): void {
     switch (message.type) {
       case "announce-interfaces":
         for (const nic of this.#snapshot.interfaces) {
-          this.#send(session, this.#interfaceAnnouncement(nic));
+          this.#send(session, interfaceAnnouncement(nic));
         }
         session.interfaces = true;
         return;
@@ -293,12 +207,13 @@ export class Broker {
         return;
       case "announce-provisioning-domains": {
         const nic = this.#nic(message.interfaceId, "announce provisioning domains");
-        for (const pd of nic.pds) {
+        for (const { pdId, family } of nic.pds) {
+          const interfaceId = nic.interfaceId;
           this.#send(session, {
             type: "provisioning-domain-announcement",
-            interfaceId: nic.interfaceId,
-            pdId: pd.pdId,
-            family: pd.family,
+            interfaceId,
+            pdId,
+            family,
           });
         }
         session.pdsOn.add(nic.interfaceId);
@@ -310,11 +225,11 @@ export class Broker {
         return;
       case "announce-configuration-elements": {
         const { pd } = this.#pd(message.pdId, "announce configuration elements");
-        for (const e of pd.elements) {
+        for (const { element } of pd.elements) {
           this.#send(session, {
             type: "configuration-element-announcement",
             pdId: pd.pdId,
-            element: e.element,
+            element,
           });
         }
         session.elementsOf.add(pd.pdId);
@@ -336,23 +251,14 @@ export class Broker {
         session.addressesOf.delete(message.pdId);
         return;
       case "get-configuration-data":
-        this.#pd(message.pdId, "get configuration data");
-        this.#dispatch(session, message, () => {});
-        return;
-      case "translate-name": {
-        this.#pd(message.pdId, "translate name");
-        const id = message.translationId;
-        if (session.translations.has(id)) {
-          throw new Refusal(
-            "duplicate-id",
-            `Cannot translate name: translationId "${id}" is in use`,
-          );
-        }
-        this.#dispatch(session, message, (reply) => {
-          if (reply.type === "name-translation-done") session.translations.delete(id);
-        }, (requestId) => session.translations.set(id, { pdId: message.pdId, requestId }));
-        return;
-      }
+        return this.#dispatch(session, message, "get configuration data");
+      case "translate-name":
+        return this.#dispatch(session, message, "translate name", {
+          live: session.translations,
+          id: message.translationId,
+          idName: "translationId",
+          ends: (reply) => reply.type === "name-translation-done",
+        });
       case "stop-translating-name": {
         const t = session.translations.get(message.translationId);
         if (!t) {
@@ -368,20 +274,13 @@ export class Broker {
         return;
       }
       case "connect-to-address":
-      case "connect-to-address-from-address": {
-        this.#pd(message.pdId, "connect");
-        const id = message.connectionId;
-        if (session.connecting.has(id)) {
-          throw new Refusal("duplicate-id", `Cannot connect: connectionId "${id}" is in use`);
-        }
-        this.#dispatch(
-          session,
-          message,
-          () => session.connecting.delete(id),
-          (requestId) => session.connecting.set(id, { pdId: message.pdId, requestId }),
-        );
-        return;
-      }
+      case "connect-to-address-from-address":
+        return this.#dispatch(session, message, "connect", {
+          live: session.connecting,
+          id: message.connectionId,
+          idName: "connectionId",
+          ends: () => true,
+        });
       case "wants-to-connect":
       case "connection-idle":
       case "connection-can-be-broken":
@@ -410,43 +309,48 @@ export class Broker {
   }
 
   /**
-   * Sends a PD request to its worker. `track` runs before the request is
-   * sent (a worker that fails to start answers synchronously); `settle` runs
-   * on every answer before it is queued.
+   * Sends a PD request to its worker, starting the worker if needed. A
+   * tracked request (translation, connection attempt) is refused while its
+   * id is live, and its id is freed by the answer that ends it.
    */
   #dispatch(
     session: Session,
     request: PdRequest,
-    settle: (reply: ApiMessage) => void,
-    track: (requestId: number) => void = () => {},
+    action: string,
+    tracked?: {
+      live: Map<string, LiveRequest>;
+      id: string;
+      idName: string;
+      ends: (reply: ApiMessage) => boolean;
+    },
   ): void {
-    const { interfaceId, pd } = this.#pd(request.pdId, "send request");
+    const { interfaceId, pd } = this.#pd(request.pdId, action);
+    if (tracked?.live.has(tracked.id)) {
+      throw new Refusal(
+        "duplicate-id",
+        `Cannot ${action}: ${tracked.idName} "${tracked.id}" is in use`,
+      );
+    }
     let worker = this.#workers.get(pd.pdId);
     if (!worker) {
       worker = new PdWorkerClient({ interfaceId, pd }, this.#options.worker);
       this.#workers.set(pd.pdId, worker);
     }
-    let tracked = false;
-    let early: ApiMessage[] = [];
+    // A worker that cannot start answers inside send(): hold such answers
+    // until the request is tracked, so the id is freed after it is taken.
+    let early: ApiMessage[] | undefined = [];
+    const deliver = (reply: ApiMessage) => {
+      if (tracked?.ends(reply)) tracked.live.delete(tracked.id);
+      if (this.#sessions.has(session.id)) this.#send(session, reply);
+    };
     const requestId = worker.send({
       request,
-      deliver: (reply) => {
-        if (!tracked) {
-          early.push(reply);
-          return;
-        }
-        settle(reply);
-        if (this.#sessions.has(session.id)) this.#send(session, reply);
-      },
+      deliver: (reply) => early ? early.push(reply) : deliver(reply),
     });
-    track(requestId);
-    tracked = true;
+    tracked?.live.set(tracked.id, { pdId: pd.pdId, requestId });
     const replies = early;
-    early = [];
-    for (const reply of replies) {
-      settle(reply);
-      this.#send(session, reply);
-    }
+    early = undefined;
+    replies.forEach(deliver);
   }
 
   #release(session: Session): void {
@@ -465,35 +369,25 @@ export class Broker {
   }
 
   #send(session: Session, message: ApiMessage): void {
-    session.queue.push(deepFreeze(message));
-  }
-
-  #fanOut(wants: (s: Session) => boolean, message: ApiMessage): void {
-    deepFreeze(message);
-    for (const session of this.#sessions.values()) {
-      if (wants(session)) session.queue.push(message);
-    }
-  }
-
-  #interfaceAnnouncement(nic: InterfaceInfo): ApiMessage {
-    return {
-      type: "interface-announcement",
-      interfaceId: nic.interfaceId,
-      displayName: nic.displayName,
-      interfaceType: nic.interfaceType,
-    };
+    fanOut([session], () => true, message);
   }
 
   // -------------------------------------------------------------------------
   // Platform → API
 
-  #applySnapshot(next: Snapshot): void {
-    const problem = snapshotProblem(next);
+  #applySnapshot(given: Snapshot): void {
+    let next: Snapshot, problem: string | undefined;
+    try {
+      // A copy, so the platform cannot change the model behind the broker's back.
+      next = structuredClone(given);
+      problem = snapshotProblem(next);
+    } catch (error) {
+      problem = `it is malformed (${describeError(error)})`;
+      next = this.#snapshot;
+    }
     if (problem) {
-      this.#notes = [...this.#notes.filter((n) => n.source !== "platform"), {
-        source: "platform",
-        reason: `Cannot accept snapshot: ${problem}`,
-      }];
+      const note = { source: "platform", reason: `Cannot accept snapshot: ${problem}` };
+      this.#notes = [...this.#notes.filter((n) => n.source !== "platform"), note];
       return;
     }
     const changes = diffSnapshots(this.#snapshot, next);
@@ -506,92 +400,17 @@ export class Broker {
       ),
     );
     const now = Date.now();
-    for (const change of changes) this.#announce(change, now);
+    const hooks = {
+      retire: (pdId: string) => {
+        const worker = this.#workers.get(pdId);
+        this.#workers.delete(pdId);
+        worker?.retire("pd-gone", `Cannot complete request: provisioning domain "${pdId}" is gone`);
+      },
+      configure: (pdId: string) => {
+        const entry = this.#pds.get(pdId);
+        if (entry) this.#workers.get(pdId)?.configure(entry);
+      },
+    };
+    for (const change of changes) announce(change, this.#sessions, now, hooks);
   }
-
-  #announce(change: Change, now: number): void {
-    switch (change.kind) {
-      case "address-removed":
-        return this.#fanOut((s) => s.addressesOf.has(change.pd.pdId), {
-          type: "no-address-announcement",
-          pdId: change.pd.pdId,
-          address: change.address,
-        });
-      case "element-removed":
-        return this.#fanOut((s) => s.elementsOf.has(change.pd.pdId), {
-          type: "no-configuration-element-announcement",
-          pdId: change.pd.pdId,
-          element: change.element.element,
-        });
-      case "pd-removed": {
-        const { interfaceId, pd } = change;
-        this.#fanOut((s) => s.pdsOn.has(interfaceId), {
-          type: "no-provisioning-domain-announcement",
-          interfaceId,
-          pdId: pd.pdId,
-        });
-        for (const s of this.#sessions.values()) {
-          s.elementsOf.delete(pd.pdId);
-          s.addressesOf.delete(pd.pdId);
-        }
-        const worker = this.#workers.get(pd.pdId);
-        this.#workers.delete(pd.pdId);
-        worker?.retire(
-          "pd-gone",
-          `Cannot complete request: provisioning domain "${pd.pdId}" is gone`,
-        );
-        return;
-      }
-      case "interface-removed":
-        this.#fanOut((s) => s.interfaces, {
-          type: "no-interface-announcement",
-          interfaceId: change.nic.interfaceId,
-        });
-        for (const s of this.#sessions.values()) s.pdsOn.delete(change.nic.interfaceId);
-        return;
-      case "interface-added":
-      case "interface-changed":
-        return this.#fanOut((s) => s.interfaces, this.#interfaceAnnouncement(change.nic));
-      case "pd-added":
-        return this.#fanOut((s) => s.pdsOn.has(change.interfaceId), {
-          type: "provisioning-domain-announcement",
-          interfaceId: change.interfaceId,
-          pdId: change.pd.pdId,
-          family: change.pd.family,
-        });
-      case "pd-changed": {
-        const entry = this.#pds.get(change.pd.pdId);
-        if (entry) this.#workers.get(change.pd.pdId)?.configure(entry);
-        return;
-      }
-      case "element-added":
-      case "element-changed":
-        return this.#fanOut((s) => s.elementsOf.has(change.pd.pdId), {
-          type: "configuration-element-announcement",
-          pdId: change.pd.pdId,
-          element: change.element.element,
-        });
-      case "address-added":
-      case "address-changed":
-        return this.#fanOut(
-          (s) => s.addressesOf.has(change.pd.pdId),
-          addressAnnouncement(change.pd, change.address, now),
-        );
-      default: {
-        const never: never = change;
-        throw new TypeError(`Cannot announce change: ${JSON.stringify(never)}`);
-      }
-    }
-  }
-}
-
-function addressAnnouncement(pd: PdInfo, a: PdInfo["addresses"][number], now: number): ApiMessage {
-  return {
-    type: "address-announcement",
-    pdId: pd.pdId,
-    address: a.address,
-    prefixLength: a.prefixLength,
-    validLifetime: remaining(a.validUntil, now),
-    preferredLifetime: remaining(a.preferredUntil, now),
-  };
 }

@@ -32,7 +32,17 @@ export interface MifOptions {
   readonly signal?: AbortSignal;
 }
 
-/** An open MIF API. Close it (or `await using` it) to stop its platform and workers. */
+/**
+ * An open MIF API. Close it (or `await using` it) to stop its platform and
+ * workers.
+ *
+ * @example Show the status of the simulated laptop
+ * ```ts
+ * import { openMif } from "@mif/mif";
+ * await using mif = await openMif({ platform: "sim" });
+ * for (const nic of mif.status().interfaces) console.log(nic.interfaceId, nic.pds.length);
+ * ```
+ */
 export class Mif implements AsyncDisposable {
   #broker: Broker;
   #platform: Platform;
@@ -53,8 +63,12 @@ export class Mif implements AsyncDisposable {
    * Opens a subscriber handle with its own subscriptions.
    *
    * @example Subscribe
-   * ```ts ignore
+   * ```ts
+   * import { openMif } from "@mif/mif";
+   * await using mif = await openMif({ platform: "sim" });
    * const sub = mif.subscribe({ name: "browser" });
+   * sub.post({ type: "wants-to-connect", pdId: "wlan0/ipv4" });
+   * console.log(mif.status().subscribers[0].intents[0].intent); // "wants-to-connect"
    * ```
    */
   subscribe(options: { readonly name?: string } = {}): Subscriber {
@@ -106,7 +120,7 @@ function settings(options: MifOptions) {
  * Opens the MIF API on a platform and starts following its changes.
  *
  * @example Open the simulated laptop and list its interfaces
- * ```ts ignore
+ * ```ts
  * import { NO_MESSAGE, openMif } from "@mif/mif";
  * await using mif = await openMif({ platform: "sim" });
  * const sub = mif.subscribe();

@@ -5,14 +5,8 @@
  * @module
  */
 
-import type {
-  ConfigValue,
-  ElementType,
-  Family,
-  InterfaceType,
-  Lifetime,
-} from "../protocol/types.ts";
-import type { SourceNote } from "../platform/types.ts";
+import type { ElementType, Family, Lifetime } from "../protocol/types.ts";
+import type { ElementInfo, InterfaceInfo, SourceNote } from "../platform/types.ts";
 import type { IntentRecord } from "./intents.ts";
 import type { WorkerPermissions, WorkerStatus } from "./worker_client.ts";
 
@@ -28,16 +22,6 @@ export interface AddressStatus {
   readonly validLifetime: Lifetime;
   /** Seconds left, or "infinite"; 0 means deprecated. */
   readonly preferredLifetime: Lifetime;
-}
-
-/** A configuration element with its data. */
-export interface ElementStatus {
-  /** The element type. */
-  readonly element: ElementType;
-  /** Where the data came from. */
-  readonly source?: string;
-  /** Items by name. */
-  readonly data: Readonly<Record<string, ConfigValue>>;
 }
 
 /** A DNS server and the element that supplied it. */
@@ -57,7 +41,7 @@ export interface PdStatus {
   /** Its addresses. */
   readonly addresses: readonly AddressStatus[];
   /** Its configuration elements. */
-  readonly elements: readonly ElementStatus[];
+  readonly elements: readonly ElementInfo[];
   /** The DNS servers of all its elements, in element order. */
   readonly dnsServers: readonly DnsServerStatus[];
   /** Its worker. */
@@ -65,21 +49,7 @@ export interface PdStatus {
 }
 
 /** An interface and its PDs. */
-export interface InterfaceStatus {
-  /** Its id. */
-  readonly interfaceId: string;
-  /** Its display name. */
-  readonly displayName: string;
-  /** What kind of link. */
-  readonly interfaceType: InterfaceType;
-  /** Operational state. */
-  readonly operState: "up" | "down" | "unknown";
-  /** Kernel index, if any. */
-  readonly index?: number;
-  /** MTU, if known. */
-  readonly mtu?: number;
-  /** Link-layer address, if any. */
-  readonly mac?: string;
+export interface InterfaceStatus extends Omit<InterfaceInfo, "pds"> {
   /** Its PDs. */
   readonly pds: readonly PdStatus[];
 }

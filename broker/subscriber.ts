@@ -9,7 +9,19 @@
 import type { ApiMessage, SubscriberMessage } from "../protocol/types.ts";
 import type { MessageQueue } from "./message_queue.ts";
 
-/** What {@linkcode Subscriber.get} returns when no message is waiting (§3.3.6.3). */
+/**
+ * What {@linkcode Subscriber.get} returns when no message is waiting: the
+ * draft's "status code indicating that there is no message waiting"
+ * (§3.3.6.3).
+ *
+ * @example Drain a subscriber without waiting
+ * ```ts
+ * import { NO_MESSAGE, openMif } from "@mif/mif";
+ * await using mif = await openMif({ platform: "sim" });
+ * const sub = mif.subscribe();
+ * console.log(sub.get() === NO_MESSAGE); // true: nothing asked for yet
+ * ```
+ */
 export const NO_MESSAGE: unique symbol = Symbol("mif.no-message");
 
 /** Options for {@linkcode Subscriber.check}. */
@@ -48,7 +60,7 @@ export interface MessagesOptions {
  * subscriptions, translations, connections and intents.
  *
  * @example Announce interfaces and read them
- * ```ts ignore
+ * ```ts
  * import { NO_MESSAGE, openMif } from "@mif/mif";
  * await using mif = await openMif({ platform: "sim" });
  * await using sub = mif.subscribe({ name: "example" });

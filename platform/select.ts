@@ -8,7 +8,15 @@
 import type { Platform, PlatformName } from "./types.ts";
 import { loadScenario, SimPlatform } from "./sim/sim_platform.ts";
 
-/** Every platform name mif accepts. */
+/**
+ * Every platform name mif accepts.
+ *
+ * @example Validate a name
+ * ```ts
+ * import { PLATFORM_NAMES } from "@mif/mif";
+ * console.log(PLATFORM_NAMES.includes("sim")); // true
+ * ```
+ */
 export const PLATFORM_NAMES: readonly PlatformName[] = ["sim", "linux", "darwin"];
 
 /** Options for {@linkcode openPlatform}. */
@@ -26,6 +34,13 @@ const OPENERS: Readonly<Partial<Record<PlatformName, Opener>>> = {
 /**
  * The platform for this operating system, or "sim" where mif has no real
  * platform yet.
+ *
+ * @example Open the default platform
+ * ```ts
+ * import { defaultPlatformName, openMif } from "@mif/mif";
+ * await using mif = await openMif({ platform: defaultPlatformName() });
+ * console.log(mif.platform);
+ * ```
  *
  * @returns A platform name.
  */

@@ -267,11 +267,28 @@ const API_SPECS = {
   },
 } as const satisfies Record<ApiMessage["type"], Spec>;
 
-/** Every subscriber → API message type, in the draft's order. */
+/**
+ * Every subscriber → API message type, in the draft's order.
+ *
+ * @example List them
+ * ```ts
+ * import { SUBSCRIBER_MESSAGE_TYPES } from "@mif/mif";
+ * console.log(SUBSCRIBER_MESSAGE_TYPES.length); // 16
+ * ```
+ */
 export const SUBSCRIBER_MESSAGE_TYPES: readonly SubscriberMessage["type"][] = Object
   .keys(SUBSCRIBER_SPECS) as SubscriberMessage["type"][];
 
-/** Every API → subscriber message type, in the draft's order. */
+/**
+ * Every API → subscriber message type, in the draft's order, then the two
+ * additions (name-translation-done after name-translation, error last).
+ *
+ * @example List them
+ * ```ts
+ * import { API_MESSAGE_TYPES } from "@mif/mif";
+ * console.log(API_MESSAGE_TYPES.at(-1)); // "error"
+ * ```
+ */
 export const API_MESSAGE_TYPES: readonly ApiMessage["type"][] = Object.keys(
   API_SPECS,
 ) as ApiMessage["type"][];

@@ -10,11 +10,27 @@ import { parseScenario, type Scenario } from "./scenario.ts";
 import { SimModel } from "./sim_model.ts";
 import laptop from "./laptop.json" with { type: "json" };
 
-/** The bundled scenario's name, usable wherever a scenario file is. */
+/**
+ * The bundled scenario's name, usable wherever a scenario file is.
+ *
+ * @example Load the bundled scenario
+ * ```ts
+ * import { BUNDLED_SCENARIO, loadScenario } from "@mif/mif";
+ * const scenario = await loadScenario(BUNDLED_SCENARIO);
+ * console.log(scenario.name); // "laptop"
+ * ```
+ */
 export const BUNDLED_SCENARIO = "laptop";
 
 /**
  * Loads a scenario file, or the bundled one.
+ *
+ * @example Load a scenario file
+ * ```ts ignore
+ * import { loadScenario } from "@mif/mif";
+ * const scenario = await loadScenario("./my_scenario.json");
+ * console.log(scenario.timeline.length);
+ * ```
  *
  * @param file A path or file URL; undefined or "laptop" for the bundled scenario.
  * @returns The checked scenario.
@@ -43,7 +59,20 @@ export async function loadScenario(file?: string | URL): Promise<Scenario> {
   }
 }
 
-/** A platform driven by a scenario. */
+/**
+ * A platform driven by a scenario.
+ *
+ * @example Run the MIF API on an inline scenario
+ * ```ts
+ * import { openMif, parseScenario, SimPlatform } from "@mif/mif";
+ * const scenario = parseScenario(JSON.stringify({
+ *   name: "one link",
+ *   interfaces: [{ interfaceId: "eth0", interfaceType: "wired", pds: [] }],
+ * }));
+ * await using mif = await openMif({ platform: new SimPlatform(scenario) });
+ * console.log(mif.status().interfaces.length); // 1
+ * ```
+ */
 export class SimPlatform implements Platform {
   readonly name = "sim" as const;
   readonly description: string;

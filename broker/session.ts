@@ -1,0 +1,109 @@
+/**
+ * The broker's record of one subscriber: its inbox, subscriptions, requests
+ * in flight and intents.
+ *
+ * @module
+ */
+
+import { IntentBook } from "./intents.ts";
+import { MessageQueue } from "./message_queue.ts";
+import type { SubscriberStatus } from "./status.ts";
+import type { ApiMessage } from "../protocol/types.ts";
+
+/** A request in flight, by the subscriber's id for it. */
+export interface LiveRequest {
+  /** The PD it went to. */
+  readonly pdId: string;
+  /** The worker client's id for it. */
+  readonly requestId: number;
+}
+
+/** One subscriber, as the broker sees it. */
+export interface Session {
+  /** Unique within the broker. */
+  readonly id: number;
+  /** The name given to subscribe(). */
+  readonly name: string | undefined;
+  /** Its inbox. */
+  readonly queue: MessageQueue<ApiMessage>;
+  /** announce-interfaces flag (§3.3.7.1). */
+  interfaces: boolean;
+  /** Interfaces whose PDs it follows (§3.3.7.5). */
+  readonly pdsOn: Set<string>;
+  /** PDs whose configuration elements it follows (§3.3.7.9). */
+  readonly elementsOf: Set<string>;
+  /** PDs whose addresses it follows (§3.3.7.13). */
+  readonly addressesOf: Set<string>;
+  /** Translations in progress, by translationId. */
+  readonly translations: Map<string, LiveRequest>;
+  /** Connection attempts in progress, by connectionId. */
+  readonly connecting: Map<string, LiveRequest>;
+  /** Its application intents (§3.3.7.25). */
+  readonly intents: IntentBook;
+}
+
+/**
+ * Creates an empty session.
+ *
+ * @param id Its id.
+ * @param name Its name, if any.
+ */
+export function createSession(id: number, name: string | undefined): Session {
+  return {
+    id,
+    name,
+    queue: new MessageQueue<ApiMessage>(),
+    interfaces: false,
+    pdsOn: new Set(),
+    elementsOf: new Set(),
+    addressesOf: new Set(),
+    translations: new Map(),
+    connecting: new Map(),
+    intents: new IntentBook(),
+  };
+}
+
+/**
+ * Describes a session for status.
+ *
+ * @param s The session.
+ */
+export function sessionStatus(s: Session): SubscriberStatus {
+  return {
+    subscriberId: s.id,
+    ...(s.name === undefined ? {} : { name: s.name }),
+    interfaces: s.interfaces,
+    provisioningDomainsOn: [...s.pdsOn],
+    configurationElementsOf: [...s.elementsOf],
+    addressesOf: [...s.addressesOf],
+    translations: s.translations.size,
+    connecting: s.connecting.size,
+    queued: s.queue.size,
+    intents: s.intents.list(),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * Queues a message for every session that wants it. The message is frozen
+ * first: all recipients share it, and none may change it for the others.
+ *
+ * @param sessions The sessions.
+ * @param wants Whether a session receives it.
+ * @param message The message.
+ */
+export function fanOut(
+  sessions: Iterable<Session>,
+  wants: (s: Session) => boolean,
+  message: ApiMessage,
+): void {
+  deepFreeze(message);
+  for (const session of sessions) if (wants(session)) session.queue.push(message);
+}
