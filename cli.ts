@@ -15,10 +15,18 @@ import { Follower } from "./cli/follow.ts";
 import { formatMessage, renderStatus } from "./cli/format.ts";
 import { TERMINATION_SIGNALS } from "./platform/select.ts";
 
+const encoder = new TextEncoder();
+
+/** Writes a line to stdout; throws Deno.errors.BrokenPipe once the reader is gone. */
+async function print(line: string): Promise<void> {
+  const bytes = encoder.encode(`${line}\n`);
+  for (let done = 0; done < bytes.length;) done += await Deno.stdout.write(bytes.subarray(done));
+}
+
 async function status(invocation: Invocation): Promise<number> {
   await using mif = await openMif({ ...options(invocation) });
   const status = mif.status();
-  console.log(invocation.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+  await print(invocation.json ? JSON.stringify(status, null, 2) : renderStatus(status));
   return 0;
 }
 
@@ -33,13 +41,14 @@ async function watch(invocation: Invocation): Promise<number> {
     for (const m of follower.start()) sub.post(m);
     for await (const message of sub.messages({ signal: stop.signal })) {
       const time = new Date().toISOString().slice(11, 23);
-      console.log(invocation.json ? JSON.stringify(message) : `${time}  ${formatMessage(message)}`);
+      await print(invocation.json ? JSON.stringify(message) : `${time}  ${formatMessage(message)}`);
       for (const m of follower.next(message)) sub.post(m);
     }
     return 0;
   } catch (error) {
-    // A termination signal ends watching normally.
+    // A termination signal, or the reader of stdout going away (`| head`), ends watching normally.
     if (stop.signal.aborted && error === stop.signal.reason) return 0;
+    if (error instanceof Deno.errors.BrokenPipe) return 0;
     throw error;
   } finally {
     for (const signal of TERMINATION_SIGNALS) Deno.removeSignalListener(signal, onSignal);
@@ -73,10 +82,13 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     switch (invocation.command) {
       case "help":
-        console.log(USAGE);
+        await print(USAGE);
         return 0;
       case "status":
-        return await status(invocation);
+        return await status(invocation).catch((error) => {
+          if (error instanceof Deno.errors.BrokenPipe) return 0; // The reader went away.
+          throw error;
+        });
       case "watch":
         return await watch(invocation);
       default: {

@@ -41,6 +41,7 @@ export type { IntentMessage } from "./broker/intents.ts";
 export type * from "./protocol/types.ts";
 export {
   API_MESSAGE_TYPES,
+  configValueProblem,
   isApiMessage,
   isSubscriberMessage,
   SUBSCRIBER_MESSAGE_TYPES,

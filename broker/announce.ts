@@ -20,13 +20,14 @@ export interface AnnounceHooks {
 
 /**
  * Seconds left until an absolute time, rounded up (so 0 only once it has
- * passed), or "infinite".
+ * passed), at most 0xffffffff (the largest 32-bit lifetime), or "infinite".
  *
  * @param until Epoch ms, or null for never.
  * @param now Epoch ms.
  */
 export function remaining(until: number | null, now: number): Lifetime {
-  return until === null ? "infinite" : Math.max(0, Math.ceil((until - now) / 1000));
+  if (until === null) return "infinite";
+  return Math.min(0xffffffff, Math.max(0, Math.ceil((until - now) / 1000)));
 }
 
 /** The interface-announcement for an interface (§3.3.7.3). */

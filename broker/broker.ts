@@ -14,7 +14,14 @@ import { admit, describeError } from "./admit.ts";
 import { addressAnnouncement, announce, interfaceAnnouncement, remaining } from "./announce.ts";
 import { diffSnapshots } from "./diff.ts";
 import type { IntentMessage } from "./intents.ts";
-import { createSession, fanOut, type LiveRequest, type Session, sessionStatus } from "./session.ts";
+import {
+  createSession,
+  fanOut,
+  type LiveRequest,
+  rememberFinished,
+  type Session,
+  sessionStatus,
+} from "./session.ts";
 import type { MifStatus, PdStatus } from "./status.ts";
 import { type Subscriber, SubscriberHandle } from "./subscriber.ts";
 import { PdWorkerClient, type WorkerSettings } from "./worker_client.ts";
@@ -253,14 +260,22 @@ export class Broker {
       case "get-configuration-data":
         return this.#dispatch(session, message, "get configuration data");
       case "translate-name":
+        session.finished.delete(message.translationId);
         return this.#dispatch(session, message, "translate name", {
           live: session.translations,
           id: message.translationId,
           idName: "translationId",
-          ends: (reply) => reply.type === "name-translation-done",
+          ends: (reply) => {
+            const done = reply.type === "name-translation-done";
+            if (done) rememberFinished(session, message.translationId);
+            return done;
+          },
         });
       case "stop-translating-name": {
         const t = session.translations.get(message.translationId);
+        // A stop that crossed the translation's end needs no answer: the
+        // name-translation-done is already queued.
+        if (!t && session.finished.has(message.translationId)) return;
         if (!t) {
           throw new Refusal(
             "unknown-translation",

@@ -118,7 +118,7 @@ function growPd(before: PdInfo, after: PdInfo, out: Change[]): void {
   const addresses = new Set(after.addresses.map((a) => a.address));
   const shrunk = before.addresses.some((a) => !addresses.has(a.address)) ||
     before.elements.some((e) => !elements.has(e.element));
-  if (additions.length > 0 || shrunk || before.family !== after.family) {
+  if (additions.length > 0 || shrunk) {
     out.push({ kind: "pd-changed", pd: after }, ...additions);
   }
 }
@@ -150,10 +150,19 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): Change[] {
   for (const nic of before.interfaces) {
     for (const pd of nic.pds) oldPds.set(pd.pdId, { interfaceId: nic.interfaceId, pd });
   }
+  // A PD survives when it stays on the same interface with the same family;
+  // otherwise it is withdrawn and announced anew.
+  const survives = (
+    interfaceId: string,
+    before: PdInfo,
+    after: { interfaceId: string; pd: PdInfo } | undefined,
+  ): after is { interfaceId: string; pd: PdInfo } =>
+    after !== undefined && after.interfaceId === interfaceId && oldNics.has(interfaceId) &&
+    newNics.has(interfaceId) && after.pd.family === before.family;
   for (const nic of before.interfaces) {
     for (const pd of nic.pds) {
       const next = newPds.get(pd.pdId);
-      if (next && next.interfaceId === nic.interfaceId && newNics.has(nic.interfaceId)) {
+      if (survives(nic.interfaceId, pd, next)) {
         shrinkPd(pd, next.pd, out);
         continue;
       }
@@ -170,7 +179,8 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): Change[] {
     }
     for (const pd of nic.pds) {
       const prior = oldPds.get(pd.pdId);
-      if (prior && prior.interfaceId === nic.interfaceId && old) growPd(prior.pd, pd, out);
+      const next = { interfaceId: nic.interfaceId, pd };
+      if (prior && survives(prior.interfaceId, prior.pd, next)) growPd(prior.pd, pd, out);
       else addPd(nic.interfaceId, pd, out);
     }
   }

@@ -127,9 +127,8 @@ export class MessageQueue<T> {
       const onAbort = () => finish(false, signal!.reason);
       this.#waiters.add(wake);
       signal?.addEventListener("abort", onAbort, { once: true });
-      if (Number.isFinite(timeout)) {
-        timer = setTimeout(() => finish(false), Math.min(timeout, 0x7fffffff));
-      }
+      // Beyond the longest timer (2^31 - 1 ms, about 24.8 days) a wait is indefinite.
+      if (timeout <= 0x7fffffff) timer = setTimeout(() => finish(false), timeout);
     });
   }
 }

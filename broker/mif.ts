@@ -7,7 +7,7 @@
 import { Broker } from "./broker.ts";
 import type { MifStatus } from "./status.ts";
 import type { Subscriber } from "./subscriber.ts";
-import type { WorkerPermissions } from "./worker_client.ts";
+import type { WorkerPermissions, WorkerSettings } from "./worker_client.ts";
 import { defaultPlatformName, openPlatform } from "../platform/select.ts";
 import type { Platform, PlatformEvent, PlatformName } from "../platform/types.ts";
 
@@ -26,6 +26,12 @@ export interface MifOptions {
   readonly workerPermissions?: WorkerPermissions;
   /** Milliseconds a PD worker may sit idle before it stops (default 30 000). */
   readonly workerIdleTimeout?: number;
+  /**
+   * Milliseconds within which a PD worker with requests in flight must answer
+   * a liveness check; one that does not (it exited or hangs) is handled as
+   * crashed (default 2000).
+   */
+  readonly workerWatchdog?: number;
   /** The PD worker module; for instrumented workers (default: workers/pd_worker.ts). */
   readonly workerUrl?: URL;
   /** Aborts opening. */
@@ -97,7 +103,17 @@ export class Mif implements AsyncDisposable {
   }
 }
 
-function settings(options: MifOptions) {
+function milliseconds(value: unknown, name: string, fallback: number, min: number): number {
+  const ms = value ?? fallback;
+  if (typeof ms !== "number" || !(ms >= min) || ms > 0x7fffffff) {
+    throw new RangeError(
+      `Cannot open MIF API: ${name} must be from ${min} to 2147483647 ms, got ${String(ms)}`,
+    );
+  }
+  return ms;
+}
+
+function settings(options: MifOptions): WorkerSettings {
   const permissions = options.workerPermissions ?? "inherit";
   if (permissions !== "net" && permissions !== "inherit") {
     throw new TypeError(
@@ -106,14 +122,12 @@ function settings(options: MifOptions) {
       }`,
     );
   }
-  const idleTimeout = options.workerIdleTimeout ?? 30_000;
-  if (typeof idleTimeout !== "number" || !(idleTimeout >= 0) || idleTimeout > 0x7fffffff) {
-    throw new RangeError(
-      `Cannot open MIF API: workerIdleTimeout must be from 0 to 2147483647 ms, got ${idleTimeout}`,
-    );
-  }
-  const url = options.workerUrl ?? new URL("../workers/pd_worker.ts", import.meta.url);
-  return { permissions, idleTimeout, url };
+  return {
+    permissions,
+    idleTimeout: milliseconds(options.workerIdleTimeout, "workerIdleTimeout", 30_000, 0),
+    watchdog: milliseconds(options.workerWatchdog, "workerWatchdog", 2_000, 1),
+    url: options.workerUrl ?? new URL("../workers/pd_worker.ts", import.meta.url),
+  };
 }
 
 /**
@@ -138,7 +152,10 @@ export async function openMif(options: MifOptions = {}): Promise<Mif> {
   const given = options.platform;
   const platform = typeof given === "object" && given !== null
     ? given
-    : await openPlatform(given ?? defaultPlatformName(), { scenario: options.scenario });
+    : await openPlatform(given ?? defaultPlatformName(), {
+      scenario: options.scenario,
+      signal: options.signal,
+    });
   const broker = new Broker({ worker, platform: platform.name, description: platform.description });
   // Events that arrive before the first snapshot is applied wait for it.
   let early: PlatformEvent[] | undefined = [];

@@ -36,6 +36,11 @@ export interface Session {
   readonly addressesOf: Set<string>;
   /** Translations in progress, by translationId. */
   readonly translations: Map<string, LiveRequest>;
+  /**
+   * Ids of translations that ended recently, oldest first: a stop for one of
+   * them crossed its name-translation-done and needs no answer.
+   */
+  readonly finished: Set<string>;
   /** Connection attempts in progress, by connectionId. */
   readonly connecting: Map<string, LiveRequest>;
   /** Its application intents (§3.3.7.25). */
@@ -58,9 +63,25 @@ export function createSession(id: number, name: string | undefined): Session {
     elementsOf: new Set(),
     addressesOf: new Set(),
     translations: new Map(),
+    finished: new Set(),
     connecting: new Map(),
     intents: new IntentBook(),
   };
+}
+
+/** How many ended translation ids a session remembers. */
+const FINISHED_MEMORY = 1024;
+
+/**
+ * Records that a translation ended, forgetting the oldest beyond a bound.
+ *
+ * @param s The session.
+ * @param translationId The translation's id.
+ */
+export function rememberFinished(s: Session, translationId: string): void {
+  s.finished.delete(translationId);
+  s.finished.add(translationId);
+  if (s.finished.size > FINISHED_MEMORY) s.finished.delete(s.finished.values().next().value!);
 }
 
 /**

@@ -28,7 +28,8 @@ export const NO_MESSAGE: unique symbol = Symbol("mif.no-message");
 export interface CheckOptions {
   /**
    * Milliseconds to wait: 0 is a non-blocking probe, a positive number a
-   * bounded wait, undefined or Infinity an indefinite one.
+   * bounded wait, undefined or Infinity (or more than 2^31 - 1, about 24.8
+   * days) an indefinite one.
    */
   readonly timeout?: number;
   /** Aborts the wait; check() then rejects with the signal's reason. */

@@ -27,6 +27,12 @@ export interface WorkerSettings {
   readonly permissions: WorkerPermissions;
   /** Milliseconds without requests after which a worker stops. */
   readonly idleTimeout: number;
+  /**
+   * While requests are in flight the worker must answer a liveness check
+   * within this many milliseconds, or it is handled as crashed: a worker
+   * that exits or hangs without an error event is caught this way.
+   */
+  readonly watchdog: number;
 }
 
 /** A request in flight, with where its answers go. */
@@ -76,6 +82,9 @@ export class PdWorkerClient {
   #pending = new Map<number, Pending>();
   #nextId = 1;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #watchdogTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingSeq = 0;
+  #pingOutstanding = false;
   #starts = 0;
   #crashes = 0;
   #lastCrash: string | undefined;
@@ -122,6 +131,7 @@ export class PdWorkerClient {
     }
     this.#pending.set(requestId, { ticket, cancelled: false });
     this.#post({ type: "request", requestId, request: ticket.request });
+    this.#armWatchdog();
     return requestId;
   }
 
@@ -200,8 +210,10 @@ export class PdWorkerClient {
   }
 
   #receive(data: unknown): void {
+    this.#pingOutstanding = false; // Any message shows the worker is alive.
     const message = parseFromWorker(data);
     if (typeof message === "string") return this.#crash(`protocol violation: ${message}`);
+    if (message.type === "pong") return;
     if (message.type === "fault") {
       const pending = message.requestId === undefined
         ? undefined
@@ -235,6 +247,9 @@ export class PdWorkerClient {
 
   #stop(reason: BrokerFailure | undefined, detail: string): void {
     this.#clearIdle();
+    if (this.#watchdogTimer !== undefined) clearTimeout(this.#watchdogTimer);
+    this.#watchdogTimer = undefined;
+    this.#pingOutstanding = false;
     const worker = this.#worker;
     this.#worker = undefined;
     this.#port?.close();
@@ -246,6 +261,26 @@ export class PdWorkerClient {
     for (const p of pending) {
       if (!p.cancelled) p.ticket.deliver(failureFor(p.ticket.request, reason, detail));
     }
+  }
+
+  /**
+   * While requests are in flight, checks every `watchdog` ms that the worker
+   * answered something since the last check, and asks it to if not.
+   */
+  #armWatchdog(): void {
+    if (this.#watchdogTimer !== undefined || !this.#worker) return;
+    this.#watchdogTimer = setTimeout(() => {
+      this.#watchdogTimer = undefined;
+      if (!this.#worker || this.#pending.size === 0) return;
+      if (this.#pingOutstanding) {
+        return this.#crash(
+          `unresponsive: no answer to a liveness check within ${this.#settings.watchdog} ms`,
+        );
+      }
+      this.#pingOutstanding = true;
+      this.#post({ type: "ping", seq: ++this.#pingSeq });
+      this.#armWatchdog();
+    }, this.#settings.watchdog);
   }
 
   #armIdle(): void {

@@ -23,12 +23,15 @@ export const PLATFORM_NAMES: readonly PlatformName[] = ["sim", "linux", "darwin"
 export interface PlatformOptions {
   /** Scenario file for the sim platform (default: the bundled laptop). */
   readonly scenario?: string | URL;
+  /** Aborts opening. */
+  readonly signal?: AbortSignal;
 }
 
 type Opener = (options: PlatformOptions) => Promise<Platform>;
 
 const OPENERS: Readonly<Partial<Record<PlatformName, Opener>>> = {
-  sim: async (options) => new SimPlatform(await loadScenario(options.scenario)),
+  sim: async (options) =>
+    new SimPlatform(await loadScenario(options.scenario, { signal: options.signal })),
 };
 
 /**

@@ -1,16 +1,83 @@
 /**
- * Invariants every snapshot must hold before the broker accepts it.
+ * Invariants every snapshot must hold before the broker accepts it, so that
+ * nothing the broker announces from it can fail the protocol's validation.
  *
  * @module
  */
 
 import { canonicalIp, parseIp } from "../protocol/ip.ts";
-import type { Snapshot } from "./types.ts";
+import { validateApiMessage } from "../protocol/validate.ts";
+import type { ApiMessage } from "../protocol/types.ts";
+import type { PdInfo, Snapshot } from "./types.ts";
+
+const OPER_STATES = ["up", "down", "unknown"];
+
+/** The problem with a message the broker would derive, or undefined. */
+function derived(at: string, message: ApiMessage): string | undefined {
+  const v = validateApiMessage(message);
+  return v.ok ? undefined : `${at}: ${v.detail.replace(/^Cannot accept /, "as ")}`;
+}
+
+function timeProblem(at: string, value: number | null): string | undefined {
+  return value === null || Number.isFinite(value) ? undefined : `${at}: must be epoch ms or null`;
+}
+
+function pdProblem(at: string, interfaceId: string, pd: PdInfo): string | undefined {
+  const { pdId, family } = pd;
+  let problem = derived(at, {
+    type: "provisioning-domain-announcement",
+    interfaceId,
+    pdId,
+    family,
+  });
+  if (problem) return problem;
+  const elements = new Set<string>();
+  for (const [k, e] of pd.elements.entries()) {
+    const eAt = `${at}.elements[${k}]`;
+    if (elements.has(e.element)) return `${eAt}.element: duplicate "${e.element}"`;
+    elements.add(e.element);
+    problem = derived(eAt, {
+      type: "configuration-element-announcement",
+      pdId,
+      element: e.element,
+    });
+    for (const [item, value] of Object.entries(e.data)) {
+      problem ??= derived(`${eAt}.data.${item}`, {
+        type: "configuration-data",
+        pdId,
+        element: e.element,
+        item,
+        value,
+      });
+    }
+    if (problem) return problem;
+  }
+  const addresses = new Set<string>();
+  for (const [k, a] of pd.addresses.entries()) {
+    const aAt = `${at}.addresses[${k}]`;
+    const ip = parseIp(a.address);
+    if (!ip || canonicalIp(a.address) !== a.address) {
+      return `${aAt}.address: "${a.address}" is not a canonical IP address`;
+    }
+    if (ip.family !== family) return `${aAt}.address: "${a.address}" is not an ${family} address`;
+    const max = ip.family === "ipv4" ? 32 : 128;
+    if (!Number.isInteger(a.prefixLength) || a.prefixLength < 0 || a.prefixLength > max) {
+      return `${aAt}.prefixLength: must be an integer from 0 to ${max}`;
+    }
+    if (addresses.has(a.address)) return `${aAt}.address: duplicate "${a.address}"`;
+    addresses.add(a.address);
+    problem = timeProblem(`${aAt}.validUntil`, a.validUntil) ??
+      timeProblem(`${aAt}.preferredUntil`, a.preferredUntil);
+    if (problem) return problem;
+  }
+  return undefined;
+}
 
 /**
- * Checks a snapshot's invariants: unique interface and PD ids, at most one
- * element of each type per PD, canonical addresses of the PD's family, each
- * at most once per PD, with a prefix length that fits the family.
+ * Checks a snapshot's invariants: unique interface and PD ids; ids, names,
+ * types, families, elements, item names and values the protocol accepts; at
+ * most one element of each type per PD; canonical addresses of the PD's
+ * family, each at most once per PD, with a prefix length that fits it.
  *
  * @example Refuse a duplicate PD id
  * ```ts
@@ -31,34 +98,21 @@ export function snapshotProblem(snapshot: Snapshot): string | undefined {
       return `${at}.interfaceId: duplicate "${nic.interfaceId}"`;
     }
     interfaceIds.add(nic.interfaceId);
+    const { interfaceId, displayName, interfaceType } = nic;
+    const problem = derived(at, {
+      type: "interface-announcement",
+      interfaceId,
+      displayName,
+      interfaceType,
+    });
+    if (problem) return problem;
+    if (!OPER_STATES.includes(nic.operState)) return `${at}.operState: must be up, down or unknown`;
     for (const [j, pd] of nic.pds.entries()) {
       const pdAt = `${at}.pds[${j}]`;
       if (pdIds.has(pd.pdId)) return `${pdAt}.pdId: duplicate "${pd.pdId}"`;
       pdIds.add(pd.pdId);
-      const elements = new Set<string>();
-      for (const [k, element] of pd.elements.entries()) {
-        if (elements.has(element.element)) {
-          return `${pdAt}.elements[${k}].element: duplicate "${element.element}"`;
-        }
-        elements.add(element.element);
-      }
-      const addresses = new Set<string>();
-      for (const [k, a] of pd.addresses.entries()) {
-        const aAt = `${pdAt}.addresses[${k}]`;
-        const ip = parseIp(a.address);
-        if (!ip || canonicalIp(a.address) !== a.address) {
-          return `${aAt}.address: "${a.address}" is not a canonical IP address`;
-        }
-        if (ip.family !== pd.family) {
-          return `${aAt}.address: "${a.address}" is not an ${pd.family} address`;
-        }
-        const max = ip.family === "ipv4" ? 32 : 128;
-        if (!Number.isInteger(a.prefixLength) || a.prefixLength < 0 || a.prefixLength > max) {
-          return `${aAt}.prefixLength: must be an integer from 0 to ${max}`;
-        }
-        if (addresses.has(a.address)) return `${aAt}.address: duplicate "${a.address}"`;
-        addresses.add(a.address);
-      }
+      const problem = pdProblem(pdAt, nic.interfaceId, pd);
+      if (problem) return problem;
     }
   }
   return undefined;

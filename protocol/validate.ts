@@ -92,8 +92,25 @@ function jsonProblem(v: unknown, depth: number, budget: { n: number }): string |
   return "must be a JSON value";
 }
 
+/**
+ * Checks that a value is JSON data a configuration item may hold: plain
+ * objects, arrays, strings, finite numbers, booleans and null, at most 8
+ * levels deep and 10 000 values in all.
+ *
+ * @example Refuse a value nested too deeply
+ * ```ts
+ * import { configValueProblem } from "@mif/mif";
+ * console.log(configValueProblem([[[[[[[[[[1]]]]]]]]]])); // "is nested too deeply"
+ * ```
+ * @param value Anything.
+ * @returns What is wrong, or undefined.
+ */
+export function configValueProblem(value: unknown): string | undefined {
+  return jsonProblem(value, 0, { n: MAX_VALUE_NODES });
+}
+
 const json: Check = (v) => {
-  const problem = jsonProblem(v, 0, { n: MAX_VALUE_NODES });
+  const problem = configValueProblem(v);
   return problem ? `value ${problem}` : undefined;
 };
 

@@ -196,6 +196,18 @@ Deno.test("scenario errors name the offending field", () => {
       TypeError,
     ],
     [
+      "value nested too deeply",
+      (s) => (pd0(s).elements[0].data.blob = [[[[[[[[[[1]]]]]]]]]]),
+      /^interfaces\[0\]\.pds\[0\]\.elements\[0\]\.data\.blob: is nested too deeply$/,
+      TypeError,
+    ],
+    [
+      "value too large",
+      (s) => (pd0(s).elements[0].data.blob = Array(10_001).fill(0)),
+      /^interfaces\[0\]\.pds\[0\]\.elements\[0\]\.data\.blob: is too large$/,
+      TypeError,
+    ],
+    [
       "event with a stray field",
       (s) => s.timeline.push({ at: 1, event: "link-down", interfaceId: "eth0", pdId: "x" }),
       /^timeline\[0\]\.pdId: unknown field/,

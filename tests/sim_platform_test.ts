@@ -61,15 +61,29 @@ Deno.test("the sim platform plays its timeline: advisories first, then the new s
 });
 
 Deno.test("sim addresses expire when their valid lifetime runs out", async () => {
-  await using mif = await openMif({ platform: new SimPlatform(scenario) });
+  const expiring = parseScenario(JSON.stringify({
+    name: "expiry",
+    interfaces: [{
+      interfaceId: "eth0",
+      interfaceType: "wired",
+      pds: [{
+        pdId: "eth0/ipv4",
+        family: "ipv4",
+        addresses: [
+          { address: "127.0.0.2", validLifetime: "infinite" },
+          { address: "127.0.0.9", validLifetime: 1 },
+        ],
+      }],
+    }],
+  }));
+  await using mif = await openMif({ platform: new SimPlatform(expiring) });
   const sub = mif.subscribe();
-  await new Promise((r) => setTimeout(r, 60));
   sub.post({ type: "announce-addresses", pdId: "eth0/ipv4" });
   assert.deepEqual(brief(drain(sub)), [
     "address-announcement eth0/ipv4 127.0.0.2",
     "address-announcement eth0/ipv4 127.0.0.9",
   ]);
-  const expired = await next(sub, 3000);
+  const expired = await next(sub, 5000);
   assert.deepEqual(brief([expired]), ["no-address-announcement eth0/ipv4 127.0.0.9"]);
 });
 

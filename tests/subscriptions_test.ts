@@ -280,3 +280,71 @@ Deno.test("many subscribers each keep their own subscriptions", async () => {
   await subs[0].close();
   assert.equal(mif.status().subscribers.length, 199);
 });
+
+Deno.test("a snapshot that the protocol could not announce is refused, naming the field", async () => {
+  const { mif, platform } = await openManual();
+  await using _ = mif;
+  const bad: [Parameters<typeof nic>, RegExp][] = [
+    [
+      ["eth9", [], { displayName: "" }],
+      /^interfaces\[0\]: as interface-announcement: field "displayName" must not be empty$/,
+    ],
+    [
+      ["eth9", [], { interfaceType: "modem" as "wired" }],
+      /^interfaces\[0\]: as interface-announcement: field "interfaceType" must be one of/,
+    ],
+    [
+      ["eth9", [pd("x/ipv4", [], [element("dhcp" as "dhcpv4")])]],
+      /^interfaces\[0\]\.pds\[0\]\.elements\[0\]: as configuration-element-announcement: field "element"/,
+    ],
+    [
+      ["eth9", [pd("x/ipv4", [], [element("dhcpv4", { "DNS Servers": [] })])]],
+      /^interfaces\[0\]\.pds\[0\]\.elements\[0\]\.data\.DNS Servers: as configuration-data: field "item"/,
+    ],
+    [
+      ["eth9", [{ ...pd("x/ipv4", [address("::1")]), family: "ipv4" as const }]],
+      /^interfaces\[0\]\.pds\[0\]\.addresses\[0\]\.address: "::1" is not an ipv4 address$/,
+    ],
+    [["eth9", [pd("x/ipv4", [address("127.000.0.1")])]], /is not a canonical IP address$/],
+  ];
+  for (const [args, problem] of bad) {
+    platform.snapshot({ interfaces: [nic(...args)] });
+    const notes = mif.status().notes;
+    assert.equal(notes.length, 1);
+    assert.match(notes[0].reason.replace(/^Cannot accept snapshot: /, ""), problem);
+  }
+  assert.deepEqual(mif.status().interfaces.map((n) => n.interfaceId), ["eth0", "wlan0"]);
+});
+
+Deno.test("lifetimes beyond 32 bits are announced as the largest 32-bit lifetime", async () => {
+  const far = Date.now() + 1e13;
+  const { mif } = await openManual({
+    interfaces: [nic("eth0", [pd("eth0/ipv6", [address("::1", 128, far)])])],
+  });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({ type: "announce-addresses", pdId: "eth0/ipv6" });
+  const [m] = drain(sub);
+  assert(m.type === "address-announcement");
+  assert.equal(m.validLifetime, 0xffffffff);
+});
+
+Deno.test("a PD whose family changes is withdrawn and announced again", async () => {
+  const { mif, platform } = await openManual({
+    interfaces: [nic("eth0", [pd("eth0/a", [address("127.0.0.2")])])],
+  });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({ type: "announce-provisioning-domains", interfaceId: "eth0" });
+  drain(sub);
+  platform.snapshot({ interfaces: [nic("eth0", [pd("eth0/a", [address("::1")])])] });
+  assert.deepEqual(drain(sub), [
+    { type: "no-provisioning-domain-announcement", interfaceId: "eth0", pdId: "eth0/a" },
+    {
+      type: "provisioning-domain-announcement",
+      interfaceId: "eth0",
+      pdId: "eth0/a",
+      family: "ipv6",
+    },
+  ]);
+});

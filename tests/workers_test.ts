@@ -137,7 +137,7 @@ Deno.test("a PD that is withdrawn stops its worker and answers its in-flight req
     name: "hold.example",
     translationId: "t1",
   });
-  await until(() => worker(mif, "wlan0/ipv4").inFlight === 1);
+  assert.equal(worker(mif, "wlan0/ipv4").inFlight, 1);
   platform.snapshot({ interfaces: [twoLinks().interfaces[0]] });
   const done = await next(sub);
   assert.equal(done.type, "name-translation-done");
@@ -162,9 +162,9 @@ Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alo
     name: "hold.example",
     translationId: "b-held",
   });
-  await until(() =>
-    worker(mif, "eth0/ipv4").inFlight === 1 && worker(mif, "wlan0/ipv4").inFlight === 1
-  );
+  assert.equal(worker(mif, "eth0/ipv4").inFlight, 1);
+  assert.equal(worker(mif, "wlan0/ipv4").inFlight, 1);
+  // Requests travel in order on the PD's port: the worker holds "a-held" before it crashes.
   sub.post({
     type: "translate-name",
     pdId: "eth0/ipv4",
@@ -289,8 +289,9 @@ Deno.test("closing a subscriber cancels its translations in the workers", async 
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "hold.example", translationId: "t" });
-  await until(() => worker(mif, "eth0/ipv4").inFlight === 1);
+  assert.equal(worker(mif, "eth0/ipv4").inFlight, 1);
   await sub.close();
+  // The request stays in flight until the worker acknowledges the cancel.
   await until(() => worker(mif, "eth0/ipv4").inFlight === 0);
 });
 
@@ -326,4 +327,60 @@ Deno.test("with workerPermissions inherit a PD worker has the process's permissi
   const m = await next(sub);
   assert(m.type === "configuration-data");
   assert.equal((m.value as Record<string, string>).read, "granted");
+});
+
+for (const [how, name] of [["exits without an error", "exit.example"], ["hangs", "hang.example"]]) {
+  Deno.test(`a PD worker that ${how} is caught by the watchdog; its requests are answered and it restarts`, async () => {
+    const { mif } = await openManual(twoLinks(), { ...options, workerWatchdog: 50 });
+    await using _ = mif;
+    const sub = mif.subscribe();
+    sub.post({
+      type: "translate-name",
+      pdId: "eth0/ipv4",
+      name: "hold.example",
+      translationId: "held",
+    });
+    sub.post({ type: "translate-name", pdId: "eth0/ipv4", name, translationId: "fatal" });
+    const answers = await collect(sub, 2);
+    assert.deepEqual(
+      answers.map((m) => m.type === "name-translation-done" && [m.translationId, m.reason]).sort(),
+      [["fatal", "worker-crashed"], ["held", "worker-crashed"]],
+    );
+    assert.match(
+      worker(mif, "eth0/ipv4").lastCrash ?? "",
+      /^unresponsive: no answer to a liveness check within 50 ms$/,
+    );
+    sub.post({ type: "get-configuration-data", pdId: "eth0/ipv4", element: "dhcpv4", item: "mtu" });
+    assert.equal((await next(sub)).type, "configuration-data");
+  });
+}
+
+Deno.test("a busy but healthy PD worker is not mistaken for a dead one", async () => {
+  const { mif } = await openManual(twoLinks(), { ...options, workerWatchdog: 100 });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({
+    type: "translate-name",
+    pdId: "eth0/ipv4",
+    name: "hold.example",
+    translationId: "held",
+  });
+  await new Promise((r) => setTimeout(r, 700)); // several liveness checks, all answered
+  assert.equal(worker(mif, "eth0/ipv4").crashes, 0);
+  sub.post({ type: "stop-translating-name", translationId: "held" });
+  assert.deepEqual(brief(drain(sub)), ["name-translation-done eth0/ipv4 cancelled held"]);
+});
+
+Deno.test("a stop that crosses its translation's end needs no answer; a stop for an id never used is an error", async () => {
+  const { mif } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "example.com", translationId: "t" });
+  await sub.check({ timeout: 5000 }); // done arrives; the subscriber has not read it yet
+  sub.post({ type: "stop-translating-name", translationId: "t" });
+  sub.post({ type: "stop-translating-name", translationId: "never" });
+  assert.deepEqual(brief(drain(sub)), [
+    "name-translation-done eth0/ipv4 unsupported t",
+    "error unknown-translation never",
+  ]);
 });

@@ -7,7 +7,7 @@
  */
 
 import type { ApiMessage, PdRequest } from "../protocol/types.ts";
-import type { FromWorker, PdConfig, ToWorker } from "./protocol.ts";
+import type { FromWorker, PdConfig, ServiceMessage } from "./protocol.ts";
 
 /** Serves one provisioning domain's requests. */
 export class PdService {
@@ -20,7 +20,7 @@ export class PdService {
   }
 
   /** Handles one message from the broker. */
-  receive(message: ToWorker): void {
+  receive(message: ServiceMessage): void {
     switch (message.type) {
       case "configure":
         this.#config = message.config;

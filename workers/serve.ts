@@ -7,7 +7,7 @@
  */
 
 import { PdService } from "./pd_service.ts";
-import { type FromWorker, parseToWorker, type ToWorker } from "./protocol.ts";
+import { type FromWorker, parseToWorker, type ServiceMessage } from "./protocol.ts";
 
 /** The part of a worker's global scope this needs. */
 export interface WorkerScope {
@@ -20,7 +20,7 @@ export interface WorkerScope {
 /** Something that handles broker messages. */
 export interface Service {
   /** Handles one guarded broker message. */
-  receive(message: ToWorker): void;
+  receive(message: ServiceMessage): void;
 }
 
 /**
@@ -45,6 +45,7 @@ export function servePdWorker(
     port.onmessage = (e: MessageEvent) => {
       const message = parseToWorker(e.data);
       if (typeof message === "string") send({ type: "fault", detail: message });
+      else if (message.type === "ping") send({ type: "pong", seq: message.seq });
       else service.receive(message);
     };
   };

@@ -11,6 +11,7 @@
  */
 
 import { canonicalIp, parseIp } from "../../protocol/ip.ts";
+import { configValueProblem } from "../../protocol/validate.ts";
 import type {
   ConfigValue,
   ElementType,
@@ -168,12 +169,11 @@ function itemValue(item: string, value: unknown, path: string): ConfigValue {
       return array(value, path).map((v, i) => string(v, `${path}[${i}]`, 253));
     case "mtu":
       return integer(value, path, 68, 65535);
-    default:
-      try {
-        return JSON.parse(JSON.stringify(value)) as ConfigValue;
-      } catch (error) {
-        throw new TypeError(`${path}: must be a JSON value`, { cause: error });
-      }
+    default: {
+      const problem = configValueProblem(value);
+      if (problem) throw new TypeError(`${path}: ${problem}`);
+      return value as ConfigValue;
+    }
   }
 }
 

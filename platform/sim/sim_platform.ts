@@ -33,18 +33,24 @@ export const BUNDLED_SCENARIO = "laptop";
  * ```
  *
  * @param file A path or file URL; undefined or "laptop" for the bundled scenario.
+ * @param options signal: aborts reading the file.
  * @returns The checked scenario.
  * @throws {Deno.errors.NotFound} When the file does not exist.
  * @throws {SyntaxError | TypeError | RangeError} When it is not a valid scenario; the message names the file and field.
  */
-export async function loadScenario(file?: string | URL): Promise<Scenario> {
+export async function loadScenario(
+  file?: string | URL,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<Scenario> {
   if (file === undefined || file === BUNDLED_SCENARIO) return parseScenario(JSON.stringify(laptop));
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = await Deno.readTextFile(file, { signal: options.signal });
   } catch (error) {
+    if (options.signal?.aborted && error === options.signal.reason) throw error;
     const state = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
-    const Class = error instanceof Deno.errors.NotFound ? Deno.errors.NotFound : Error;
+    // Keep the error's class (NotFound, PermissionDenied, NotCapable, ...) for callers to catch.
+    const Class = error instanceof Error ? error.constructor as ErrorConstructor : Error;
     throw new Class(`Cannot load scenario ${file}: ${state}`, { cause: error });
   }
   try {
