@@ -96,3 +96,10 @@ Deno.test("a closed sim platform stops its timeline", async () => {
   assert.deepEqual(events, []);
   await assert.rejects(platform.start(() => {}), Deno.errors.BadResource);
 });
+
+Deno.test("starting a sim platform twice is refused with InvalidStateError", async () => {
+  const platform = new SimPlatform(scenario);
+  await platform.start(() => {});
+  await assert.rejects(platform.start(() => {}), { name: "InvalidStateError" });
+  await platform.close();
+});

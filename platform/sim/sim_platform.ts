@@ -107,7 +107,9 @@ export class SimPlatform implements Platform {
       return Promise.reject(new Deno.errors.BadResource("Cannot start platform: it is closed"));
     }
     if (this.#model) {
-      return Promise.reject(new Error("Cannot start platform: it is already started"));
+      return Promise.reject(
+        new DOMException("Cannot start platform: it is already started", "InvalidStateError"),
+      );
     }
     this.#listener = listener;
     this.#start = Date.now();
