@@ -162,3 +162,27 @@ export async function next(sub: Subscriber, timeout = 5000): Promise<ApiMessage>
   }
   return m;
 }
+
+/** A scenario (as JSON data) with one wired link, eth0, carrying one IPv4 PD. */
+export function oneLinkScenario(
+  pd: { addresses?: unknown[]; elements?: unknown[] } = {},
+  timeline: unknown[] = [],
+): Record<string, unknown> & {
+  interfaces: Record<string, unknown>[];
+  timeline: Record<string, unknown>[];
+} {
+  return {
+    name: "one link",
+    interfaces: [{
+      interfaceId: "eth0",
+      interfaceType: "wired",
+      pds: [{
+        pdId: "eth0/ipv4",
+        family: "ipv4",
+        addresses: pd.addresses ?? [{ address: "127.0.0.2", prefixLength: 8, validLifetime: 60 }],
+        elements: pd.elements ?? [{ element: "dhcpv4", data: { "dns-servers": ["127.0.0.53"] } }],
+      }],
+    }],
+    timeline: timeline as Record<string, unknown>[],
+  };
+}

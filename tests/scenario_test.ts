@@ -1,25 +1,11 @@
 import assert from "node:assert/strict";
 import { loadScenario, parseScenario } from "../mod.ts";
+import { oneLinkScenario } from "./helpers.ts";
 import laptop from "../platform/sim/laptop.json" with { type: "json" };
 
 type Json = Record<string, unknown>;
 
-function minimal(): Json {
-  return {
-    name: "t",
-    interfaces: [{
-      interfaceId: "eth0",
-      interfaceType: "wired",
-      pds: [{
-        pdId: "eth0/ipv4",
-        family: "ipv4",
-        addresses: [{ address: "127.0.0.2", prefixLength: 8, validLifetime: 60 }],
-        elements: [{ element: "dhcpv4", data: { "dns-servers": ["127.0.0.53"] } }],
-      }],
-    }],
-    timeline: [],
-  };
-}
+const minimal = () => oneLinkScenario();
 
 function refusal(mutate: (s: Json & { interfaces: Json[]; timeline: Json[] }) => void): Error {
   const s = minimal() as Json & { interfaces: Json[]; timeline: Json[] };

@@ -1,21 +1,11 @@
 import assert from "node:assert/strict";
-import { brief, drain, next } from "./helpers.ts";
+import { brief, drain, next, oneLinkScenario } from "./helpers.ts";
 import { openMif, parseScenario, SimPlatform } from "../mod.ts";
 import type { PlatformEvent } from "../platform/types.ts";
 
-const scenario = parseScenario(JSON.stringify({
-  name: "short",
-  interfaces: [{
-    interfaceId: "eth0",
-    interfaceType: "wired",
-    pds: [{
-      pdId: "eth0/ipv4",
-      family: "ipv4",
-      addresses: [{ address: "127.0.0.2", prefixLength: 8 }],
-      elements: [{ element: "static", data: { "dns-servers": ["127.0.0.53"] } }],
-    }],
-  }],
-  timeline: [
+const scenario = parseScenario(JSON.stringify(oneLinkScenario(
+  { addresses: [{ address: "127.0.0.2", prefixLength: 8 }] },
+  [
     { at: 10, event: "link-down", interfaceId: "eth0" },
     { at: 20, event: "link-up", interfaceId: "eth0" },
     { at: 30, event: "pd-restore", pdId: "eth0/ipv4" },
@@ -31,7 +21,7 @@ const scenario = parseScenario(JSON.stringify({
       interface: { interfaceId: "usb0", interfaceType: "cellular" },
     },
   ],
-}));
+)));
 
 Deno.test("the sim platform plays its timeline: advisories first, then the new state", async () => {
   const platform = new SimPlatform(scenario);
@@ -61,21 +51,12 @@ Deno.test("the sim platform plays its timeline: advisories first, then the new s
 });
 
 Deno.test("sim addresses expire when their valid lifetime runs out", async () => {
-  const expiring = parseScenario(JSON.stringify({
-    name: "expiry",
-    interfaces: [{
-      interfaceId: "eth0",
-      interfaceType: "wired",
-      pds: [{
-        pdId: "eth0/ipv4",
-        family: "ipv4",
-        addresses: [
-          { address: "127.0.0.2", validLifetime: "infinite" },
-          { address: "127.0.0.9", validLifetime: 1 },
-        ],
-      }],
-    }],
-  }));
+  const expiring = parseScenario(JSON.stringify(oneLinkScenario({
+    addresses: [
+      { address: "127.0.0.2", validLifetime: "infinite" },
+      { address: "127.0.0.9", validLifetime: 1 },
+    ],
+  })));
   await using mif = await openMif({ platform: new SimPlatform(expiring) });
   const sub = mif.subscribe();
   sub.post({ type: "announce-addresses", pdId: "eth0/ipv4" });

@@ -1,8 +1,24 @@
 import assert from "node:assert/strict";
 import { brief, drain, next, openManual, twoLinks } from "./helpers.ts";
-import type { ApiMessage, Mif, MifOptions, Subscriber } from "../mod.ts";
+import type {
+  ApiMessage,
+  ElementType,
+  GetConfigurationData,
+  Mif,
+  MifOptions,
+  Subscriber,
+  TranslateName,
+} from "../mod.ts";
 
 const TEST_WORKER = new URL("./fixtures/test_worker.ts", import.meta.url);
+
+function ask(pdId: string, item: string, element: ElementType = "dhcpv4"): GetConfigurationData {
+  return { type: "get-configuration-data", pdId, element, item };
+}
+
+function translate(pdId: string, name: string, translationId: string): TranslateName {
+  return { type: "translate-name", pdId, name, translationId };
+}
 const options: MifOptions = { workerUrl: TEST_WORKER, workerPermissions: "net" };
 
 function worker(mif: Mif, pdId: string) {
@@ -36,19 +52,9 @@ Deno.test("a PD worker starts on its PD's first request and answers get-configur
     starts: 0,
     crashes: 0,
   });
-  sub.post({
-    type: "get-configuration-data",
-    pdId: "eth0/ipv4",
-    element: "dhcpv4",
-    item: "dns-servers",
-  });
-  sub.post({
-    type: "get-configuration-data",
-    pdId: "eth0/ipv4",
-    element: "dhcpv4",
-    item: "routers",
-  });
-  sub.post({ type: "get-configuration-data", pdId: "eth0/ipv4", element: "ra", item: "mtu" });
+  sub.post(ask("eth0/ipv4", "dns-servers"));
+  sub.post(ask("eth0/ipv4", "routers"));
+  sub.post(ask("eth0/ipv4", "mtu", "ra"));
   assert.equal(worker(mif, "eth0/ipv4").state, "running");
   assert.deepEqual(await collect(sub, 3), [
     {
@@ -81,7 +87,7 @@ Deno.test("get-configuration-data on an unknown PD answers error without startin
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({ type: "get-configuration-data", pdId: "nope/ipv4", element: "dhcpv4", item: "mtu" });
+  sub.post(ask("nope/ipv4", "mtu"));
   assert.deepEqual(brief(drain(sub)), ["error unknown-pd"]);
 });
 
@@ -89,13 +95,8 @@ Deno.test("a PD worker sees its PD's new configuration", async () => {
   const { mif, platform } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  const ask = {
-    type: "get-configuration-data",
-    pdId: "eth0/ipv4",
-    element: "dhcpv4",
-    item: "mtu",
-  } as const;
-  sub.post(ask);
+  const question = ask("eth0/ipv4", "mtu");
+  sub.post(question);
   assert.equal((await next(sub)).type, "configuration-data");
   const snapshot = twoLinks();
   const eth0 = snapshot.interfaces[0];
@@ -103,7 +104,7 @@ Deno.test("a PD worker sees its PD's new configuration", async () => {
   platform.snapshot({
     interfaces: [{ ...eth0, pds: [ipv4, eth0.pds[1]] }, snapshot.interfaces[1]],
   });
-  sub.post(ask);
+  sub.post(question);
   const m = await next(sub);
   assert(m.type === "configuration-data");
   assert.equal(m.value, 9000);
@@ -113,16 +114,11 @@ Deno.test("an idle PD worker stops after the idle timeout and starts again on de
   const { mif } = await openManual(twoLinks(), { ...options, workerIdleTimeout: 30 });
   await using _ = mif;
   const sub = mif.subscribe();
-  const ask = {
-    type: "get-configuration-data",
-    pdId: "wlan0/ipv4",
-    element: "dhcpv4",
-    item: "mtu",
-  } as const;
-  sub.post(ask);
+  const question = ask("wlan0/ipv4", "mtu");
+  sub.post(question);
   await next(sub);
   await until(() => worker(mif, "wlan0/ipv4").state === "stopped");
-  sub.post(ask);
+  sub.post(question);
   assert.equal((await next(sub)).type, "no-configuration-data");
   assert.equal(worker(mif, "wlan0/ipv4").starts, 2);
 });
@@ -131,12 +127,7 @@ Deno.test("a PD that is withdrawn stops its worker and answers its in-flight req
   const { mif, platform } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({
-    type: "translate-name",
-    pdId: "wlan0/ipv4",
-    name: "hold.example",
-    translationId: "t1",
-  });
+  sub.post(translate("wlan0/ipv4", "hold.example", "t1"));
   assert.equal(worker(mif, "wlan0/ipv4").inFlight, 1);
   platform.snapshot({ interfaces: [twoLinks().interfaces[0]] });
   const done = await next(sub);
@@ -150,27 +141,12 @@ Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alo
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({
-    type: "translate-name",
-    pdId: "eth0/ipv4",
-    name: "hold.example",
-    translationId: "a-held",
-  });
-  sub.post({
-    type: "translate-name",
-    pdId: "wlan0/ipv4",
-    name: "hold.example",
-    translationId: "b-held",
-  });
+  sub.post(translate("eth0/ipv4", "hold.example", "a-held"));
+  sub.post(translate("wlan0/ipv4", "hold.example", "b-held"));
   assert.equal(worker(mif, "eth0/ipv4").inFlight, 1);
   assert.equal(worker(mif, "wlan0/ipv4").inFlight, 1);
   // Requests travel in order on the PD's port: the worker holds "a-held" before it crashes.
-  sub.post({
-    type: "translate-name",
-    pdId: "eth0/ipv4",
-    name: "crash.example",
-    translationId: "a-crash",
-  });
+  sub.post(translate("eth0/ipv4", "crash.example", "a-crash"));
   const answers = await collect(sub, 2);
   assert.deepEqual(
     answers.map((m) => m.type === "name-translation-done" && [m.translationId, m.reason]).sort(),
@@ -191,7 +167,7 @@ Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alo
   });
   sub.post({ type: "stop-translating-name", translationId: "b-held" });
   assert.deepEqual(brief([await next(sub)]), ["name-translation-done wlan0/ipv4 cancelled b-held"]);
-  sub.post({ type: "get-configuration-data", pdId: "eth0/ipv4", element: "dhcpv4", item: "mtu" });
+  sub.post(ask("eth0/ipv4", "mtu"));
   assert.equal((await next(sub)).type, "configuration-data");
   assert.equal(worker(mif, "eth0/ipv4").starts, 2);
 });
@@ -200,18 +176,8 @@ Deno.test("an unhandled rejection in a PD worker is handled as a crash", async (
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({
-    type: "translate-name",
-    pdId: "eth0/ipv4",
-    name: "hold.example",
-    translationId: "held",
-  });
-  sub.post({
-    type: "translate-name",
-    pdId: "eth0/ipv4",
-    name: "reject.example",
-    translationId: "r",
-  });
+  sub.post(translate("eth0/ipv4", "hold.example", "held"));
+  sub.post(translate("eth0/ipv4", "reject.example", "r"));
   const answers = await collect(sub, 2);
   assert(answers.every((m) => m.type === "name-translation-done" && m.reason === "worker-crashed"));
   assert.match(worker(mif, "eth0/ipv4").lastCrash ?? "", /injected rejection/);
@@ -221,12 +187,7 @@ Deno.test("a worker reply of the wrong type is a protocol violation, handled as 
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({
-    type: "get-configuration-data",
-    pdId: "eth0/ipv4",
-    element: "dhcpv4",
-    item: "wrong-type",
-  });
+  sub.post(ask("eth0/ipv4", "wrong-type"));
   const m = await next(sub);
   assert.deepEqual(brief([m]), [
     "no-configuration-data eth0/ipv4 dhcpv4 wrong-type worker-crashed",
@@ -243,7 +204,7 @@ Deno.test("a PD worker module that cannot load answers worker-crashed and the pr
   });
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "example.com", translationId: "t" });
+  sub.post(translate("eth0/ipv4", "example.com", "t"));
   const m = await next(sub);
   assert(m.type === "name-translation-done");
   assert.equal(m.reason, "worker-crashed");
@@ -253,14 +214,14 @@ Deno.test("translation ids: stop-translating-name cancels, an unknown id or a li
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "hold.example", translationId: "t" });
-  sub.post({ type: "translate-name", pdId: "eth0/ipv6", name: "hold.example", translationId: "t" });
+  sub.post(translate("eth0/ipv4", "hold.example", "t"));
+  sub.post(translate("eth0/ipv6", "hold.example", "t"));
   sub.post({ type: "stop-translating-name", translationId: "nope" });
   assert.deepEqual(brief(drain(sub)), ["error duplicate-id t", "error unknown-translation nope"]);
   sub.post({ type: "stop-translating-name", translationId: "t" });
   assert.deepEqual(brief(drain(sub)), ["name-translation-done eth0/ipv4 cancelled t"]);
   // The id is free again, and the worker's own late answer to the cancelled request is not delivered.
-  sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "example.com", translationId: "t" });
+  sub.post(translate("eth0/ipv4", "example.com", "t"));
   assert.deepEqual(brief([await next(sub)]), ["name-translation-done eth0/ipv4 unsupported t"]);
   await until(() => worker(mif, "eth0/ipv4").inFlight === 0);
   assert.deepEqual(drain(sub), []);
@@ -288,7 +249,7 @@ Deno.test("closing a subscriber cancels its translations in the workers", async 
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "hold.example", translationId: "t" });
+  sub.post(translate("eth0/ipv4", "hold.example", "t"));
   assert.equal(worker(mif, "eth0/ipv4").inFlight, 1);
   await sub.close();
   // The request stays in flight until the worker acknowledges the cancel.
@@ -299,12 +260,7 @@ Deno.test("with workerPermissions net a PD worker has network permission only", 
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({
-    type: "get-configuration-data",
-    pdId: "eth0/ipv4",
-    element: "dhcpv4",
-    item: "permissions",
-  });
+  sub.post(ask("eth0/ipv4", "permissions"));
   const m = await next(sub);
   assert(m.type === "configuration-data");
   const value = m.value as Record<string, string>;
@@ -318,12 +274,7 @@ Deno.test("with workerPermissions inherit a PD worker has the process's permissi
   const { mif } = await openManual(twoLinks(), { ...options, workerPermissions: "inherit" });
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({
-    type: "get-configuration-data",
-    pdId: "eth0/ipv4",
-    element: "dhcpv4",
-    item: "permissions",
-  });
+  sub.post(ask("eth0/ipv4", "permissions"));
   const m = await next(sub);
   assert(m.type === "configuration-data");
   assert.equal((m.value as Record<string, string>).read, "granted");
@@ -334,12 +285,7 @@ for (const [how, name] of [["exits without an error", "exit.example"], ["hangs",
     const { mif } = await openManual(twoLinks(), { ...options, workerWatchdog: 50 });
     await using _ = mif;
     const sub = mif.subscribe();
-    sub.post({
-      type: "translate-name",
-      pdId: "eth0/ipv4",
-      name: "hold.example",
-      translationId: "held",
-    });
+    sub.post(translate("eth0/ipv4", "hold.example", "held"));
     sub.post({ type: "translate-name", pdId: "eth0/ipv4", name, translationId: "fatal" });
     const answers = await collect(sub, 2);
     assert.deepEqual(
@@ -350,7 +296,7 @@ for (const [how, name] of [["exits without an error", "exit.example"], ["hangs",
       worker(mif, "eth0/ipv4").lastCrash ?? "",
       /^unresponsive: no answer to a liveness check within 50 ms$/,
     );
-    sub.post({ type: "get-configuration-data", pdId: "eth0/ipv4", element: "dhcpv4", item: "mtu" });
+    sub.post(ask("eth0/ipv4", "mtu"));
     assert.equal((await next(sub)).type, "configuration-data");
   });
 }
@@ -359,12 +305,7 @@ Deno.test("a busy but healthy PD worker is not mistaken for a dead one", async (
   const { mif } = await openManual(twoLinks(), { ...options, workerWatchdog: 100 });
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({
-    type: "translate-name",
-    pdId: "eth0/ipv4",
-    name: "hold.example",
-    translationId: "held",
-  });
+  sub.post(translate("eth0/ipv4", "hold.example", "held"));
   await new Promise((r) => setTimeout(r, 700)); // several liveness checks, all answered
   assert.equal(worker(mif, "eth0/ipv4").crashes, 0);
   sub.post({ type: "stop-translating-name", translationId: "held" });
@@ -375,7 +316,7 @@ Deno.test("a stop that crosses its translation's end needs no answer; a stop for
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post({ type: "translate-name", pdId: "eth0/ipv4", name: "example.com", translationId: "t" });
+  sub.post(translate("eth0/ipv4", "example.com", "t"));
   await sub.check({ timeout: 5000 }); // done arrives; the subscriber has not read it yet
   sub.post({ type: "stop-translating-name", translationId: "t" });
   sub.post({ type: "stop-translating-name", translationId: "never" });
