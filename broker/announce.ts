@@ -7,7 +7,7 @@
 
 import type { Change } from "./diff.ts";
 import { fanOut, type Session } from "./session.ts";
-import type { AddressInfo, InterfaceInfo, PdInfo } from "../platform/types.ts";
+import type { AddressInfo, ElementInfo, InterfaceInfo, PdInfo } from "../platform/types.ts";
 import type { ApiMessage, Lifetime } from "../protocol/types.ts";
 
 /** What the broker does beyond announcing. */
@@ -40,6 +40,21 @@ export function interfaceAnnouncement(nic: InterfaceInfo): ApiMessage {
   };
 }
 
+/** The provisioning-domain-announcement for a PD (§3.3.7.7). */
+export function pdAnnouncement(interfaceId: string, pd: PdInfo): ApiMessage {
+  return {
+    type: "provisioning-domain-announcement",
+    interfaceId,
+    pdId: pd.pdId,
+    family: pd.family,
+  };
+}
+
+/** The configuration-element-announcement for an element (§3.3.7.10). */
+export function elementAnnouncement(pd: PdInfo, element: ElementInfo): ApiMessage {
+  return { type: "configuration-element-announcement", pdId: pd.pdId, element: element.element };
+}
+
 /** The address-announcement for an address (§3.3.7.14). */
 export function addressAnnouncement(pd: PdInfo, a: AddressInfo, now: number): ApiMessage {
   return {
@@ -66,67 +81,66 @@ export function announce(
   now: number,
   hooks: AnnounceHooks,
 ): void {
-  const all = [...sessions.values()];
+  const all = () => sessions.values();
   switch (change.kind) {
     case "address-removed":
-      return fanOut(all, (s) => s.addressesOf.has(change.pd.pdId), {
+      return fanOut(all(), (s) => s.addressesOf.has(change.pd.pdId), {
         type: "no-address-announcement",
         pdId: change.pd.pdId,
         address: change.address,
       });
     case "element-removed":
-      return fanOut(all, (s) => s.elementsOf.has(change.pd.pdId), {
+      return fanOut(all(), (s) => s.elementsOf.has(change.pd.pdId), {
         type: "no-configuration-element-announcement",
         pdId: change.pd.pdId,
         element: change.element.element,
       });
     case "pd-removed": {
       const { interfaceId, pd } = change;
-      fanOut(all, (s) => s.pdsOn.has(interfaceId), {
+      fanOut(all(), (s) => s.pdsOn.has(interfaceId), {
         type: "no-provisioning-domain-announcement",
         interfaceId,
         pdId: pd.pdId,
       });
       // Like PD subscriptions with their interface (§3.3.7.5), subscriptions
       // to a PD's elements and addresses end with the PD.
-      for (const s of sessions.values()) {
+      for (const s of all()) {
         s.elementsOf.delete(pd.pdId);
         s.addressesOf.delete(pd.pdId);
       }
       return hooks.retire(pd.pdId);
     }
     case "interface-removed":
-      fanOut(all, (s) => s.interfaces, {
+      fanOut(all(), (s) => s.interfaces, {
         type: "no-interface-announcement",
         interfaceId: change.nic.interfaceId,
       });
       // §3.3.7.5: "any subscriber that had subscribed to Provisioning Domain
       // announcements for that interface will be automatically unsubscribed."
-      for (const s of sessions.values()) s.pdsOn.delete(change.nic.interfaceId);
+      for (const s of all()) s.pdsOn.delete(change.nic.interfaceId);
       return;
     case "interface-added":
     case "interface-changed":
-      return fanOut(all, (s) => s.interfaces, interfaceAnnouncement(change.nic));
+      return fanOut(all(), (s) => s.interfaces, interfaceAnnouncement(change.nic));
     case "pd-added":
-      return fanOut(all, (s) => s.pdsOn.has(change.interfaceId), {
-        type: "provisioning-domain-announcement",
-        interfaceId: change.interfaceId,
-        pdId: change.pd.pdId,
-        family: change.pd.family,
-      });
+      return fanOut(
+        all(),
+        (s) => s.pdsOn.has(change.interfaceId),
+        pdAnnouncement(change.interfaceId, change.pd),
+      );
     case "pd-changed":
       return hooks.configure(change.pd.pdId);
     case "element-added":
     case "element-changed":
-      return fanOut(all, (s) => s.elementsOf.has(change.pd.pdId), {
-        type: "configuration-element-announcement",
-        pdId: change.pd.pdId,
-        element: change.element.element,
-      });
+      return fanOut(
+        all(),
+        (s) => s.elementsOf.has(change.pd.pdId),
+        elementAnnouncement(change.pd, change.element),
+      );
     case "address-added":
     case "address-changed":
       return fanOut(
-        all,
+        all(),
         (s) => s.addressesOf.has(change.pd.pdId),
         addressAnnouncement(change.pd, change.address, now),
       );

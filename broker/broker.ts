@@ -11,7 +11,14 @@
  */
 
 import { admit, describeError } from "./admit.ts";
-import { addressAnnouncement, announce, interfaceAnnouncement, remaining } from "./announce.ts";
+import {
+  addressAnnouncement,
+  announce,
+  elementAnnouncement,
+  interfaceAnnouncement,
+  pdAnnouncement,
+  remaining,
+} from "./announce.ts";
 import { diffSnapshots } from "./diff.ts";
 import type { IntentMessage } from "./intents.ts";
 import {
@@ -25,7 +32,7 @@ import {
 import type { MifStatus, PdStatus } from "./status.ts";
 import { type Subscriber, SubscriberHandle } from "./subscriber.ts";
 import { PdWorkerClient, type WorkerSettings } from "./worker_client.ts";
-import { snapshotProblem } from "../platform/snapshot.ts";
+import { snapshotProblem } from "./snapshot_check.ts";
 import type {
   InterfaceInfo,
   PdInfo,
@@ -214,15 +221,7 @@ export class Broker {
         return;
       case "announce-provisioning-domains": {
         const nic = this.#nic(message.interfaceId, "announce provisioning domains");
-        for (const { pdId, family } of nic.pds) {
-          const interfaceId = nic.interfaceId;
-          this.#send(session, {
-            type: "provisioning-domain-announcement",
-            interfaceId,
-            pdId,
-            family,
-          });
-        }
+        for (const pd of nic.pds) this.#send(session, pdAnnouncement(nic.interfaceId, pd));
         session.pdsOn.add(nic.interfaceId);
         return;
       }
@@ -232,13 +231,7 @@ export class Broker {
         return;
       case "announce-configuration-elements": {
         const { pd } = this.#pd(message.pdId, "announce configuration elements");
-        for (const { element } of pd.elements) {
-          this.#send(session, {
-            type: "configuration-element-announcement",
-            pdId: pd.pdId,
-            element,
-          });
-        }
+        for (const e of pd.elements) this.#send(session, elementAnnouncement(pd, e));
         session.elementsOf.add(pd.pdId);
         return;
       }

@@ -83,7 +83,6 @@ export class PdWorkerClient {
   #nextId = 1;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #watchdogTimer: ReturnType<typeof setTimeout> | undefined;
-  #pingSeq = 0;
   #pingOutstanding = false;
   #starts = 0;
   #crashes = 0;
@@ -278,7 +277,7 @@ export class PdWorkerClient {
         );
       }
       this.#pingOutstanding = true;
-      this.#post({ type: "ping", seq: ++this.#pingSeq });
+      this.#post({ type: "ping" });
       this.#armWatchdog();
     }, this.#settings.watchdog);
   }

@@ -26,13 +26,13 @@ export type ServiceMessage =
   | { readonly type: "cancel"; readonly requestId: number };
 
 /** Broker → worker: a service message, or a liveness check the worker answers itself. */
-export type ToWorker = ServiceMessage | { readonly type: "ping"; readonly seq: number };
+export type ToWorker = ServiceMessage | { readonly type: "ping" };
 
 /** Worker → broker. */
 export type FromWorker =
   | { readonly type: "reply"; readonly requestId: number; readonly message: ApiMessage }
   | { readonly type: "fault"; readonly detail: string; readonly requestId?: number }
-  | { readonly type: "pong"; readonly seq: number };
+  | { readonly type: "pong" };
 
 const PD_REQUESTS = new Set<string>([
   "get-configuration-data",
@@ -91,9 +91,7 @@ export function parseToWorker(data: unknown): ToWorker | string {
         ? { type: "cancel", requestId: data.requestId }
         : "Cannot accept cancel: bad requestId";
     case "ping":
-      return isRequestId(data.seq)
-        ? { type: "ping", seq: data.seq }
-        : "Cannot accept ping: bad seq";
+      return { type: "ping" };
     default:
       return "Cannot accept broker message: unknown type";
   }
@@ -107,9 +105,7 @@ export function parseToWorker(data: unknown): ToWorker | string {
  */
 export function parseFromWorker(data: unknown): FromWorker | string {
   if (!isRecord(data)) return "Cannot accept worker message: not an object";
-  if (data.type === "pong") {
-    return isRequestId(data.seq) ? { type: "pong", seq: data.seq } : "Cannot accept pong: bad seq";
-  }
+  if (data.type === "pong") return { type: "pong" };
   if (data.type === "fault") {
     if (typeof data.detail !== "string") return "Cannot accept fault: detail is not a string";
     const detail = data.detail.slice(0, 2048);

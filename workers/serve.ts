@@ -45,7 +45,7 @@ export function servePdWorker(
     port.onmessage = (e: MessageEvent) => {
       const message = parseToWorker(e.data);
       if (typeof message === "string") send({ type: "fault", detail: message });
-      else if (message.type === "ping") send({ type: "pong", seq: message.seq });
+      else if (message.type === "ping") send({ type: "pong" });
       else service.receive(message);
     };
   };

@@ -1,14 +1,16 @@
 /**
- * Invariants every snapshot must hold before the broker accepts it, so that
- * nothing the broker announces from it can fail the protocol's validation.
+ * Invariants every snapshot must hold before the broker accepts it: the
+ * broker's own announcements of it are built and validated, so nothing it
+ * announces can fail the protocol's validation.
  *
  * @module
  */
 
+import { elementAnnouncement, interfaceAnnouncement, pdAnnouncement } from "./announce.ts";
 import { canonicalIp, parseIp } from "../protocol/ip.ts";
 import { validateApiMessage } from "../protocol/validate.ts";
 import type { ApiMessage } from "../protocol/types.ts";
-import type { PdInfo, Snapshot } from "./types.ts";
+import type { PdInfo, Snapshot } from "../platform/types.ts";
 
 const OPER_STATES = ["up", "down", "unknown"];
 
@@ -24,23 +26,14 @@ function timeProblem(at: string, value: number | null): string | undefined {
 
 function pdProblem(at: string, interfaceId: string, pd: PdInfo): string | undefined {
   const { pdId, family } = pd;
-  let problem = derived(at, {
-    type: "provisioning-domain-announcement",
-    interfaceId,
-    pdId,
-    family,
-  });
+  let problem = derived(at, pdAnnouncement(interfaceId, pd));
   if (problem) return problem;
   const elements = new Set<string>();
   for (const [k, e] of pd.elements.entries()) {
     const eAt = `${at}.elements[${k}]`;
     if (elements.has(e.element)) return `${eAt}.element: duplicate "${e.element}"`;
     elements.add(e.element);
-    problem = derived(eAt, {
-      type: "configuration-element-announcement",
-      pdId,
-      element: e.element,
-    });
+    problem = derived(eAt, elementAnnouncement(pd, e));
     for (const [item, value] of Object.entries(e.data)) {
       problem ??= derived(`${eAt}.data.${item}`, {
         type: "configuration-data",
@@ -81,7 +74,7 @@ function pdProblem(at: string, interfaceId: string, pd: PdInfo): string | undefi
  *
  * @example Refuse a duplicate PD id
  * ```ts
- * import { snapshotProblem } from "./snapshot.ts";
+ * import { snapshotProblem } from "./snapshot_check.ts";
  * const pd = { pdId: "a/ipv4", family: "ipv4" as const, elements: [], addresses: [] };
  * const nic = { interfaceId: "a", displayName: "A", interfaceType: "wired" as const, operState: "up" as const, pds: [pd, pd] };
  * console.log(snapshotProblem({ interfaces: [nic] })); // interfaces[0].pds[1].pdId: duplicate "a/ipv4"
@@ -98,13 +91,7 @@ export function snapshotProblem(snapshot: Snapshot): string | undefined {
       return `${at}.interfaceId: duplicate "${nic.interfaceId}"`;
     }
     interfaceIds.add(nic.interfaceId);
-    const { interfaceId, displayName, interfaceType } = nic;
-    const problem = derived(at, {
-      type: "interface-announcement",
-      interfaceId,
-      displayName,
-      interfaceType,
-    });
+    const problem = derived(at, interfaceAnnouncement(nic));
     if (problem) return problem;
     if (!OPER_STATES.includes(nic.operState)) return `${at}.operState: must be up, down or unknown`;
     for (const [j, pd] of nic.pds.entries()) {
