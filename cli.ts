@@ -61,6 +61,8 @@ function options(invocation: Invocation) {
     workerPermissions: "net" as const,
     ...(invocation.platform === undefined ? {} : { platform: invocation.platform }),
     ...(invocation.scenario === undefined ? {} : { scenario: invocation.scenario }),
+    ...(invocation.resolvConf === undefined ? {} : { resolvConf: invocation.resolvConf }),
+    ...(invocation.leaseDirs === undefined ? {} : { leaseDirs: invocation.leaseDirs }),
   };
 }
 

@@ -54,4 +54,6 @@ export type * from "./platform/types.ts";
 export { defaultPlatformName, PLATFORM_NAMES } from "./platform/select.ts";
 export { BUNDLED_SCENARIO, loadScenario, SimPlatform } from "./platform/sim/sim_platform.ts";
 export type * from "./platform/sim/scenario.ts";
+export { LinuxPlatform, type LinuxPlatformOptions } from "./platform/linux/linux_platform.ts";
+export { DEFAULT_SOURCE_PATHS, type SourcePaths } from "./platform/linux/config_sources.ts";
 export { parseScenario } from "./platform/sim/scenario.ts";

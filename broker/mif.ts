@@ -17,6 +17,10 @@ export interface MifOptions {
   readonly platform?: PlatformName | Platform;
   /** Scenario file for the sim platform; default: the bundled laptop. */
   readonly scenario?: string | URL;
+  /** Linux: the resolver configuration file; default /etc/resolv.conf. */
+  readonly resolvConf?: string;
+  /** Linux: more directories of dhclient leases and mif hook records. */
+  readonly leaseDirs?: readonly string[];
   /**
    * "net" runs each PD worker with network permission only (the process
    * needs --unstable-worker-options, or Deno exits with code 70); "inherit"
@@ -154,6 +158,8 @@ export async function openMif(options: MifOptions = {}): Promise<Mif> {
     ? given
     : await openPlatform(given ?? defaultPlatformName(), {
       scenario: options.scenario,
+      ...(options.resolvConf !== undefined ? { resolvConf: options.resolvConf } : {}),
+      ...(options.leaseDirs !== undefined ? { leaseDirs: options.leaseDirs } : {}),
       signal: options.signal,
     });
   const broker = new Broker({ worker, platform: platform.name, description: platform.description });

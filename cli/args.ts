@@ -19,6 +19,10 @@ export interface Invocation {
   readonly platform?: PlatformName;
   /** --scenario, if given. */
   readonly scenario?: string;
+  /** --resolv-conf, if given. */
+  readonly resolvConf?: string;
+  /** Every --lease-dir given. */
+  readonly leaseDirs?: readonly string[];
   /** --json. */
   readonly json: boolean;
 }
@@ -46,6 +50,10 @@ Options:
                                 OS's platform where mif has one, else sim)
   --scenario FILE               scenario for the sim platform (implies
                                 --platform sim; default: the bundled laptop)
+  --resolv-conf FILE            linux: read name servers from FILE instead of
+                                /etc/resolv.conf
+  --lease-dir DIR               linux: also read dhclient lease files and mif
+                                dhclient hook records in DIR (repeatable)
   --json                        status: one JSON object; watch: one JSON
                                 message per line, with the protocol's fields
   -h, --help                    this text
@@ -74,6 +82,8 @@ export function parseInvocation(args: readonly string[]): Invocation {
       options: {
         platform: { type: "string" },
         scenario: { type: "string" },
+        "resolv-conf": { type: "string" },
+        "lease-dir": { type: "string", multiple: true },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -98,12 +108,19 @@ export function parseInvocation(args: readonly string[]): Invocation {
   if (values.scenario !== undefined && platform !== undefined && platform !== "sim") {
     throw new UsageError("--scenario only applies to --platform sim");
   }
+  const linuxOnly = values["resolv-conf"] !== undefined || values["lease-dir"] !== undefined;
+  if (linuxOnly && (values.scenario !== undefined || (platform ?? "linux") !== "linux")) {
+    throw new UsageError("--resolv-conf and --lease-dir only apply to --platform linux");
+  }
   // A scenario only makes sense on the sim platform, so it implies it.
-  const chosen = platform ?? (values.scenario === undefined ? undefined : "sim");
+  const chosen = platform ??
+    (values.scenario !== undefined ? "sim" : linuxOnly ? "linux" : undefined);
   return {
     command: command as Invocation["command"],
     json: values.json,
     ...(chosen === undefined ? {} : { platform: chosen as PlatformName }),
     ...(values.scenario === undefined ? {} : { scenario: values.scenario }),
+    ...(values["resolv-conf"] === undefined ? {} : { resolvConf: values["resolv-conf"] }),
+    ...(values["lease-dir"] === undefined ? {} : { leaseDirs: values["lease-dir"] }),
   };
 }

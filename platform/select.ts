@@ -7,6 +7,8 @@
 
 import type { Platform, PlatformName } from "./types.ts";
 import { loadScenario, SimPlatform } from "./sim/sim_platform.ts";
+import { LinuxPlatform } from "./linux/linux_platform.ts";
+import { DEFAULT_SOURCE_PATHS } from "./linux/config_sources.ts";
 
 /**
  * Every platform name mif accepts.
@@ -23,6 +25,13 @@ export const PLATFORM_NAMES: readonly PlatformName[] = ["sim", "linux", "darwin"
 export interface PlatformOptions {
   /** Scenario file for the sim platform (default: the bundled laptop). */
   readonly scenario?: string | URL;
+  /** Linux: the resolver configuration file (default /etc/resolv.conf). */
+  readonly resolvConf?: string;
+  /**
+   * Linux: more directories holding dhclient lease files and mif dhclient
+   * hook records, besides /var/lib/dhcp, /var/lib/dhclient and /run/mif/dhclient.
+   */
+  readonly leaseDirs?: readonly string[];
   /** Aborts opening. */
   readonly signal?: AbortSignal;
 }
@@ -32,17 +41,27 @@ type Opener = (options: PlatformOptions) => Promise<Platform>;
 const OPENERS: Readonly<Partial<Record<PlatformName, Opener>>> = {
   sim: async (options) =>
     new SimPlatform(await loadScenario(options.scenario, { signal: options.signal })),
+  linux: (options) =>
+    Promise.resolve(
+      new LinuxPlatform({
+        paths: {
+          ...(options.resolvConf !== undefined ? { resolvConf: options.resolvConf } : {}),
+          ...(options.leaseDirs !== undefined
+            ? { leaseDirs: [...DEFAULT_SOURCE_PATHS.leaseDirs, ...options.leaseDirs] }
+            : {}),
+        },
+      }),
+    ),
 };
 
 /**
- * The platform for this operating system, or "sim" where mif has no real
- * platform yet.
+ * The platform for this operating system ("linux" on Linux), or "sim"
+ * where mif has no real platform yet.
  *
- * @example Open the default platform
+ * @example Which platform openMif() uses here
  * ```ts
- * import { defaultPlatformName, openMif } from "@mif/mif";
- * await using mif = await openMif({ platform: defaultPlatformName() });
- * console.log(mif.platform);
+ * import { defaultPlatformName } from "@mif/mif";
+ * console.log(defaultPlatformName()); // "linux" on Linux, else "sim" until darwin lands
  * ```
  *
  * @returns A platform name.
@@ -60,7 +79,7 @@ export function defaultPlatformName(): PlatformName {
  * @param name The platform.
  * @param options Platform options.
  * @returns The platform, not yet started.
- * @throws {TypeError} For an unknown name, or a scenario given to a real platform.
+ * @throws {TypeError} For an unknown name, or an option of another platform.
  * @throws {Deno.errors.NotSupported} For a platform not implemented yet.
  */
 export function openPlatform(name: PlatformName, options: PlatformOptions = {}): Promise<Platform> {
@@ -72,6 +91,11 @@ export function openPlatform(name: PlatformName, options: PlatformOptions = {}):
   if (name !== "sim" && options.scenario !== undefined) {
     throw new TypeError(
       `Cannot open platform "${name}": a scenario only applies to the sim platform`,
+    );
+  }
+  if (name !== "linux" && (options.resolvConf !== undefined || options.leaseDirs !== undefined)) {
+    throw new TypeError(
+      `Cannot open platform "${name}": resolvConf and leaseDirs only apply to the linux platform`,
     );
   }
   const open = OPENERS[name];

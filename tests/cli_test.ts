@@ -33,6 +33,14 @@ Deno.test("usage errors exit 2 with one line on stderr", async () => {
       /^mif: --scenario only applies to --platform sim/,
     ],
     [["status", "--platform"], /^mif: Option '--platform <value>' argument missing/],
+    [
+      ["status", "--platform", "sim", "--resolv-conf", "r.conf"],
+      /^mif: --resolv-conf and --lease-dir only apply to --platform linux/,
+    ],
+    [
+      ["status", "--scenario", "s.json", "--lease-dir", "/tmp"],
+      /^mif: --resolv-conf and --lease-dir only apply to --platform linux/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = await mif(...args);
@@ -59,6 +67,19 @@ Deno.test("parseInvocation: --scenario implies the sim platform", () => {
   assert.throws(() => parseInvocation(["status", "--json=yes"]), UsageError);
 });
 
+Deno.test("parseInvocation: --resolv-conf and --lease-dir imply the linux platform", () => {
+  assert.deepEqual(
+    parseInvocation(["watch", "--lease-dir", "/a", "--lease-dir", "/b", "--resolv-conf", "r"]),
+    {
+      command: "watch",
+      json: false,
+      platform: "linux",
+      resolvConf: "r",
+      leaseDirs: ["/a", "/b"],
+    },
+  );
+});
+
 Deno.test("mif status --json describes the bundled laptop", async () => {
   const r = await mif("status", "--json", "--platform", "sim");
   assert.equal(r.code, 0, r.stderr);
@@ -83,7 +104,7 @@ Deno.test("mif status --json describes the bundled laptop", async () => {
 });
 
 Deno.test("mif status prints a tree with addresses, elements and DNS servers", async () => {
-  const r = await mif("status");
+  const r = await mif("status", "--platform", "sim");
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^wlan0 {2}Wi-Fi · wifi · up · mtu 1500/m);
   assert.match(r.stdout, /^├─ PD wlan0\/ipv4 \(IPv4\)$/m);
@@ -160,7 +181,7 @@ const EXPECTED_WATCH = [
 
 Deno.test("mif watch --json follows the bundled scenario's Wi-Fi drop and return, then stops cleanly on SIGINT", async () => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...RUN, "watch", "--json"],
+    args: [...RUN, "watch", "--json", "--platform", "sim"],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -205,7 +226,7 @@ Deno.test("mif watch --json follows the bundled scenario's Wi-Fi drop and return
 
 Deno.test("mif watch ends with status 0 when the reader of its output goes away", async () => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...RUN, "watch"],
+    args: [...RUN, "watch", "--platform", "sim"],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

@@ -1,0 +1,99 @@
+/**
+ * Attributes resolver configuration (/etc/resolv.conf, systemd-resolved,
+ * NetworkManager) to provisioning domains. A per-link server goes to that
+ * link's PD of its family; a system-wide server goes to the PD whose link
+ * the host routes it through (longest prefix match in the main table).
+ * A server a protocol already delivered to the PD is left alone; any other
+ * lands in the PD's "static" element, labelled with its source.
+ *
+ * @module
+ */
+
+import { isLoopback, parseIp } from "../../protocol/ip.ts";
+import type { SourceNote } from "../types.ts";
+import type { ResolverConfig } from "./lease_types.ts";
+import type { PdDraft } from "./pd_draft.ts";
+import { prefixMatch } from "./prefix.ts";
+import type { RouteRecord } from "./parse_routes.ts";
+
+function route(server: string, routes: readonly RouteRecord[]): RouteRecord | undefined {
+  let best: RouteRecord | undefined, bits = -1;
+  for (const r of routes) {
+    if (r.table !== "main" || r.type !== "unicast") continue;
+    const m = prefixMatch(server, r.destination);
+    if (m > bits || (m === bits && best && (r.metric ?? 0) < (best.metric ?? 0))) {
+      best = r;
+      bits = m;
+    }
+  }
+  return bits < 0 ? undefined : best;
+}
+
+function choose(pds: readonly PdDraft[], server: string, gateway?: string): PdDraft | undefined {
+  return pds.find((p) => p.hasDnsServer(server)) ??
+    pds.find((p) => gateway !== undefined && p.router === gateway) ??
+    pds.find((p) =>
+      p.addresses.some((a) => prefixMatch(server, `${a.address}/${a.prefixLength}`) >= 0)
+    ) ??
+    pds.find((p) => p.router === undefined) ?? pds[0];
+}
+
+/**
+ * Adds each resolver's servers to the PD they belong to.
+ *
+ * @example A system-wide server routed through eth0
+ * ```ts
+ * import { attributeResolvers } from "./attribute_resolvers.ts";
+ * import { PdDraft } from "./pd_draft.ts";
+ * const pd = new PdDraft("eth0/ipv4", "ipv4");
+ * const notes: { source: string; reason: string }[] = [];
+ * attributeResolvers(
+ *   [{ dnsServers: ["203.0.113.53"], searchDomains: [], source: "/etc/resolv.conf" }],
+ *   new Map([["eth0", [pd]]]),
+ *   [{ family: "ipv4", destination: "0.0.0.0/0", gateway: "198.51.100.1", device: "eth0",
+ *     protocol: "static", table: "main", type: "unicast", expires: null }],
+ *   notes,
+ * );
+ * console.log(pd.done().elements[0].data["dns-servers"]); // ["203.0.113.53"]
+ * ```
+ * @param resolvers Resolver configuration from every source.
+ * @param pdsByLink Each link's PDs.
+ * @param routes All routes.
+ * @param notes Receives a note for each server that belongs to no PD.
+ */
+export function attributeResolvers(
+  resolvers: readonly ResolverConfig[],
+  pdsByLink: ReadonlyMap<string, readonly PdDraft[]>,
+  routes: readonly RouteRecord[],
+  notes: SourceNote[],
+): void {
+  for (const r of resolvers) {
+    for (const server of r.dnsServers) {
+      const ip = parseIp(server);
+      if (!ip) continue;
+      let pd: PdDraft | undefined;
+      let why = "";
+      if (r.interfaceName !== undefined) {
+        const pds = (pdsByLink.get(r.interfaceName) ?? []).filter((p) => p.family === ip.family);
+        pd = choose(pds, server);
+        why = `link ${r.interfaceName} has no ${ip.family} provisioning domain`;
+      } else if (isLoopback(ip)) {
+        why = "it is a local stub resolver, not a provisioning domain's server";
+      } else if (ip.family === "ipv6" && prefixMatch(server, "fe80::/10") >= 0) {
+        why = "a link-local server without a zone names no link";
+      } else {
+        const via = route(server, routes.filter((x) => x.family === ip.family));
+        const pds = (pdsByLink.get(via?.device ?? "") ?? []).filter((p) => p.family === ip.family);
+        pd = choose(pds, server, via?.gateway);
+        why = via
+          ? `its route leaves through ${via.device}, which has no ${ip.family} provisioning domain`
+          : "the host has no route to it";
+      }
+      if (!pd) {
+        notes.push({ source: r.source, reason: `Cannot attribute DNS server ${server}: ${why}` });
+      } else if (!pd.hasDnsServer(server)) {
+        pd.addStaticDns(server, r.searchDomains, r.source);
+      }
+    }
+  }
+}

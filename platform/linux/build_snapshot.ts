@@ -1,0 +1,73 @@
+/**
+ * Turns what the Linux platform read (HostState) into a Snapshot: one
+ * interface per link, and on each link that is up its IPv4 PD and its IPv6
+ * PDs (§3.1).
+ *
+ * @module
+ */
+
+import type { InterfaceInfo, Snapshot, SourceNote } from "../types.ts";
+import { attributeResolvers } from "./attribute_resolvers.ts";
+import type { HostState } from "./host_state.ts";
+import { ipv4Pd } from "./ipv4_pd.ts";
+import { ipv6Pds } from "./ipv6_pds.ts";
+import type { LinkRecord } from "./parse_links.ts";
+import type { PdDraft } from "./pd_draft.ts";
+
+function operState(link: LinkRecord): InterfaceInfo["operState"] {
+  if (link.operState === "up") return "up";
+  if (link.operState === "unknown") return "unknown";
+  return "down";
+}
+
+/**
+ * A link carries provisioning domains only while it can carry traffic:
+ * administratively up, and operationally up (or "unknown", as loopback and
+ * tun devices report, with its lower layer up).
+ */
+function usable(link: LinkRecord): boolean {
+  if (!link.flags.includes("UP")) return false;
+  return link.operState === "up" ||
+    (link.operState === "unknown" && link.flags.includes("LOWER_UP"));
+}
+
+/**
+ * Builds the snapshot.
+ *
+ * @example A host with only loopback
+ * ```ts
+ * import { buildSnapshot } from "./build_snapshot.ts";
+ * const snapshot = buildSnapshot({
+ *   now: 0, routes: [], adverts: new Map(), notes: [],
+ *   links: [{ index: 1, name: "lo", operState: "unknown", flags: ["LOOPBACK", "UP", "LOWER_UP"], linkType: "loopback" }],
+ *   addresses: [], types: new Map([["lo", "loopback"]]),
+ *   sources: { dhcp4: [], dhcp6: [], resolvers: [] },
+ * });
+ * console.log(snapshot.interfaces[0].interfaceType); // loopback
+ * ```
+ * @param state What was read.
+ * @returns The snapshot, interfaces by index.
+ */
+export function buildSnapshot(state: HostState): Snapshot {
+  const notes: SourceNote[] = [...state.notes];
+  const pdsByLink = new Map<string, PdDraft[]>();
+  const links = [...state.links].sort((a, b) => a.index - b.index);
+  for (const link of links) {
+    if (!usable(link)) continue;
+    const addresses = state.addresses.filter((a) => a.index === link.index);
+    const v4 = ipv4Pd(link, addresses, state);
+    pdsByLink.set(link.name, [...(v4 ? [v4] : []), ...ipv6Pds(link, addresses, state)]);
+  }
+  attributeResolvers(state.sources.resolvers, pdsByLink, state.routes, notes);
+  const interfaces: InterfaceInfo[] = links.map((link) => ({
+    interfaceId: link.name,
+    displayName: link.name,
+    interfaceType: state.types.get(link.name) ?? "other",
+    operState: operState(link),
+    index: link.index,
+    ...(link.mtu !== undefined ? { mtu: link.mtu } : {}),
+    ...(link.mac !== undefined ? { mac: link.mac } : {}),
+    pds: (pdsByLink.get(link.name) ?? []).map((pd) => pd.done()),
+  }));
+  return { interfaces, notes };
+}

@@ -1,0 +1,234 @@
+/**
+ * Reads every configuration source the Linux platform knows: dhclient
+ * leases (files in the lease directories and of running dhclients) and
+ * what mif's dhclient hook recorded, systemd-networkd leases,
+ * NetworkManager (nmcli), dhcpcd, /etc/resolv.conf and systemd-resolved
+ * (resolvectl). Each source is read on its own: one that is missing,
+ * unreadable or garbled becomes a note and the others still count.
+ *
+ * @module
+ */
+
+import type { SourceNote } from "../types.ts";
+import { runningDhclientLeaseFiles } from "./dhclient_processes.ts";
+import type { SourceData } from "./lease_types.ts";
+import { parseDhclientLeases } from "./parse_dhclient.ts";
+import { parseDhclientEnv } from "./parse_dhclient_env.ts";
+import { parseDhcpcdDump } from "./parse_dhcpcd.ts";
+import { parseNetworkdLease } from "./parse_networkd_lease.ts";
+import { parseNmcliDeviceShow } from "./parse_nmcli.ts";
+import { parseResolvConf } from "./parse_resolv_conf.ts";
+import { parseResolvectl } from "./parse_resolvectl.ts";
+import { runTool } from "./run_tool.ts";
+
+/** Where the Linux platform looks for configuration. */
+export interface SourcePaths {
+  /** The resolver configuration file (default /etc/resolv.conf). */
+  readonly resolvConf: string;
+  /**
+   * Directories holding dhclient lease files (`*.leases`, `*.lease`) and
+   * mif dhclient hook records (`*.env`).
+   */
+  readonly leaseDirs: readonly string[];
+  /** systemd-networkd's lease directory. */
+  readonly networkdLeases: string;
+  /** dhcpcd's lease directory. */
+  readonly dhcpcdLeases: string;
+}
+
+/** The standard locations. */
+export const DEFAULT_SOURCE_PATHS: SourcePaths = {
+  resolvConf: "/etc/resolv.conf",
+  leaseDirs: ["/var/lib/dhcp", "/var/lib/dhclient", "/run/mif/dhclient"],
+  networkdLeases: "/run/systemd/netif/leases",
+  dhcpcdLeases: "/var/lib/dhcpcd",
+};
+
+const EMPTY: SourceData = { dhcp4: [], dhcp6: [], resolvers: [] };
+
+/**
+ * The reason a source was skipped, from the error that skipped it.
+ *
+ * @example A missing file
+ * ```ts
+ * import { skipReason } from "./config_sources.ts";
+ * console.log(skipReason(new Deno.errors.NotFound("No such file or directory (os error 2)"))); // not present
+ * ```
+ * @param error What reading it threw.
+ * @returns A short reason.
+ */
+export function skipReason(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) {
+    if (/os error 2/.test(error.message)) return "not present";
+    return /not installed/.test(error.message) ? "not installed" : error.message;
+  }
+  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
+    return `not readable (${error.message})`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function files(dir: string, pattern: RegExp): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && pattern.test(e.name)) out.push(`${dir}/${e.name}`);
+  }
+  return out.sort();
+}
+
+async function running(dir: string, service: string): Promise<void> {
+  try {
+    await Deno.stat(dir);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new Deno.errors.NotFound(`${service} is not running (no ${dir})`, { cause: error });
+  }
+}
+
+/** Reads the configuration sources. */
+export class ConfigSources {
+  readonly #paths: SourcePaths;
+  /** The lease files of running dhclients, found at the last read. */
+  dhclientFiles: readonly string[] = [];
+
+  /**
+   * Creates a reader.
+   *
+   * @param paths Where to look.
+   */
+  constructor(paths: SourcePaths) {
+    this.#paths = paths;
+  }
+
+  /** The directories and files whose changes should trigger a re-read. */
+  watchPaths(): string[] {
+    const dirs = new Set([
+      ...this.#paths.leaseDirs,
+      this.#paths.networkdLeases,
+      this.#paths.dhcpcdLeases,
+      ...this.dhclientFiles.map((f) => f.slice(0, f.lastIndexOf("/")) || "/"),
+      this.#paths.resolvConf.slice(0, this.#paths.resolvConf.lastIndexOf("/")) || "/",
+    ]);
+    return [...dirs];
+  }
+
+  /**
+   * Reads every source.
+   *
+   * @param links Interface names by index (networkd names leases by index).
+   * @param signal Stops the tools it runs.
+   * @returns The data, and a note per source skipped.
+   */
+  async read(
+    links: ReadonlyMap<number, string>,
+    signal?: AbortSignal,
+  ): Promise<{ data: SourceData; notes: SourceNote[] }> {
+    const notes: SourceNote[] = [];
+    const attempt = async (source: string, read: () => Promise<SourceData | SourceData[]>) => {
+      try {
+        return [await read()].flat();
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        notes.push({ source, reason: skipReason(error) });
+        return [];
+      }
+    };
+    const p = this.#paths;
+    const parts = await Promise.all([
+      attempt("ps (running dhclients)", async () => {
+        this.dhclientFiles = await runningDhclientLeaseFiles(signal);
+        return EMPTY;
+      }).then(async () => {
+        const lists = await Promise.all(
+          p.leaseDirs.map((dir) =>
+            files(dir, /\.(leases?|env)$/).catch((error) => {
+              // A missing directory is the common case, summed up below.
+              if (!(error instanceof Deno.errors.NotFound)) {
+                notes.push({ source: dir, reason: skipReason(error) });
+              }
+              return [] as string[];
+            })
+          ),
+        );
+        // Hook records first, so a dhclient lease file (which has absolute times) wins.
+        const all = [...new Set([...this.dhclientFiles, ...lists.flat()])]
+          .sort((x, y) => Number(y.endsWith(".env")) - Number(x.endsWith(".env")));
+        if (all.length === 0) {
+          notes.push({
+            source: "dhclient",
+            reason: `no running dhclient, and no lease files in ${p.leaseDirs.join(", ")}`,
+          });
+        }
+        return (await Promise.all(all.map((f) =>
+          attempt(f, async () => {
+            const text = await Deno.readTextFile(f);
+            return f.endsWith(".env") ? parseDhclientEnv(text, f) : parseDhclientLeases(text, f);
+          })
+        ))).flat();
+      }),
+      attempt(p.networkdLeases, async () => {
+        const out: SourceData[] = [];
+        for (const f of await files(p.networkdLeases, /^\d+$/)) {
+          const name = links.get(Number(f.slice(f.lastIndexOf("/") + 1)));
+          if (name) {
+            out.push(
+              ...await attempt(f, async () => ({
+                ...EMPTY,
+                dhcp4: [parseNetworkdLease(await Deno.readTextFile(f), name, f)],
+              })),
+            );
+          }
+        }
+        return out;
+      }),
+      attempt(p.dhcpcdLeases, async () => {
+        const out: SourceData[] = [];
+        for (const f of await files(p.dhcpcdLeases, /\.lease6?$/)) {
+          const name = f.slice(f.lastIndexOf("/") + 1).replace(/(-.*)?\.lease6?$/, "");
+          const dump = ["dhcpcd", "-U", ...(f.endsWith("6") ? ["-6"] : ["-4"]), name];
+          out.push(
+            ...await attempt(
+              dump.join(" "),
+              async () => parseDhcpcdDump(await runTool(dump, { signal }), name, dump.join(" ")),
+            ),
+          );
+        }
+        return out;
+      }),
+      attempt("nmcli", async () => {
+        await running("/run/NetworkManager", "NetworkManager");
+        const argv = [
+          "nmcli",
+          "-t",
+          "-f",
+          "GENERAL.DEVICE,IP4.ADDRESS,IP4.GATEWAY,IP4.DNS,IP4.DOMAIN,IP4.SEARCHES,DHCP4.OPTION," +
+          "IP6.ADDRESS,IP6.GATEWAY,IP6.DNS,IP6.DOMAIN,IP6.SEARCHES,DHCP6.OPTION",
+          "device",
+          "show",
+        ];
+        return parseNmcliDeviceShow(await runTool(argv, { signal }), "nmcli");
+      }),
+      attempt(p.resolvConf, async () => ({
+        ...EMPTY,
+        resolvers: [parseResolvConf(await Deno.readTextFile(p.resolvConf), p.resolvConf)],
+      })),
+      attempt("resolvectl", async () => {
+        await running("/run/systemd/resolve", "systemd-resolved");
+        const [dns, domain] = await Promise.all([
+          runTool(["resolvectl", "dns"], { signal }),
+          runTool(["resolvectl", "domain"], { signal }),
+        ]);
+        return { ...EMPTY, resolvers: parseResolvectl(dns, domain, "resolvectl") };
+      }),
+    ]);
+    const all = parts.flat();
+    return {
+      data: {
+        dhcp4: all.flatMap((d) => d.dhcp4),
+        dhcp6: all.flatMap((d) => d.dhcp6),
+        resolvers: all.flatMap((d) => d.resolvers),
+      },
+      notes,
+    };
+  }
+}

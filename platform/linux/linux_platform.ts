@@ -1,0 +1,217 @@
+/**
+ * The Linux platform: the host as iproute2, sysfs, rdisc6 and the DHCP
+ * clients' files describe it, followed live through `ip monitor`, file
+ * watches on lease directories, and Router Solicitations when a link's
+ * routers change.
+ *
+ * @module
+ */
+
+import type { Platform, PlatformEvent, Snapshot, SourceNote } from "../types.ts";
+import { AdvertCache } from "./advert_cache.ts";
+import { buildSnapshot } from "./build_snapshot.ts";
+import { ConfigSources, DEFAULT_SOURCE_PATHS, type SourcePaths } from "./config_sources.ts";
+import { Monitor } from "./monitor.ts";
+import { type KernelState, readKernel } from "./read_host.ts";
+
+/** Options for {@linkcode LinuxPlatform}. */
+export interface LinuxPlatformOptions {
+  /** Where to look for configuration; unset fields keep their defaults. */
+  readonly paths?: Partial<SourcePaths>;
+  /** How long to gather a burst of kernel events before re-reading, ms (default 5). */
+  readonly debounce?: number;
+  /** The monitor command (tests replace it). */
+  readonly monitorCommand?: readonly string[];
+}
+
+function raRouters(kernel: KernelState): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of kernel.routes) {
+    if (
+      r.family !== "ipv6" || r.destination !== "::/0" || r.protocol !== "ra" || !r.gateway ||
+      !r.device || r.table !== "main"
+    ) continue;
+    out.set(r.device, [...(out.get(r.device) ?? []), r.gateway]);
+  }
+  return out;
+}
+
+/**
+ * The Linux platform.
+ *
+ * @example Show this host's interfaces
+ * ```ts ignore
+ * import { LinuxPlatform, openMif } from "@mif/mif";
+ * await using mif = await openMif({ platform: new LinuxPlatform() });
+ * console.log(mif.status().interfaces.map((i) => i.interfaceId));
+ * ```
+ */
+export class LinuxPlatform implements Platform {
+  readonly name = "linux" as const;
+  readonly description = "this Linux host (iproute2, rdisc6, DHCP client leases)";
+  readonly #sources: ConfigSources;
+  readonly #adverts = new AdvertCache();
+  readonly #debounce: number;
+  readonly #monitorCommand?: readonly string[];
+  readonly #abort = new AbortController();
+  readonly #pending = new Set<Promise<unknown>>();
+  #listener: (event: PlatformEvent) => void = () => {};
+  #monitor: Monitor | undefined;
+  #monitorNote: SourceNote | undefined;
+  #watcher: Deno.FsWatcher | undefined;
+  #watched = "";
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #busy = false;
+  #again = false;
+  #started = false;
+  #closed = false;
+  #last: Snapshot | undefined;
+
+  /**
+   * Creates the platform; start() reads the host.
+   *
+   * @param options Source paths, debounce, monitor command.
+   */
+  constructor(options: LinuxPlatformOptions = {}) {
+    this.#sources = new ConfigSources({ ...DEFAULT_SOURCE_PATHS, ...options.paths });
+    this.#debounce = options.debounce ?? 5;
+    if (options.monitorCommand) this.#monitorCommand = options.monitorCommand;
+  }
+
+  /** How many times the kernel monitor was restarted. */
+  get monitorRestarts(): number {
+    return this.#monitor?.restarts ?? 0;
+  }
+
+  async start(listener: (event: PlatformEvent) => void): Promise<Snapshot> {
+    if (this.#closed) throw new Deno.errors.BadResource("Cannot start platform: it is closed");
+    if (this.#started) {
+      throw new DOMException("Cannot start platform: it is already started", "InvalidStateError");
+    }
+    this.#started = true;
+    const snapshot = await this.#read(true);
+    this.#listener = listener;
+    this.#monitor = new Monitor(() => this.#trigger(), {
+      ...(this.#monitorCommand ? { command: this.#monitorCommand } : {}),
+      onError: (error) => {
+        this.#monitorNote = { source: "ip monitor", reason: `${error.message}; restarting` };
+      },
+    });
+    this.#watch();
+    return snapshot;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort(new Deno.errors.Interrupted("Cannot read the host: the platform is closed"));
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#watcher?.close();
+    await this.#monitor?.close();
+    await Promise.allSettled([...this.#pending]);
+  }
+
+  /** Same as close(), for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#pending.add(promise);
+    promise.finally(() => this.#pending.delete(promise)).catch(() => {});
+    return promise;
+  }
+
+  #trigger(): void {
+    if (this.#closed || this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#track(this.#refresh());
+    }, this.#debounce);
+  }
+
+  async #refresh(): Promise<void> {
+    if (this.#busy) {
+      this.#again = true;
+      return;
+    }
+    this.#busy = true;
+    try {
+      const snapshot = await this.#read(false);
+      if (!this.#closed) this.#listener({ type: "snapshot", snapshot });
+      this.#watch();
+    } catch (error) {
+      if (this.#closed) return;
+      // Keep what was known, and say why it may be stale.
+      const note = { source: "ip", reason: `Cannot read the host: ${(error as Error).message}` };
+      const last = this.#last ?? { interfaces: [] };
+      this.#listener({
+        type: "snapshot",
+        snapshot: { ...last, notes: [...(last.notes ?? []), note] },
+      });
+    } finally {
+      this.#busy = false;
+      if (this.#again) {
+        this.#again = false;
+        this.#trigger();
+      }
+    }
+  }
+
+  async #read(waitForAdverts: boolean): Promise<Snapshot> {
+    const signal = this.#abort.signal;
+    const kernel = await readKernel(signal);
+    const sources = await this.#sources.read(
+      new Map(kernel.links.map((l) => [l.index, l.name])),
+      signal,
+    );
+    const routers = raRouters(kernel);
+    const stale = new Map(this.#adverts.stale(routers).map((l) => [l, routers.get(l)!]));
+    if (stale.size > 0) {
+      const solicit = this.#adverts.solicit(stale, signal);
+      if (waitForAdverts) await solicit;
+      else this.#track(solicit.then(() => this.#trigger(), () => {}));
+    }
+    const snapshot = buildSnapshot({
+      now: Date.now(),
+      ...kernel,
+      adverts: this.#adverts.adverts,
+      sources: sources.data,
+      notes: [
+        ...sources.notes,
+        ...this.#adverts.notes,
+        ...(this.#monitorNote ? [this.#monitorNote] : []),
+      ],
+    });
+    this.#last = snapshot;
+    return snapshot;
+  }
+
+  /** (Re)starts the file watcher when the set of watched directories changed. */
+  #watch(): void {
+    if (this.#closed) return;
+    const paths = this.#sources.watchPaths().filter((p) => {
+      try {
+        return Deno.statSync(p).isDirectory;
+      } catch {
+        return false;
+      }
+    });
+    const key = paths.join("\n");
+    if (key === this.#watched) return;
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    this.#watched = key;
+    if (paths.length === 0) return;
+    const watcher = this.#watcher = Deno.watchFs(paths, { recursive: false });
+    this.#track((async () => {
+      try {
+        for await (const event of watcher) {
+          if (event.kind !== "access" && event.kind !== "other") this.#trigger();
+        }
+      } catch {
+        // Closed while waiting: nothing more to follow.
+      }
+    })());
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Follows kernel changes with a long-running `ip -o monitor link address
+ * route` (iproute2 6.1 ignores -j on monitor, so a line is only a trigger;
+ * the platform re-reads the state after it). When the monitor dies it is
+ * restarted with backoff, and the restart itself is a trigger, so anything
+ * missed in between is picked up.
+ *
+ * @module
+ */
+
+/** The monitor command. */
+export const MONITOR_COMMAND: readonly string[] = [
+  "ip",
+  "-o",
+  "monitor",
+  "link",
+  "address",
+  "route",
+];
+
+/** Options for {@linkcode Monitor}. */
+export interface MonitorOptions {
+  /** The command (default: {@linkcode MONITOR_COMMAND}). */
+  readonly command?: readonly string[];
+  /** First restart delay in ms (default 100), doubled up to 5 s while it keeps dying. */
+  readonly restartDelay?: number;
+  /** Called with the error when the monitor cannot be started or exits. */
+  readonly onError?: (error: Error) => void;
+}
+
+/** A running monitor. */
+export class Monitor implements AsyncDisposable {
+  readonly #argv: readonly string[];
+  readonly #onChange: () => void;
+  readonly #onError: (error: Error) => void;
+  readonly #firstDelay: number;
+  #delay: number;
+  #child: Deno.ChildProcess | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  #running: Promise<void> | undefined;
+  /** How many times it was restarted. */
+  restarts = 0;
+
+  /**
+   * Starts the monitor.
+   *
+   * @example Follow changes
+   * ```ts ignore
+   * import { Monitor } from "./monitor.ts";
+   * await using monitor = new Monitor(() => console.log("changed"));
+   * ```
+   * @param onChange Called for every line and after every restart.
+   * @param options Command, backoff, error callback.
+   */
+  constructor(onChange: () => void, options: MonitorOptions = {}) {
+    this.#argv = options.command ?? MONITOR_COMMAND;
+    this.#onChange = onChange;
+    this.#onError = options.onError ?? (() => {});
+    this.#firstDelay = this.#delay = options.restartDelay ?? 100;
+    this.#running = this.#run();
+  }
+
+  async #run(): Promise<void> {
+    const [program, ...args] = this.#argv;
+    const started = Date.now();
+    try {
+      this.#child = new Deno.Command(program, {
+        args,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const lines = this.#child.stdout.pipeThrough(new TextDecoderStream());
+      for await (const chunk of lines) {
+        if (chunk.length > 0) this.#onChange();
+      }
+      const status = await this.#child.status;
+      if (!this.#closed) {
+        this.#onError(
+          new Error(`Cannot follow changes: ${program} exited with code ${status.code}`),
+        );
+      }
+    } catch (error) {
+      if (!this.#closed) {
+        this.#onError(
+          new Error(`Cannot follow changes: ${(error as Error).message}`, { cause: error }),
+        );
+      }
+    }
+    this.#child = undefined;
+    if (this.#closed) return;
+    // A monitor that ran for a while earns a fast restart again.
+    if (Date.now() - started > 10_000) this.#delay = this.#firstDelay;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#closed) return;
+      this.restarts++;
+      this.#running = this.#run();
+      this.#onChange();
+    }, this.#delay);
+    this.#delay = Math.min(this.#delay * 2, 5000);
+  }
+
+  /** Stops the monitor and waits for its process to exit. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    try {
+      this.#child?.kill("SIGTERM");
+    } catch {
+      // It has already exited.
+    }
+    await this.#running;
+  }
+
+  /** Same as close(). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Parser for `dhcpcd -U <interface>` (--dumplease): the variables dhcpcd
+ * hands its hooks (dhcpcd-run-hooks(8)) without their `new_` prefix. Pure:
+ * text in, data out.
+ *
+ * @module
+ */
+
+import { canonicalIp } from "../../protocol/ip.ts";
+import type { Dhcp4Lease, Dhcp6Binding, Dhcp6Lease, SourceData } from "./lease_types.ts";
+import { maskLength } from "./prefix.ts";
+
+/**
+ * Parses a dhcpcd lease dump. Values may be bare (dhcpcd 9 and later print
+ * `name=value`) or shell quoted (`name='value'`, as older versions and dumps
+ * of lease files show). The DHCPv4 lease comes from ip_address, subnet_cidr
+ * (or subnet_mask), routers, domain_name_servers, domain_search,
+ * domain_name, dhcp_server_identifier, interface_mtu and the dhcp_*_time
+ * variables; the DHCPv6 data from dhcp6_name_servers, dhcp6_domain_search,
+ * dhcp6_server_id, dhcp6_info_refresh_time and the IA_NA and IA_PD
+ * variables (dhcp6_ia_na1_ia_addr1, dhcp6_ia_pd1_prefix1, their _pltime and
+ * _vltime, dhcp6_ia_na1_t1, ...). Router advertisement DNS options
+ * (nd1_rdnss1_servers, nd1_dnssl1_search with a non-zero lifetime) give a
+ * resolver configuration. Other variables (reason, interface, protocol,
+ * ifcarrier, ...) are ignored, and link-local "%zone"s are dropped.
+ *
+ * @example Parse a DHCPv4 dump
+ * ```ts
+ * import { parseDhcpcdDump } from "./parse_dhcpcd.ts";
+ * const text = "ip_address='198.51.100.20'\nsubnet_cidr='24'\nrouters='198.51.100.1'\n";
+ * console.log(parseDhcpcdDump(text, "eth0", "dhcpcd -U eth0").dhcp4);
+ * // [{ interfaceName: "eth0", address: "198.51.100.20", prefixLength: 24,
+ * //    routers: ["198.51.100.1"], dnsServers: [], searchDomains: [], source: "dhcpcd -U eth0" }]
+ * ```
+ * @param text The command's output.
+ * @param interfaceName The interface that was dumped.
+ * @param source The command, for the results and errors.
+ * @returns At most one DHCPv4 lease, one DHCPv6 lease and one resolver.
+ * @throws {SyntaxError} When a line is not name=value, or a value that should
+ * be an address, a prefix or a number is not one.
+ */
+export function parseDhcpcdDump(text: string, interfaceName: string, source: string): SourceData {
+  const fail = (problem: string) =>
+    new SyntaxError(`Cannot parse dhcpcd dump ${source}: ${problem}`);
+  const vars = new Map<string, string>();
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    const match = /^(?:new_)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!match) throw fail(`line ${index + 1} is not name=value`);
+    vars.set(match[1], unquote(match[2]));
+  });
+  const words = (name: string) => (vars.get(name) ?? "").split(/\s+/).filter((w) => w !== "");
+  const ips = (name: string) =>
+    words(name).map((word) => {
+      const ip = canonicalIp(word);
+      if (ip === undefined) throw fail(`${name} "${word}" is not an IP address`);
+      return ip.replace(/%.*$/, "");
+    });
+  const domains = (name: string) => words(name).map((d) => d.replace(/\.$/, ""));
+  const integer = (name: string, max = 0xffffffff) => {
+    const value = vars.get(name);
+    if (value === undefined || value === "") return undefined;
+    if (!/^(0|[1-9][0-9]*)$/.test(value) || Number(value) > max) {
+      throw fail(`${name} "${value}" is not a number up to ${max}`);
+    }
+    return Number(value);
+  };
+  const dhcp4: Dhcp4Lease[] = [], dhcp6: Dhcp6Lease[] = [];
+  if (vars.has("ip_address")) {
+    const mask = vars.get("subnet_mask");
+    const search = domains("domain_search"), domainNames = domains("domain_name");
+    if (mask !== undefined && maskLength(mask) === undefined) {
+      throw fail(`subnet_mask "${mask}" is not a netmask`);
+    }
+    dhcp4.push(compact({
+      interfaceName,
+      address: ips("ip_address")[0],
+      prefixLength: integer("subnet_cidr", 32) ??
+        (mask === undefined ? undefined : maskLength(mask)),
+      routers: ips("routers"),
+      dnsServers: ips("domain_name_servers"),
+      searchDomains: search.length > 0 ? search : domainNames,
+      domainName: domainNames[0],
+      serverIdentifier: ips("dhcp_server_identifier")[0],
+      mtu: integer("interface_mtu", 0xffff),
+      leaseTime: integer("dhcp_lease_time"),
+      renewalTime: integer("dhcp_renewal_time"),
+      rebindingTime: integer("dhcp_rebinding_time"),
+      source,
+    }));
+  }
+  const bindings = (pattern: RegExp, prefix: boolean): Dhcp6Binding[] =>
+    [...vars.keys()].filter((name) => pattern.test(name)).map((name) => {
+      const [ip] = ips(name), length = integer(`${name}_length`, 128);
+      if (ip === undefined || (prefix && length === undefined)) throw fail(`${name} is incomplete`);
+      return compact({
+        value: prefix ? `${ip}/${length}` : ip,
+        preferredLifetime: integer(`${name}_pltime`),
+        validLifetime: integer(`${name}_vltime`),
+      });
+    });
+  const addresses = bindings(/^dhcp6_ia_na\d+_ia_addr\d+$/, false);
+  const prefixes = bindings(/^dhcp6_ia_pd\d+_prefix\d+$/, true);
+  const ia = ["dhcp6_ia_na1", "dhcp6_ia_pd1"].find((name) => vars.has(`${name}_t1`));
+  if ([...vars.keys()].some((name) => name.startsWith("dhcp6_"))) {
+    dhcp6.push(compact({
+      interfaceName,
+      stateless: addresses.length === 0 && prefixes.length === 0,
+      addresses,
+      prefixes,
+      dnsServers: ips("dhcp6_name_servers"),
+      searchDomains: domains("dhcp6_domain_search"),
+      serverId: vars.get("dhcp6_server_id") || undefined,
+      renewTime: ia === undefined ? undefined : integer(`${ia}_t1`),
+      rebindTime: ia === undefined ? undefined : integer(`${ia}_t2`),
+      infoRefreshTime: integer("dhcp6_info_refresh_time"),
+      source,
+    }));
+  }
+  const live = (name: string) => (integer(name.replace(/_[a-z]+$/, "_lifetime")) ?? 0) > 0;
+  const nd = (pattern: RegExp) => [...vars.keys()].filter((n) => pattern.test(n) && live(n));
+  const dnsServers = [...new Set(nd(/^nd\d+_rdnss\d+_servers$/).flatMap(ips))];
+  const searchDomains = [...new Set(nd(/^nd\d+_dnssl\d+_search$/).flatMap(domains))];
+  const resolvers = dnsServers.length > 0 || searchDomains.length > 0
+    ? [{ interfaceName, dnsServers, searchDomains, source }]
+    : [];
+  return { dhcp4, dhcp6, resolvers };
+}
+
+/** The value of a shell word: bare, 'single quoted' or "double quoted". */
+function unquote(value: string): string {
+  if (/^'.*'$/.test(value)) return value.slice(1, -1).replaceAll(`'\\''`, "'");
+  if (/^".*"$/.test(value)) return value.slice(1, -1).replace(/\\([\\"$`])/g, "$1");
+  return value;
+}
+
+/** Drops the undefined-valued keys, so that results compare with deepEqual. */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

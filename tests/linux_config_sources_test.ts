@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { ConfigSources } from "../platform/linux/config_sources.ts";
+
+const DATA = new URL("./testdata/testbed/", import.meta.url).pathname;
+
+Deno.test("a garbled lease file becomes a note, and every other source still counts", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mif-sources-" });
+  try {
+    await Deno.writeTextFile(`${dir}/broken.leases`, "lease { interface ");
+    await Deno.copyFile(`${DATA}/neta.dhcpv6.env`, `${dir}/neta.dhcpv6.env`);
+    await Deno.copyFile(`${DATA}/dhclient_neta4.leases`, `${dir}/neta4.leases`);
+    await Deno.writeTextFile(`${dir}/resolv.conf`, "nameserver 198.18.1.1\n");
+    const sources = new ConfigSources({
+      resolvConf: `${dir}/resolv.conf`,
+      leaseDirs: [dir, `${dir}/missing`],
+      networkdLeases: `${dir}/no-networkd`,
+      dhcpcdLeases: `${dir}/no-dhcpcd`,
+    });
+    const { data, notes } = await sources.read(new Map());
+    assert.deepEqual(data.dhcp4.map((l) => l.address), ["198.51.100.123"]);
+    assert.deepEqual(data.dhcp6.map((l) => l.dnsServers), [["2001:db8:a::1"]]);
+    assert.deepEqual(data.resolvers.map((r) => r.dnsServers), [["198.18.1.1"]]);
+    const by = new Map(notes.map((n) => [n.source, n.reason]));
+    assert.match(by.get(`${dir}/broken.leases`)!, /^Cannot parse dhclient leases .*broken\.leases/);
+    assert.equal(by.get(`${dir}/no-networkd`), "not present");
+    assert.equal(by.get(`${dir}/no-dhcpcd`), "not present");
+    assert.equal(by.has(`${dir}/missing`), false, "a missing lease directory is not an error");
+    assert.ok(sources.watchPaths().includes(dir));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a missing resolv.conf is noted as not present", async () => {
+  const sources = new ConfigSources({
+    resolvConf: "/nonexistent/resolv.conf",
+    leaseDirs: [],
+    networkdLeases: "/nonexistent/n",
+    dhcpcdLeases: "/nonexistent/d",
+  });
+  const { data, notes } = await sources.read(new Map());
+  assert.deepEqual(data.resolvers, []);
+  assert.ok(
+    notes.some((n) => n.source === "/nonexistent/resolv.conf" && n.reason === "not present"),
+  );
+});

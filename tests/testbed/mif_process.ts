@@ -1,0 +1,129 @@
+/** Runs the mif CLI inside the test bed's host namespace. */
+
+import type { ApiMessage } from "../../mod.ts";
+import type { TestBed } from "./testbed.ts";
+
+const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+
+/** The command line of mif in the host namespace, reading the test bed's sources. */
+export function mifArgs(bed: TestBed, ...args: string[]): string[] {
+  return [
+    "netns",
+    "exec",
+    bed.ns.host,
+    Deno.execPath(),
+    "run",
+    "--unstable-worker-options",
+    "--allow-all",
+    CLI,
+    ...args,
+    "--platform",
+    "linux",
+    "--resolv-conf",
+    bed.resolvConf,
+    "--lease-dir",
+    bed.stateDir,
+  ];
+}
+
+/** Runs `mif status --json` and returns the parsed status. */
+export async function mifStatus(bed: TestBed): Promise<Record<string, unknown>> {
+  const out = await new Deno.Command("ip", {
+    args: mifArgs(bed, "status", "--json"),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`Cannot run mif status: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+/** A running `mif watch --json`, collecting every message with its arrival time. */
+export class Watch implements AsyncDisposable {
+  /** Messages so far, with performance.now() at arrival. */
+  readonly messages: { at: number; message: ApiMessage }[] = [];
+  readonly #child: Deno.ChildProcess;
+  readonly #done: Promise<void>;
+  #waiters: (() => void)[] = [];
+
+  /**
+   * Starts mif watch in the host namespace.
+   *
+   * @param bed The test bed.
+   */
+  constructor(bed: TestBed) {
+    this.#child = new Deno.Command("ip", {
+      args: mifArgs(bed, "watch", "--json"),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    this.#done = this.#read();
+  }
+
+  async #read(): Promise<void> {
+    let buffer = "";
+    for await (const chunk of this.#child.stdout.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.trim()) this.messages.push({ at: performance.now(), message: JSON.parse(line) });
+      }
+      for (const w of this.#waiters.splice(0)) w();
+    }
+  }
+
+  /**
+   * Waits for a message at or after index `from` matching the predicate.
+   *
+   * @returns Its index.
+   */
+  async next(
+    from: number,
+    match: (m: ApiMessage) => boolean,
+    what: string,
+    timeout = 20_000,
+  ): Promise<number> {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const i = this.messages.findIndex((m, k) => k >= from && match(m.message));
+      if (i >= 0) return i;
+      if (Date.now() > end) {
+        const seen = this.messages.slice(from).map((m) => JSON.stringify(m.message)).join("\n");
+        throw new Error(`Timed out waiting for ${what}; after #${from} came:\n${seen}`);
+      }
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 100);
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+
+  /** Waits until no message has arrived for `quiet` ms. */
+  async settle(quiet = 1500, timeout = 20_000): Promise<number> {
+    const end = Date.now() + timeout;
+    let count = -1;
+    while (count !== this.messages.length && Date.now() < end) {
+      count = this.messages.length;
+      await new Promise((r) => setTimeout(r, quiet));
+    }
+    return this.messages.length;
+  }
+
+  /** Stops mif watch (SIGINT) and waits for it to exit. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      this.#child.kill("SIGINT");
+    } catch {
+      // Already gone.
+    }
+    await this.#child.status;
+    await this.#done;
+  }
+}

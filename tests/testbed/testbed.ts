@@ -1,0 +1,416 @@
+/**
+ * The real-network test bed: network namespaces joined by veth pairs, with
+ * dnsmasq routers, dhclient and the kernel's SLAAC in a "host" namespace
+ * where mif runs.
+ *
+ *   host ── neta ── A: dnsmasq: DHCPv4, SLAAC RA with RDNSS, stateless DHCPv6, DNS
+ *        ── netb ── B: dnsmasq: DHCPv4, DNS (IPv4 only)
+ *        ── netc ── C (bridge) ── C1: dnsmasq: RA 2001:db8:c1::/64, RDNSS, DNS
+ *                               └─ C2: dnsmasq: RA 2001:db8:c2::/64, RDNSS, DNS
+ *        ── nets ── S: static addresses, dnsmasq DNS only
+ *
+ * Every network's DNS answers www.mif.example with its own address. Only
+ * 198.51.100.0/24, 203.0.113.0/24, 198.18.0.0/15 and 2001:db8::/32 are
+ * used; nothing runs in the root namespace; dhclient runs with the test
+ * bed's own script, which never touches /etc/resolv.conf. dispose() kills
+ * every process in the namespaces, deletes them and the temp dir, also
+ * after a failure.
+ */
+
+const PREFIX = "mifbed";
+const HOOK = new URL("../../platform/linux/dhclient_hook.sh", import.meta.url).pathname;
+
+/** The name every network's DNS answers differently. */
+export const TEST_NAME = "www.mif.example";
+
+/** What each network answers for {@linkcode TEST_NAME}. */
+export const ANSWERS = {
+  a: ["198.51.100.80", "2001:db8:a::80"],
+  b: ["203.0.113.80"],
+  c1: ["2001:db8:c1::80"],
+  c2: ["2001:db8:c2::80"],
+  s: ["198.18.1.80"],
+} as const;
+
+async function run(argv: readonly string[]): Promise<string> {
+  const [program, ...args] = argv;
+  const out = await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    const err = new TextDecoder().decode(out.stderr).trim();
+    throw new Error(`Cannot run ${argv.join(" ")}: exit code ${out.code}: ${err}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+/**
+ * Waits until check() returns true.
+ *
+ * @param what What is awaited, for the error.
+ * @param check The condition.
+ * @param timeout Milliseconds.
+ */
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeout = 15_000,
+): Promise<void> {
+  const end = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > end) {
+      throw new Error(`Cannot set up the test bed: timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes namespaces left by test beds whose process is gone. */
+async function removeLeftovers(): Promise<void> {
+  for (const line of (await run(["ip", "netns", "list"])).split("\n")) {
+    const m = new RegExp(`^(${PREFIX}(\\d+)-\\S+)`).exec(line);
+    if (m && !alive(Number(m[2]))) await killAndDelete(m[1]);
+  }
+}
+
+async function killAndDelete(ns: string): Promise<void> {
+  const pids = () =>
+    run(["ip", "netns", "pids", ns]).then(
+      (t) => t.split("\n").filter(Boolean).map(Number),
+      () => [],
+    );
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    for (const pid of await pids()) {
+      try {
+        Deno.kill(pid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+    const end = Date.now() + 2000;
+    while ((await pids()).length > 0 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  await run(["ip", "netns", "del", ns]).catch(() => {});
+}
+
+/** A running test bed. */
+export class TestBed implements AsyncDisposable {
+  /** Namespace names by role. */
+  readonly ns: Readonly<Record<"host" | "a" | "b" | "c" | "c1" | "c2" | "s", string>>;
+  /** The temp dir: logs, leases, the dhclient script, resolv.conf for mif. */
+  readonly dir: string;
+  /** Where the dhclient script records what dhclient told it (mif's --lease-dir). */
+  readonly stateDir: string;
+  /** The resolv.conf mif reads (--resolv-conf): the static network's DNS. */
+  readonly resolvConf: string;
+  readonly #namespaces: string[] = [];
+  readonly #daemons = new Map<string, Deno.ChildProcess>();
+
+  private constructor(dir: string) {
+    const id = `${PREFIX}${Deno.pid}-${Math.random().toString(36).slice(2, 6)}`;
+    this.ns = {
+      host: `${id}-host`,
+      a: `${id}-a`,
+      b: `${id}-b`,
+      c: `${id}-c`,
+      c1: `${id}-c1`,
+      c2: `${id}-c2`,
+      s: `${id}-s`,
+    };
+    this.dir = dir;
+    this.stateDir = `${dir}/dhclient-state`;
+    this.resolvConf = `${dir}/resolv.conf`;
+  }
+
+  /**
+   * Builds the test bed and waits until the host has its DHCPv4 leases,
+   * SLAAC addresses from every router and the stateless DHCPv6 answer.
+   */
+  static async create(): Promise<TestBed> {
+    await removeLeftovers();
+    const bed = new TestBed(await Deno.makeTempDir({ prefix: "mif-testbed-" }));
+    try {
+      await bed.#build();
+    } catch (error) {
+      await bed[Symbol.asyncDispose]();
+      throw error;
+    }
+    return bed;
+  }
+
+  /** Runs a command in a namespace and returns its output. */
+  exec(ns: string, argv: readonly string[]): Promise<string> {
+    return run(["ip", "netns", "exec", ns, ...argv]);
+  }
+
+  /** Runs `ip` in a namespace. */
+  ip(ns: string, ...args: string[]): Promise<string> {
+    return run(["ip", "-n", ns, ...args]);
+  }
+
+  async #addNs(ns: string, router: boolean): Promise<void> {
+    await run(["ip", "netns", "add", ns]);
+    this.#namespaces.push(ns);
+    await this.ip(ns, "link", "set", "lo", "up");
+    const settings = ["all", "default"].map((key) => `net.ipv6.conf.${key}.accept_dad=0`);
+    // A router forwards; otherwise its kernel answers Neighbor Solicitations
+    // with the Router flag clear, and hosts drop it as a default router
+    // (RFC 4861 §7.2.5, Linux rt6_clean_tohost).
+    if (router) settings.push("net.ipv6.conf.all.forwarding=1", "net.ipv4.ip_forward=1");
+    await this.exec(ns, ["sysctl", "-qw", ...settings]);
+  }
+
+  /** A veth pair from the host namespace (name) to a router namespace (peer). */
+  async #veth(name: string, ns: string, peer: string): Promise<void> {
+    await run([
+      "ip",
+      "link",
+      "add",
+      name,
+      "netns",
+      this.ns.host,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      peer,
+      "netns",
+      ns,
+    ]);
+  }
+
+  /** Addresses a router interface: a fixed link-local address and the given ones. */
+  async #router(ns: string, dev: string, linkLocal: string, addresses: string[]): Promise<void> {
+    await this.ip(ns, "link", "set", dev, "addrgenmode", "none");
+    await this.ip(ns, "addr", "add", `${linkLocal}/64`, "dev", dev, "nodad");
+    for (const a of addresses) await this.ip(ns, "addr", "add", a, "dev", dev, "nodad");
+    await this.ip(ns, "link", "set", dev, "up");
+  }
+
+  /** Starts dnsmasq in a namespace (kept in the foreground, logging to the temp dir). */
+  startDnsmasq(name: string, ns: string, args: readonly string[]): void {
+    const child = new Deno.Command("ip", {
+      args: [
+        "netns",
+        "exec",
+        ns,
+        "dnsmasq",
+        "--keep-in-foreground",
+        "--conf-file=/dev/null",
+        "--no-resolv",
+        "--no-hosts",
+        "--user=root",
+        "--group=root",
+        "--bind-interfaces",
+        `--pid-file=${this.dir}/${name}.pid`,
+        `--dhcp-leasefile=${this.dir}/${name}.leases`,
+        `--log-facility=${this.dir}/${name}.log`,
+        ...args,
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    this.#daemons.set(name, child);
+  }
+
+  /** Stops a daemon started by the test bed and waits for it to exit. */
+  async stopDaemon(name: string): Promise<void> {
+    const child = this.#daemons.get(name);
+    if (!child) return;
+    this.#daemons.delete(name);
+    try {
+      // ip netns exec replaces itself with dnsmasq, so the child is dnsmasq.
+      child.kill("SIGTERM");
+    } catch {
+      // Already gone.
+    }
+    await child.status;
+  }
+
+  /** dhclient with the test bed's script, lease and pid files; daemonizes once bound. */
+  async dhclient(args: readonly string[], name: string): Promise<void> {
+    await this.exec(this.ns.host, [
+      "dhclient",
+      "-1",
+      "-cf",
+      `${this.dir}/dhclient.conf`,
+      "-sf",
+      `${this.dir}/dhclient-script`,
+      "-lf",
+      `${this.dir}/${name}.leases`,
+      "-pf",
+      `${this.dir}/${name}.pid`,
+      ...args,
+    ]);
+  }
+
+  async #build(): Promise<void> {
+    const { host, a, b, c, c1, c2, s } = this.ns;
+    for (const ns of [host, a, b, c, c1, c2, s]) await this.#addNs(ns, ns !== host && ns !== c);
+    await Deno.mkdir(this.stateDir);
+    await Deno.writeTextFile(`${this.dir}/dhclient.conf`, DHCLIENT_CONF);
+    await Deno.writeTextFile(`${this.dir}/dhclient-script`, dhclientScript(this.stateDir), {
+      mode: 0o755,
+    });
+    await Deno.writeTextFile(
+      this.resolvConf,
+      "# mif test bed\nnameserver 198.18.1.1\nsearch s.mif.example\n",
+    );
+
+    // netA: dual stack.
+    await this.#veth("neta", a, "r0");
+    await this.#router(a, "r0", "fe80::a", ["198.51.100.1/24", "2001:db8:a::1/64"]);
+    this.startDnsmasq("a", a, [
+      "--interface=r0",
+      "--enable-ra",
+      "--ra-param=r0,10,600",
+      "--dhcp-range=198.51.100.100,198.51.100.150,255.255.255.0,10m",
+      "--dhcp-range=2001:db8:a::,ra-stateless,64,10m",
+      "--dhcp-option=option:dns-server,198.51.100.1",
+      "--dhcp-option=option:domain-search,a.mif.example",
+      "--dhcp-option=option:mtu,1400",
+      "--dhcp-option=option6:dns-server,[2001:db8:a::1]",
+      "--dhcp-option=option6:domain-search,a6.mif.example",
+      ...ANSWERS.a.map((x) => `--address=/${TEST_NAME}/${x}`),
+    ]);
+    // netB: IPv4 only.
+    await this.#veth("netb", b, "r0");
+    await this.#router(b, "r0", "fe80::b", ["203.0.113.1/24"]);
+    this.startDnsmasq("b", b, [
+      "--interface=r0",
+      "--dhcp-range=203.0.113.100,203.0.113.150,255.255.255.0,10m",
+      "--dhcp-option=option:dns-server,203.0.113.1",
+      "--dhcp-option=option:domain-search,b.mif.example",
+      ...ANSWERS.b.map((x) => `--address=/${TEST_NAME}/${x}`),
+    ]);
+    // netC: IPv6 only, two routers on one bridged link.
+    await this.ip(c, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
+    await this.ip(c, "link", "set", "br0", "up");
+    await this.#veth("netc", c, "p0");
+    for (const [ns, n] of [[c1, 1], [c2, 2]] as const) {
+      await run([
+        "ip",
+        "link",
+        "add",
+        `p${n}`,
+        "netns",
+        c,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "r0",
+        "netns",
+        ns,
+      ]);
+      await this.#router(ns, "r0", `fe80::c${n}`, [`2001:db8:c${n}::1/64`]);
+    }
+    for (const p of ["p0", "p1", "p2"]) {
+      await this.ip(c, "link", "set", p, "master", "br0");
+      await this.ip(c, "link", "set", p, "up");
+    }
+    this.startRouterC("c1", 600);
+    this.startRouterC("c2", 600);
+    // The static link.
+    await this.#veth("nets", s, "r0");
+    await this.#router(s, "r0", "fe80::5", ["198.18.1.1/24", "2001:db8:5::1/64"]);
+    this.startDnsmasq("s", s, [
+      "--interface=r0",
+      "--listen-address=198.18.1.1",
+      ...ANSWERS.s.map((x) => `--address=/${TEST_NAME}/${x}`),
+    ]);
+    await this.ip(host, "addr", "add", "198.18.1.2/24", "dev", "nets");
+    await this.ip(host, "addr", "add", "2001:db8:5::2/64", "dev", "nets", "nodad");
+
+    for (const dev of ["neta", "netb", "netc", "nets"]) {
+      await this.ip(host, "link", "set", dev, "up");
+    }
+    await Promise.all([
+      this.dhclient(["-4", "neta"], "neta4"),
+      this.dhclient(["-4", "netb"], "netb4"),
+    ]);
+    await waitFor("SLAAC on neta and netc", async () => {
+      const text = await this.ip(host, "-6", "addr", "show", "scope", "global");
+      return ["2001:db8:a:", "2001:db8:c1:", "2001:db8:c2:"].every((p) => text.includes(p));
+    });
+    await waitFor("both netC routers", async () => {
+      const text = await this.ip(host, "-6", "route", "show", "default");
+      return text.includes("fe80::c1") && text.includes("fe80::c2");
+    });
+    // Stateless DHCPv6 (the RA's O flag): dhclient -S asks once and exits.
+    await this.dhclient(["-6", "-S", "neta"], "neta6");
+    await waitFor("the DHCPv6 record", () => {
+      try {
+        return Deno.statSync(`${this.stateDir}/neta.dhcpv6.env`).isFile;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /** Starts (or restarts) netC router n with a router lifetime (0 = "not a default router"). */
+  startRouterC(name: "c1" | "c2", routerLifetime: number): void {
+    const n = name.slice(1);
+    this.startDnsmasq(name, this.ns[name], [
+      "--interface=r0",
+      "--enable-ra",
+      `--ra-param=r0,10,${routerLifetime}`,
+      `--dhcp-range=2001:db8:c${n}::,ra-only,64,10m`,
+      `--dhcp-option=option6:dns-server,[2001:db8:c${n}::1]`,
+      ...ANSWERS[name].map((x) => `--address=/${TEST_NAME}/${x}`),
+    ]);
+  }
+
+  /** Tears everything down; safe to call twice. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const name of [...this.#daemons.keys()]) await this.stopDaemon(name);
+    for (const ns of this.#namespaces.splice(0).reverse()) await killAndDelete(ns);
+    await Deno.remove(this.dir, { recursive: true }).catch(() => {});
+  }
+}
+
+const DHCLIENT_CONF = `request subnet-mask, broadcast-address, routers, domain-name-servers,
+  domain-name, domain-search, interface-mtu, dhcp-lease-time, dhcp-server-identifier,
+  dhcp-renewal-time, dhcp-rebinding-time, dhcp6.name-servers, dhcp6.domain-search;
+`;
+
+/**
+ * The test bed's dhclient script: applies the lease with iproute2, records
+ * it with mif's hook, and touches nothing else (not /etc/resolv.conf).
+ * dhclient gives its script no environment but its own variables, so the
+ * record directory is written into the script.
+ */
+function dhclientScript(stateDir: string): string {
+  return `#!/bin/sh
+MIF_DHCLIENT_DIR='${stateDir}'
+. '${HOOK}'
+case "$interface" in neta) metric=100 ;; *) metric=200 ;; esac
+case "$reason" in
+  BOUND|RENEW|REBIND|REBOOT)
+    ip -4 addr replace "$new_ip_address/$new_subnet_mask" dev "$interface" \\
+      valid_lft "$new_dhcp_lease_time" preferred_lft "$new_dhcp_lease_time"
+    for router in $new_routers; do
+      ip -4 route replace default via "$router" dev "$interface" proto dhcp metric "$metric"
+      break
+    done
+    ;;
+  EXPIRE|FAIL|RELEASE|STOP)
+    if [ -n "$old_ip_address" ]; then
+      ip -4 addr del "$old_ip_address/$old_subnet_mask" dev "$interface"
+    fi
+    ;;
+esac
+exit 0
+`;
+}
