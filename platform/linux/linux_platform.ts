@@ -160,11 +160,19 @@ export class LinuxPlatform implements Platform {
 
   async #read(waitForAdverts: boolean): Promise<Snapshot> {
     const signal = this.#abort.signal;
-    const kernel = await readKernel(signal);
-    const sources = await this.#sources.read(
-      new Map(kernel.links.map((l) => [l.index, l.name])),
-      signal,
-    );
+    // The kernel and the configuration sources are read at the same time.
+    const reading = readKernel(signal);
+    const [kernel, sources] = await Promise.all([
+      reading,
+      this.#sources.read(
+        reading.then((k) => new Map(k.links.map((l) => [l.index, l.name])), () => new Map()),
+        signal,
+        waitForAdverts,
+      ),
+    ]);
+    // Listing the running dhclients is off the latency path after the first
+    // read: when the list changed, read again.
+    this.#track(sources.discovery.then((changed) => changed && this.#trigger()));
     const routers = raRouters(kernel);
     const stale = new Map(this.#adverts.stale(routers).map((l) => [l, routers.get(l)!]));
     if (stale.size > 0) {
