@@ -45,6 +45,33 @@ function kernelRa(
 }
 
 /**
+ * The routers with an RA default route (main table), by link: the key of
+ * each IPv6 PD, and what rdisc6 is asked about.
+ *
+ * @example Routers by link
+ * ```ts
+ * import { raRouters } from "./ipv6_pds.ts";
+ * const route = { family: "ipv6" as const, destination: "::/0", gateway: "fe80::1",
+ *   device: "eth0", protocol: "ra", table: "main", type: "unicast", expires: 60 };
+ * console.log(raRouters([route])); // Map(1) { "eth0" => [ "fe80::1" ] }
+ * ```
+ * @param routes All routes.
+ * @returns Link name → routers, sorted so PD order is stable whatever order the kernel lists routes in.
+ */
+export function raRouters(routes: HostState["routes"]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const r of routes) {
+    if (
+      r.family !== "ipv6" || r.destination !== "::/0" || r.protocol !== "ra" || !r.gateway ||
+      !r.device || r.table !== "main"
+    ) continue;
+    const list = out.get(r.device) ?? [];
+    if (!list.includes(r.gateway)) out.set(r.device, [...list, r.gateway].sort());
+  }
+  return out;
+}
+
+/**
  * Builds a link's IPv6 PDs: one per router with an RA default route, then
  * the static PD when there are static global addresses or gateways.
  *
@@ -70,14 +97,7 @@ export function ipv6Pds(
   addresses: readonly AddressRecord[],
   state: Pick<HostState, "now" | "routes" | "adverts" | "sources">,
 ): PdDraft[] {
-  const routers = [
-    ...new Set(
-      state.routes.filter((r) =>
-        r.family === "ipv6" && r.destination === "::/0" && r.device === link.name &&
-        r.protocol === "ra" && r.table === "main" && r.gateway
-      ).map((r) => r.gateway!),
-    ),
-  ].sort(); // Stable PD order, whatever order the kernel lists routes in.
+  const routers = raRouters(state.routes).get(link.name) ?? [];
   const adverts = new Map<string, ReceivedAdvert>();
   for (const a of state.adverts.get(link.name) ?? []) adverts.set(a.router, a);
   const pds = routers.map((r) => new PdDraft(`${link.name}/ipv6/${r}`, "ipv6", r));

@@ -12,7 +12,8 @@ import { AdvertCache } from "./advert_cache.ts";
 import { buildSnapshot } from "./build_snapshot.ts";
 import { ConfigSources, DEFAULT_SOURCE_PATHS, type SourcePaths } from "./config_sources.ts";
 import { Monitor } from "./monitor.ts";
-import { type KernelState, readKernel } from "./read_host.ts";
+import { raRouters } from "./ipv6_pds.ts";
+import { readKernel } from "./read_host.ts";
 
 /** Options for {@linkcode LinuxPlatform}. */
 export interface LinuxPlatformOptions {
@@ -22,18 +23,6 @@ export interface LinuxPlatformOptions {
   readonly debounce?: number;
   /** The monitor command (tests replace it). */
   readonly monitorCommand?: readonly string[];
-}
-
-function raRouters(kernel: KernelState): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const r of kernel.routes) {
-    if (
-      r.family !== "ipv6" || r.destination !== "::/0" || r.protocol !== "ra" || !r.gateway ||
-      !r.device || r.table !== "main"
-    ) continue;
-    out.set(r.device, [...(out.get(r.device) ?? []), r.gateway]);
-  }
-  return out;
 }
 
 /**
@@ -173,7 +162,7 @@ export class LinuxPlatform implements Platform {
     // Listing the running dhclients is off the latency path after the first
     // read: when the list changed, read again.
     this.#track(sources.discovery.then((changed) => changed && this.#trigger()));
-    const routers = raRouters(kernel);
+    const routers = raRouters(kernel.routes);
     const stale = new Map(this.#adverts.stale(routers).map((l) => [l, routers.get(l)!]));
     if (stale.size > 0) {
       const solicit = this.#adverts.solicit(stale, signal);

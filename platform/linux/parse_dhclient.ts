@@ -6,8 +6,7 @@
  * @module
  */
 
-import { canonicalIp } from "../../protocol/ip.ts";
-import { maskLength } from "./prefix.ts";
+import { requireIp, requireMask } from "./field_text.ts";
 import type { Dhcp4Lease, Dhcp6Binding, Dhcp6Lease, SourceData } from "./lease_types.ts";
 
 /** A statement: its words, and its block if it has one. */
@@ -72,35 +71,24 @@ function seconds(word: string | undefined, fail: (w: string) => SyntaxError): nu
   return Number(word);
 }
 
-function ip(word: string, fail: (w: string) => SyntaxError): string {
-  const v = canonicalIp(word);
-  if (!v) throw fail(`"${word}" is not an IP address`);
-  return v;
-}
-
-function maskBits(mask: string, fail: (w: string) => SyntaxError): number {
-  const bits = maskLength(mask);
-  if (bits === undefined) throw fail(`"${mask}" is not a subnet mask`);
-  return bits;
-}
-
 function lease4(body: readonly Statement[], source: string, fail: (w: string) => SyntaxError) {
   const o: Record<string, unknown> = { routers: [], dnsServers: [], searchDomains: [], source };
   let domainName: string | undefined;
   for (const { words } of body) {
     const [key, ...rest] = words;
     if (key === "interface") o.interfaceName = domain(rest[0] ?? "");
-    else if (key === "fixed-address") o.address = ip(rest[0] ?? "", fail);
+    else if (key === "fixed-address") o.address = requireIp(rest[0] ?? "", fail);
     else if (key === "renew" || key === "rebind" || key === "expire") {
       o[`${key === "expire" ? "expires" : key}At`] = time(rest, fail);
     } else if (key === "option") {
       const [name, ...v] = rest;
-      if (name === "subnet-mask") o.prefixLength = maskBits(v[0], fail);
-      else if (name === "routers") o.routers = list(v).map((x) => ip(x, fail));
-      else if (name === "domain-name-servers") o.dnsServers = list(v).map((x) => ip(x, fail));
-      else if (name === "domain-search") o.searchDomains = list(v).map(domain);
+      if (name === "subnet-mask") o.prefixLength = requireMask(v[0], fail);
+      else if (name === "routers") o.routers = list(v).map((x) => requireIp(x, fail));
+      else if (name === "domain-name-servers") {
+        o.dnsServers = list(v).map((x) => requireIp(x, fail));
+      } else if (name === "domain-search") o.searchDomains = list(v).map(domain);
       else if (name === "domain-name") domainName = domain(v.join(" "));
-      else if (name === "dhcp-server-identifier") o.serverIdentifier = ip(v[0], fail);
+      else if (name === "dhcp-server-identifier") o.serverIdentifier = requireIp(v[0], fail);
       else if (name === "interface-mtu") o.mtu = seconds(v[0], fail);
       else if (name === "dhcp-lease-time") o.leaseTime = seconds(v[0], fail);
       else if (name === "dhcp-renewal-time") o.renewalTime = seconds(v[0], fail);
@@ -120,7 +108,7 @@ function bindings(body: readonly Statement[], kind: string, fail: (w: string) =>
   for (const s of body) {
     if (s.words[0] !== kind || !s.block) continue;
     const [addr, length] = (s.words[1] ?? "").split("/");
-    const value = ip(addr, fail) + (length === undefined ? "" : `/${seconds(length, fail)}`);
+    const value = requireIp(addr, fail) + (length === undefined ? "" : `/${seconds(length, fail)}`);
     const b: { -readonly [K in keyof Dhcp6Binding]: Dhcp6Binding[K] } = { value };
     for (const { words } of s.block) {
       if (words[0] === "preferred-life") b.preferredLifetime = seconds(words[1], fail);
@@ -147,7 +135,7 @@ function lease6(body: readonly Statement[], source: string, fail: (w: string) =>
       prefixes.push(...bindings(s.block, "iaprefix", fail));
     } else if (key === "option") {
       const [name, ...v] = rest;
-      if (name === "dhcp6.name-servers") o.dnsServers = list(v).map((x) => ip(x, fail));
+      if (name === "dhcp6.name-servers") o.dnsServers = list(v).map((x) => requireIp(x, fail));
       else if (name === "dhcp6.domain-search") o.searchDomains = list(v).map(domain);
       else if (name === "dhcp6.server-id") o.serverId = v.join(" ");
       else if (name === "dhcp6.info-refresh-time") o.infoRefreshTime = seconds(v[0], fail);

@@ -7,8 +7,7 @@
  * @module
  */
 
-import { canonicalIp } from "../../protocol/ip.ts";
-import { maskLength } from "./prefix.ts";
+import { compact, requireIp, requireMask, withoutTrailingDot } from "./field_text.ts";
 import type { Dhcp4Lease, Dhcp6Lease, SourceData } from "./lease_types.ts";
 
 /**
@@ -39,71 +38,55 @@ export function parseDhclientEnv(text: string, source: string): SourceData {
   const reason = v.get("reason");
   if (!interfaceName || !reason) throw fail("reason or interface is missing");
   const ips = (name: string) =>
-    (v.get(name) ?? "").split(/\s+/).filter(Boolean).map((w) => {
-      const ip = canonicalIp(w);
-      if (!ip) throw fail(`${name}: "${w}" is not an IP address`);
-      return ip;
-    });
+    (v.get(name) ?? "").split(/\s+/).filter(Boolean).map((w) => requireIp(w, fail, `${name}:`));
   const domains = (name: string) =>
-    (v.get(name) ?? "").split(/\s+/).filter(Boolean).map((d) => d.replace(/\.$/, ""));
-  const num = (name: string) => {
+    (v.get(name) ?? "").split(/\s+/).filter(Boolean).map(withoutTrailingDot);
+  const count = (name: string) => {
     const s = v.get(name);
-    if (s === undefined) return {};
+    if (s === undefined) return undefined;
     if (!/^\d+$/.test(s)) throw fail(`${name}: "${s}" is not a number`);
-    return {
-      [name.replace(/^new_(dhcp6?_)?/, "").replace(/_([a-z])/g, (_, c) => c.toUpperCase())]: +s,
-    };
+    return Number(s);
   };
   if (reason.endsWith("6")) {
-    const address = v.get("new_ip6_address");
-    const lease: Dhcp6Lease = {
+    const address = ips("new_ip6_address")[0];
+    const lease: Dhcp6Lease = compact({
       interfaceName,
       stateless: address === undefined,
-      addresses: address === undefined ? [] : [{
-        value: ips("new_ip6_address")[0],
-        ...(v.has("new_preferred_life")
-          ? { preferredLifetime: +v.get("new_preferred_life")! }
-          : {}),
-        ...(v.has("new_max_life") ? { validLifetime: +v.get("new_max_life")! } : {}),
-      }],
+      addresses: address === undefined ? [] : [compact({
+        value: address,
+        preferredLifetime: count("new_preferred_life"),
+        validLifetime: count("new_max_life"),
+      })],
       prefixes: [],
       dnsServers: ips("new_dhcp6_name_servers"),
       searchDomains: domains("new_dhcp6_domain_search"),
-      ...(v.has("new_dhcp6_server_id") ? { serverId: v.get("new_dhcp6_server_id")! } : {}),
-      ...(v.has("new_renew") ? { renewTime: num("new_renew").renew } : {}),
-      ...(v.has("new_rebind") ? { rebindTime: num("new_rebind").rebind } : {}),
-      ...num("new_dhcp6_info_refresh_time"),
+      serverId: v.get("new_dhcp6_server_id"),
+      renewTime: count("new_renew"),
+      rebindTime: count("new_rebind"),
+      infoRefreshTime: count("new_dhcp6_info_refresh_time"),
       source,
-    };
+    });
     return { dhcp4: [], dhcp6: [lease], resolvers: [] };
   }
   const mask = v.get("new_subnet_mask");
   const domainName = domains("new_domain_name")[0];
   const search = domains("new_domain_search");
-  const expiry = v.get("new_expiry");
-  const lease: Dhcp4Lease = {
+  const expiry = count("new_expiry");
+  const lease: Dhcp4Lease = compact({
     interfaceName,
-    ...(v.has("new_ip_address") ? { address: ips("new_ip_address")[0] } : {}),
-    ...(mask ? { prefixLength: maskBits(mask, fail) } : {}),
+    address: ips("new_ip_address")[0],
+    prefixLength: mask ? requireMask(mask, fail) : undefined,
     routers: ips("new_routers"),
     dnsServers: ips("new_domain_name_servers"),
     searchDomains: search.length ? search : domainName ? [domainName] : [],
-    ...(domainName ? { domainName } : {}),
-    ...(v.has("new_dhcp_server_identifier")
-      ? { serverIdentifier: ips("new_dhcp_server_identifier")[0] }
-      : {}),
-    ...(v.has("new_interface_mtu") ? { mtu: num("new_interface_mtu").interfaceMtu } : {}),
-    ...num("new_dhcp_lease_time"),
-    ...num("new_dhcp_renewal_time"),
-    ...num("new_dhcp_rebinding_time"),
-    ...(expiry !== undefined ? { expiresAt: (num("new_expiry").expiry ?? 0) * 1000 } : {}),
+    domainName,
+    serverIdentifier: ips("new_dhcp_server_identifier")[0],
+    mtu: count("new_interface_mtu"),
+    leaseTime: count("new_dhcp_lease_time"),
+    renewalTime: count("new_dhcp_renewal_time"),
+    rebindingTime: count("new_dhcp_rebinding_time"),
+    expiresAt: expiry === undefined ? undefined : expiry * 1000,
     source,
-  };
+  });
   return { dhcp4: [lease], dhcp6: [], resolvers: [] };
-}
-
-function maskBits(mask: string, fail: (what: string) => SyntaxError): number {
-  const bits = maskLength(mask);
-  if (bits === undefined) throw fail(`"${mask}" is not a subnet mask`);
-  return bits;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { compact } from "./field_text.ts";
 import { canonicalIp } from "../../protocol/ip.ts";
 import type { Dhcp4Lease, Dhcp6Binding, Dhcp6Lease, SourceData } from "./lease_types.ts";
 import { maskLength } from "./prefix.ts";
@@ -132,9 +133,4 @@ function unquote(value: string): string {
   if (/^'.*'$/.test(value)) return value.slice(1, -1).replaceAll(`'\\''`, "'");
   if (/^".*"$/.test(value)) return value.slice(1, -1).replace(/\\([\\"$`])/g, "$1");
   return value;
-}
-
-/** Drops the undefined-valued keys, so that results compare with deepEqual. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

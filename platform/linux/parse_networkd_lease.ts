@@ -6,6 +6,7 @@
  * @module
  */
 
+import { compact, withoutTrailingDot } from "./field_text.ts";
 import { canonicalIp } from "../../protocol/ip.ts";
 import type { Dhcp4Lease } from "./lease_types.ts";
 import { maskLength } from "./prefix.ts";
@@ -98,15 +99,6 @@ export function parseNetworkdLease(
     rebindingTime: one("T2", timespan, "a duration"),
     source,
   });
-}
-
-/** Drops the undefined-valued keys, so that results compare with deepEqual. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-function withoutTrailingDot(name: string): string {
-  return name.replace(/\.$/, "");
 }
 
 /** A 16-bit MTU, written in decimal. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { compact, withoutTrailingDot } from "./field_text.ts";
 import { canonicalIp } from "../../protocol/ip.ts";
 import type { Dhcp4Lease, Dhcp6Lease, ResolverConfig, SourceData } from "./lease_types.ts";
 import { maskLength } from "./prefix.ts";
@@ -51,8 +52,8 @@ export function parseNmcliDeviceShow(text: string, source: string): SourceData {
   for (const block of blocks) {
     const interfaceName = block.get("GENERAL.DEVICE")![0];
     const field = (...names: string[]) => names.flatMap((name) => block.get(name) ?? []);
-    const searches = unique(field("IP4.SEARCHES", "IP6.SEARCHES").map(domain));
-    const domains = unique(field("IP4.DOMAIN", "IP6.DOMAIN").map(domain));
+    const searches = unique(field("IP4.SEARCHES", "IP6.SEARCHES").map(withoutTrailingDot));
+    const domains = unique(field("IP4.DOMAIN", "IP6.DOMAIN").map(withoutTrailingDot));
     const searchDomains = (searches.length > 0 ? searches : domains).filter((d) => d[0] !== "~");
     const dnsServers = ["IP4.DNS", "IP6.DNS"].flatMap((name) =>
       field(name).map((word) => address(name, word, fail))
@@ -130,7 +131,7 @@ class Options {
   }
 
   domains(name: string): string[] {
-    return this.words(name).map(domain);
+    return this.words(name).map(withoutTrailingDot);
   }
 
   integer(name: string): number | undefined {
@@ -156,15 +157,6 @@ function address(what: string, word: string, fail: (problem: string) => Error): 
   return ip.replace(/%.*$/, "");
 }
 
-function domain(name: string): string {
-  return name.replace(/\.$/, "");
-}
-
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-/** Drops the undefined-valued keys, so that results compare with deepEqual. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

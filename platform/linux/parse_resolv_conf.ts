@@ -5,6 +5,7 @@
  * @module
  */
 
+import { withoutTrailingDot } from "./field_text.ts";
 import { canonicalIp } from "../../protocol/ip.ts";
 import type { ResolverConfig } from "./lease_types.ts";
 
@@ -56,8 +57,4 @@ export function parseResolvConf(text: string, source: string): ResolverConfig {
     }
   });
   return { dnsServers, searchDomains, source };
-}
-
-function withoutTrailingDot(name: string): string {
-  return name.endsWith(".") ? name.slice(0, -1) : name;
 }

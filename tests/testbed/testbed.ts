@@ -17,6 +17,8 @@
  * after a failure.
  */
 
+import { runTool as run } from "../../platform/linux/run_tool.ts";
+
 const PREFIX = "mifbed";
 const HOOK = new URL("../../platform/linux/dhclient_hook.sh", import.meta.url).pathname;
 
@@ -31,17 +33,6 @@ export const ANSWERS = {
   c2: ["2001:db8:c2::80"],
   s: ["198.18.1.80"],
 } as const;
-
-async function run(argv: readonly string[]): Promise<string> {
-  const [program, ...args] = argv;
-  const out = await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!out.success) {
-    const err = new TextDecoder().decode(out.stderr).trim();
-    throw new Error(`Cannot run ${argv.join(" ")}: exit code ${out.code}: ${err}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
 
 /**
  * Waits until check() returns true.
