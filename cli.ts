@@ -12,7 +12,7 @@
 import { openMif } from "./mod.ts";
 import { type Invocation, parseInvocation, USAGE, UsageError } from "./cli/args.ts";
 import { Follower } from "./cli/follow.ts";
-import { formatMessage, renderStatus } from "./cli/format.ts";
+import { formatMessage, formatResolution, renderStatus } from "./cli/format.ts";
 import { TERMINATION_SIGNALS } from "./platform/select.ts";
 
 const encoder = new TextEncoder();
@@ -30,29 +30,72 @@ async function status(invocation: Invocation): Promise<number> {
   return 0;
 }
 
-async function watch(invocation: Invocation): Promise<number> {
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  for (const signal of TERMINATION_SIGNALS) Deno.addSignalListener(signal, onSignal);
-  try {
-    await using mif = await openMif({ ...options(invocation), signal: stop.signal });
+function watch(invocation: Invocation): Promise<number> {
+  return untilSignal(async (signal) => {
+    await using mif = await openMif({ ...options(invocation), signal });
     await using sub = mif.subscribe({ name: "mif watch" });
     const follower = new Follower();
     for (const m of follower.start()) sub.post(m);
-    for await (const message of sub.messages({ signal: stop.signal })) {
+    for await (const message of sub.messages({ signal })) {
       const time = new Date().toISOString().slice(11, 23);
       await print(invocation.json ? JSON.stringify(message) : `${time}  ${formatMessage(message)}`);
       for (const m of follower.next(message)) sub.post(m);
     }
     return 0;
+  });
+}
+
+/** Runs `body` until it ends or a termination signal arrives, which exits with `interrupted`. */
+async function untilSignal(
+  body: (signal: AbortSignal) => Promise<number>,
+  interrupted = 0,
+): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  for (const signal of TERMINATION_SIGNALS) Deno.addSignalListener(signal, onSignal);
+  try {
+    return await body(stop.signal);
   } catch (error) {
-    // A termination signal, or the reader of stdout going away (`| head`), ends watching normally.
-    if (stop.signal.aborted && error === stop.signal.reason) return 0;
+    // A termination signal, or the reader of stdout going away (`| head`), ends it normally.
+    if (stop.signal.aborted && error === stop.signal.reason) return interrupted;
     if (error instanceof Deno.errors.BrokenPipe) return 0;
     throw error;
   } finally {
     for (const signal of TERMINATION_SIGNALS) Deno.removeSignalListener(signal, onSignal);
   }
+}
+
+/** §3.3.7.18: one translation per PD, all at once; each answer printed as it arrives. */
+function resolve(invocation: Invocation): Promise<number> {
+  return untilSignal(async (signal) => {
+    await using mif = await openMif({ ...options(invocation), signal });
+    await using sub = mif.subscribe({ name: "mif resolve" });
+    const all = mif.status().interfaces.flatMap((nic) => nic.pds.map((pd) => pd.pdId));
+    const pdIds = invocation.pd === undefined ? all : [invocation.pd];
+    if (invocation.pd !== undefined && !all.includes(invocation.pd)) {
+      throw new Error(`Cannot resolve: no provisioning domain "${invocation.pd}"`);
+    }
+    if (pdIds.length === 0) throw new Error("Cannot resolve: the host has no provisioning domains");
+    const start = performance.now();
+    for (const pdId of pdIds) {
+      sub.post({
+        type: "translate-name",
+        pdId,
+        name: invocation.name!,
+        translationId: pdId,
+        ...(invocation.family === undefined ? {} : { family: invocation.family }),
+      });
+    }
+    let open = pdIds.length, found = 0;
+    for await (const m of sub.messages({ signal })) {
+      await print(
+        invocation.json ? JSON.stringify(m) : formatResolution(m, performance.now() - start),
+      );
+      if (m.type === "name-translation") found++;
+      else if (--open === 0) break; // name-translation-done, or an error answering a post.
+    }
+    return found > 0 ? 0 : 1;
+  }, 1);
 }
 
 function options(invocation: Invocation) {
@@ -93,6 +136,8 @@ export async function main(args: readonly string[]): Promise<number> {
         });
       case "watch":
         return await watch(invocation);
+      case "resolve":
+        return await resolve(invocation);
       default: {
         const never: never = invocation.command;
         throw new TypeError(`Cannot run command: ${never}`);

@@ -8,7 +8,10 @@
  * PD-scoped requests from one Web Worker per PD.
  *
  * Talk to it the draft's way (§3.3.6): post messages, check for and get
- * answers; or iterate a subscriber's messages.
+ * answers; or iterate a subscriber's messages. Each PD's worker resolves
+ * names through that PD's own DNS servers, from that PD's addresses, and
+ * opens TCP connections from them; a `connected` message's token gives a
+ * {@linkcode Connection} with Web Streams.
  *
  * @example List interfaces and their PDs on the simulated laptop
  * ```ts
@@ -37,6 +40,12 @@ export {
   type Subscriber,
 } from "./broker/subscriber.ts";
 export type * from "./broker/status.ts";
+export {
+  type Connection,
+  ConnectionError,
+  type ConnectionFailure,
+  type SocketAddress,
+} from "./broker/connection.ts";
 export type { IntentMessage } from "./broker/intents.ts";
 export type * from "./protocol/types.ts";
 export {

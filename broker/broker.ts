@@ -40,7 +40,16 @@ import type {
   Snapshot,
   SourceNote,
 } from "../platform/types.ts";
-import type { ApiMessage, ErrorReason, PdRequest, SubscriberMessage } from "../protocol/types.ts";
+import type {
+  ApiMessage,
+  Connected,
+  ErrorReason,
+  PdRequest,
+  SubscriberMessage,
+} from "../protocol/types.ts";
+import { parseIp } from "../protocol/ip.ts";
+import type { PdConfig } from "../workers/protocol.ts";
+import { ConnectionHandle } from "./connection.ts";
 
 /** Options for a {@linkcode Broker}. */
 export interface BrokerOptions {
@@ -106,7 +115,9 @@ export class Broker {
     this.#sessions.set(session.id, session);
     return new SubscriberHandle(session.id, name, session.queue, {
       post: (message) => this.#post(session, message),
-      readableConnections: () => [],
+      readableConnections: () =>
+        [...session.connections.values()].filter((c) => c.readableNow).map((c) => c.token),
+      connection: (token) => session.connections.get(token),
       close: () => this.#release(session),
     });
   }
@@ -157,7 +168,7 @@ export class Broker {
           : [];
       }),
       worker: this.#workers.get(pd.pdId)?.status ??
-        { state: "stopped", inFlight: 0, starts: 0, crashes: 0 },
+        { state: "stopped", inFlight: 0, connections: 0, starts: 0, crashes: 0 },
     };
   }
 
@@ -281,14 +292,34 @@ export class Broker {
         );
         return;
       }
+      case "connect-to-address-from-address": {
+        const [source, destination] = [parseIp(message.source), parseIp(message.address)];
+        if (source?.family !== destination?.family) {
+          throw new Refusal(
+            "invalid-message",
+            `Cannot connect: source ${message.source} and destination ${message.address} are of different families`,
+          );
+        }
+      }
+      // falls through
       case "connect-to-address":
-      case "connect-to-address-from-address":
         return this.#dispatch(session, message, "connect", {
           live: session.connecting,
           id: message.connectionId,
           idName: "connectionId",
           ends: () => true,
         });
+      case "stop-connecting": {
+        const c = session.connecting.get(message.connectionId);
+        if (!c) {
+          throw new Refusal(
+            "unknown-connection",
+            `Cannot stop connecting: no connection attempt "${message.connectionId}" is in progress`,
+          );
+        }
+        this.#workers.get(c.pdId)?.cancel(c.requestId, "Cannot connect: stopped by the subscriber");
+        return;
+      }
       case "wants-to-connect":
       case "connection-idle":
       case "connection-can-be-broken":
@@ -341,28 +372,61 @@ export class Broker {
     }
     let worker = this.#workers.get(pd.pdId);
     if (!worker) {
-      worker = new PdWorkerClient({ interfaceId, pd }, this.#options.worker);
+      worker = new PdWorkerClient(this.#pdConfig(interfaceId, pd), this.#options.worker);
       this.#workers.set(pd.pdId, worker);
     }
+    const client = worker;
     // A worker that cannot start answers inside send(): hold such answers
     // until the request is tracked, so the id is freed after it is taken.
     let early: ApiMessage[] | undefined = [];
-    const deliver = (reply: ApiMessage) => {
+    const deliver = (reply: ApiMessage, port?: MessagePort) => {
       if (tracked?.ends(reply)) tracked.live.delete(tracked.id);
+      if (reply.type === "connected" && port) this.#openConnection(session, client, reply, port);
       if (this.#sessions.has(session.id)) this.#send(session, reply);
     };
     const requestId = worker.send({
       request,
-      deliver: (reply) => early ? early.push(reply) : deliver(reply),
+      // Only failures come early, never a connection.
+      deliver: (reply, port) => early ? early.push(reply) : deliver(reply, port),
     });
     tracked?.live.set(tracked.id, { pdId: pd.pdId, requestId });
     const replies = early;
     early = undefined;
-    replies.forEach(deliver);
+    for (const reply of replies) deliver(reply);
+  }
+
+  /** §3.3.7.23: the token names a Connection the subscriber takes with connection(token). */
+  #openConnection(
+    session: Session,
+    worker: PdWorkerClient,
+    reply: Connected,
+    port: MessagePort,
+  ): void {
+    const connection = new ConnectionHandle({
+      token: reply.token,
+      pdId: reply.pdId,
+      localAddress: { address: reply.source, port: reply.sourcePort },
+      remoteAddress: { address: reply.address, port: reply.port },
+      port,
+      onReadable: () => session.queue.notify(),
+    });
+    if (!this.#sessions.has(session.id) || session.connections.has(reply.token)) {
+      connection.close();
+      return;
+    }
+    session.connections.set(reply.token, connection);
+    connection.closed.then(() => session.connections.delete(reply.token));
+    worker.adopt(connection);
+  }
+
+  #pdConfig(interfaceId: string, pd: PdInfo): PdConfig {
+    return { interfaceId, pd, settings: this.#options.worker.pd };
   }
 
   #release(session: Session): void {
     if (!this.#sessions.delete(session.id)) return;
+    for (const connection of session.connections.values()) connection.close();
+    session.connections.clear();
     for (const t of session.translations.values()) {
       this.#workers.get(t.pdId)?.cancel(
         t.requestId,
@@ -416,7 +480,7 @@ export class Broker {
       },
       configure: (pdId: string) => {
         const entry = this.#pds.get(pdId);
-        if (entry) this.#workers.get(pdId)?.configure(entry);
+        if (entry) this.#workers.get(pdId)?.configure(this.#pdConfig(entry.interfaceId, entry.pd));
       },
     };
     for (const change of changes) announce(change, this.#sessions, now, hooks);

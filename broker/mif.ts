@@ -36,6 +36,17 @@ export interface MifOptions {
    * crashed (default 2000).
    */
   readonly workerWatchdog?: number;
+  /**
+   * The local host table every PD consults before its DNS servers
+   * (§3.3.7.18), in hosts(5) format; null for none (default /etc/hosts).
+   */
+  readonly hostsFile?: string | null;
+  /** Milliseconds to wait for one DNS server's answer to one query (default 2000). */
+  readonly dnsTimeout?: number;
+  /** How many times each of a PD's DNS servers is tried for one query (default 2). */
+  readonly dnsAttempts?: number;
+  /** Milliseconds a connection attempt may take unless the request says (default 10 000). */
+  readonly connectTimeout?: number;
   /** The PD worker module; for instrumented workers (default: workers/pd_worker.ts). */
   readonly workerUrl?: URL;
   /** Aborts opening. */
@@ -126,8 +137,26 @@ function settings(options: MifOptions): WorkerSettings {
       }`,
     );
   }
+  const hostsFile = options.hostsFile === undefined ? "/etc/hosts" : options.hostsFile;
+  if (hostsFile !== null && (typeof hostsFile !== "string" || hostsFile === "")) {
+    throw new TypeError("Cannot open MIF API: hostsFile must be a path or null");
+  }
+  const attempts = options.dnsAttempts ?? 2;
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10) {
+    throw new RangeError(
+      `Cannot open MIF API: dnsAttempts must be an integer from 1 to 10, got ${String(attempts)}`,
+    );
+  }
   return {
     permissions,
+    pd: {
+      hostsFile,
+      dnsTimeout: Math.ceil(milliseconds(options.dnsTimeout, "dnsTimeout", 2_000, 1)),
+      dnsAttempts: attempts,
+      connectTimeout: Math.ceil(
+        milliseconds(options.connectTimeout, "connectTimeout", 10_000, 1),
+      ),
+    },
     idleTimeout: milliseconds(options.workerIdleTimeout, "workerIdleTimeout", 30_000, 0),
     watchdog: milliseconds(options.workerWatchdog, "workerWatchdog", 2_000, 1),
     url: options.workerUrl ?? new URL("../workers/pd_worker.ts", import.meta.url),

@@ -9,6 +9,7 @@ import { IntentBook } from "./intents.ts";
 import { MessageQueue } from "./message_queue.ts";
 import type { SubscriberStatus } from "./status.ts";
 import type { ApiMessage } from "../protocol/types.ts";
+import type { ConnectionHandle } from "./connection.ts";
 
 /** A request in flight, by the subscriber's id for it. */
 export interface LiveRequest {
@@ -43,6 +44,8 @@ export interface Session {
   readonly finished: Set<string>;
   /** Connection attempts in progress, by connectionId. */
   readonly connecting: Map<string, LiveRequest>;
+  /** Open connections, by token (§3.3.7.23). */
+  readonly connections: Map<string, ConnectionHandle>;
   /** Its application intents (§3.3.7.25). */
   readonly intents: IntentBook;
 }
@@ -54,10 +57,17 @@ export interface Session {
  * @param name Its name, if any.
  */
 export function createSession(id: number, name: string | undefined): Session {
+  const connections = new Map<string, ConnectionHandle>();
+  const readable = () => {
+    for (const c of connections.values()) if (c.readableNow) return true;
+    return false;
+  };
   return {
     id,
     name,
-    queue: new MessageQueue<ApiMessage>(),
+    // CHECK MESSAGE (§3.3.6.2) also reports readable connections.
+    queue: new MessageQueue<ApiMessage>(readable),
+    connections,
     interfaces: false,
     pdsOn: new Set(),
     elementsOf: new Set(),
@@ -99,6 +109,7 @@ export function sessionStatus(s: Session): SubscriberStatus {
     addressesOf: [...s.addressesOf],
     translations: s.translations.size,
     connecting: s.connecting.size,
+    connections: s.connections.size,
     queued: s.queue.size,
     intents: s.intents.list(),
   };

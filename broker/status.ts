@@ -72,6 +72,8 @@ export interface SubscriberStatus {
   readonly translations: number;
   /** Connection attempts in progress. */
   readonly connecting: number;
+  /** Open connections. */
+  readonly connections: number;
   /** Messages waiting to be read. */
   readonly queued: number;
   /** Recorded application intents (§3.3.7.25). */

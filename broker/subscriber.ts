@@ -8,6 +8,7 @@
 
 import type { ApiMessage, SubscriberMessage } from "../protocol/types.ts";
 import type { MessageQueue } from "./message_queue.ts";
+import type { Connection } from "./connection.ts";
 
 /**
  * What {@linkcode Subscriber.get} returns when no message is waiting: the
@@ -88,6 +89,14 @@ export interface Subscriber extends AsyncIterable<ApiMessage>, AsyncDisposable {
   check(options?: CheckOptions): Promise<CheckResult>;
   /** GET MESSAGE (§3.3.6.3): the next message, or NO_MESSAGE. */
   get(): ApiMessage | typeof NO_MESSAGE;
+  /**
+   * The connection a `connected` message's token names (§3.3.7.23), until
+   * it closes. Closing the subscriber closes its connections.
+   *
+   * @throws {TypeError} When token is not a string.
+   * @throws {Deno.errors.NotFound} When no open connection of this subscriber has that token.
+   */
+  connection(token: string): Connection;
   /** Iterates messages as they arrive until the subscriber closes. */
   messages(options?: MessagesOptions): AsyncGenerator<ApiMessage, void, undefined>;
   /**
@@ -103,6 +112,8 @@ export interface SessionPort {
   post(message: unknown): void;
   /** Tokens of readable connections. */
   readableConnections(): readonly string[];
+  /** The open connection with a token. */
+  connection(token: string): Connection | undefined;
   /** Releases everything the subscriber holds. */
   close(): void;
 }
@@ -151,6 +162,19 @@ export class SubscriberHandle implements Subscriber {
 
   get(): ApiMessage | typeof NO_MESSAGE {
     return this.#queue.shift() ?? NO_MESSAGE;
+  }
+
+  connection(token: string): Connection {
+    if (typeof token !== "string") {
+      throw new TypeError(`Cannot find connection: token must be a string, got ${typeof token}`);
+    }
+    const connection = this.#port.connection(token);
+    if (!connection) {
+      throw new Deno.errors.NotFound(
+        `Cannot find connection: this subscriber has no open connection "${token}"`,
+      );
+    }
+    return connection;
   }
 
   async *messages(options: MessagesOptions = {}): AsyncGenerator<ApiMessage, void, undefined> {

@@ -11,19 +11,26 @@ import {
   isFinalReply,
   parseFromWorker,
   type PdConfig,
+  type PdSettings,
   replyProblem,
   type ToWorker,
 } from "../workers/protocol.ts";
 import { type BrokerFailure, failureFor } from "./failures.ts";
+import type { ConnectionHandle } from "./connection.ts";
 
 /** How PD workers are sandboxed. */
 export type WorkerPermissions = "net" | "inherit";
 
 /** Settings shared by every PD worker. */
 export interface WorkerSettings {
+  /** What every PD worker resolves and connects with. */
+  readonly pd: PdSettings;
   /** The worker module. */
   readonly url: URL;
-  /** "net": network only (needs --unstable-worker-options); "inherit": the process's. */
+  /**
+   * "net": network only, plus reading the hosts file (needs
+   * --unstable-worker-options); "inherit": the process's.
+   */
   readonly permissions: WorkerPermissions;
   /** Milliseconds without requests after which a worker stops. */
   readonly idleTimeout: number;
@@ -39,8 +46,12 @@ export interface WorkerSettings {
 export interface Ticket {
   /** The request. */
   readonly request: PdRequest;
-  /** Receives each answer; the final one last. */
-  readonly deliver: (message: ApiMessage) => void;
+  /**
+   * Receives each answer, the final one last; a `connected` answer comes
+   * with the port of its connection, which the receiver must adopt (see
+   * {@linkcode PdWorkerClient.adopt}) or close.
+   */
+  readonly deliver: (message: ApiMessage, port?: MessagePort) => void;
 }
 
 /** What status shows of a worker. */
@@ -49,6 +60,8 @@ export interface WorkerStatus {
   readonly state: "running" | "stopped";
   /** Requests awaiting an answer. */
   readonly inFlight: number;
+  /** Open connections whose sockets this worker holds. */
+  readonly connections: number;
   /** How many times a worker was started for this PD. */
   readonly starts: number;
   /** How many of those crashed. */
@@ -57,16 +70,19 @@ export interface WorkerStatus {
   readonly lastCrash?: string;
 }
 
-const NET_ONLY = {
-  net: true,
-  read: false,
-  write: false,
-  env: false,
-  run: false,
-  sys: false,
-  ffi: false,
-  import: false,
-} as const;
+/** Network only, and reading the host table (§3.3.7.18's "local host table lookup"). */
+function netOnly(hostsFile: string | null) {
+  return {
+    net: true,
+    read: hostsFile === null ? false : [hostsFile],
+    write: false,
+    env: false,
+    run: false,
+    sys: false,
+    ffi: false,
+    import: false,
+  } as const;
+}
 
 interface Pending {
   readonly ticket: Ticket;
@@ -80,6 +96,7 @@ export class PdWorkerClient {
   #worker: Worker | undefined;
   #port: MessagePort | undefined;
   #pending = new Map<number, Pending>();
+  #connections = new Set<ConnectionHandle>();
   #nextId = 1;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #watchdogTimer: ReturnType<typeof setTimeout> | undefined;
@@ -103,6 +120,7 @@ export class PdWorkerClient {
     const status = {
       state: this.#worker ? "running" as const : "stopped" as const,
       inFlight: this.#pending.size,
+      connections: this.#connections.size,
       starts: this.#starts,
       crashes: this.#crashes,
     };
@@ -146,6 +164,23 @@ export class PdWorkerClient {
     this.#post({ type: "cancel", requestId });
   }
 
+  /**
+   * Keeps an open connection of this worker: it holds the worker up, and it
+   * fails with the worker (crash) or the PD (withdrawal).
+   */
+  adopt(connection: ConnectionHandle): void {
+    if (!this.#worker) {
+      connection.fail("worker-crashed", "Cannot keep the connection: its PD worker is gone");
+      return;
+    }
+    this.#connections.add(connection);
+    this.#clearIdle();
+    connection.closed.then(() => {
+      this.#connections.delete(connection);
+      this.#armIdle();
+    });
+  }
+
   /** Hands a running worker its PD's new configuration. */
   configure(config: PdConfig): void {
     this.#config = config;
@@ -169,7 +204,9 @@ export class PdWorkerClient {
       worker = new Worker(url, {
         type: "module",
         name: `mif PD ${this.#config.pd.pdId}`,
-        ...(permissions === "net" ? { deno: { permissions: NET_ONLY } } : {}),
+        ...(permissions === "net"
+          ? { deno: { permissions: netOnly(this.#settings.pd.hostsFile) } }
+          : {}),
       });
     } catch (error) {
       this.#crashes++;
@@ -191,7 +228,8 @@ export class PdWorkerClient {
       }
     };
     port1.onmessage = (event) => {
-      if (this.#worker === worker) this.#receive(event.data);
+      if (this.#worker === worker) this.#receive(event.data, event.ports);
+      else for (const port of event.ports) closeConnectionPort(port);
     };
     this.#worker = worker;
     this.#port = port1;
@@ -208,9 +246,19 @@ export class PdWorkerClient {
     }
   }
 
-  #receive(data: unknown): void {
+  #receive(data: unknown, ports: readonly MessagePort[]): void {
     this.#pingOutstanding = false; // Any message shows the worker is alive.
     const message = parseFromWorker(data);
+    const connected = typeof message !== "string" && message.type === "reply" &&
+      message.message.type === "connected";
+    if (ports.length !== (connected ? 1 : 0)) {
+      for (const port of ports) closeConnectionPort(port);
+      return this.#crash(
+        `protocol violation: ${ports.length} ports with ${
+          typeof message === "string" ? "a bad message" : message.type
+        }`,
+      );
+    }
     if (typeof message === "string") return this.#crash(`protocol violation: ${message}`);
     if (message.type === "pong") return;
     if (message.type === "fault") {
@@ -227,14 +275,18 @@ export class PdWorkerClient {
       return this.#armIdle();
     }
     const pending = this.#pending.get(message.requestId);
-    if (!pending) {
-      return this.#crash(`protocol violation: reply to unknown request ${message.requestId}`);
+    const problem = pending
+      ? replyProblem(pending.ticket.request, message.message)
+      : `reply to unknown request ${message.requestId}`;
+    if (problem) {
+      for (const port of ports) closeConnectionPort(port);
+      return this.#crash(`protocol violation: ${problem}`);
     }
-    const problem = replyProblem(pending.ticket.request, message.message);
-    if (problem) return this.#crash(`protocol violation: ${problem}`);
     const final = isFinalReply(message.message);
     if (final) this.#pending.delete(message.requestId);
-    if (!pending.cancelled) pending.ticket.deliver(message.message);
+    if (!pending!.cancelled) pending!.ticket.deliver(message.message, ports[0]);
+    // A connection made after its attempt was stopped is closed at once.
+    else if (ports[0]) closeConnectionPort(ports[0]);
     if (final) this.#armIdle();
   }
 
@@ -256,6 +308,12 @@ export class PdWorkerClient {
     worker?.terminate();
     const pending = [...this.#pending.values()];
     this.#pending.clear();
+    const connections = [...this.#connections];
+    this.#connections.clear();
+    for (const c of connections) {
+      if (reason === undefined || reason === "cancelled") c.close();
+      else c.fail(reason, detail.replace(/^Cannot complete request/, "Cannot keep the connection"));
+    }
     if (reason === undefined) return;
     for (const p of pending) {
       if (!p.cancelled) p.ticket.deliver(failureFor(p.ticket.request, reason, detail));
@@ -283,11 +341,13 @@ export class PdWorkerClient {
   }
 
   #armIdle(): void {
-    if (this.#pending.size > 0 || !this.#worker || this.#retired) return;
+    if (this.#pending.size > 0 || this.#connections.size > 0 || !this.#worker || this.#retired) {
+      return;
+    }
     this.#clearIdle();
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
-      if (this.#pending.size === 0) this.#stop(undefined, "idle");
+      if (this.#pending.size === 0 && this.#connections.size === 0) this.#stop(undefined, "idle");
     }, this.#settings.idleTimeout);
   }
 
@@ -295,6 +355,12 @@ export class PdWorkerClient {
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
   }
+}
+
+/** Tells the socket behind a connection port nobody will use to close, and lets go of it. */
+function closeConnectionPort(port: MessagePort): void {
+  port.postMessage({ type: "close" });
+  port.close();
 }
 
 function describe(data: unknown): string {

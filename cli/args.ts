@@ -7,9 +7,13 @@
 import { parseArgs } from "node:util";
 import { PLATFORM_NAMES } from "../platform/select.ts";
 import type { PlatformName } from "../platform/types.ts";
+import type { Family } from "../protocol/types.ts";
+
+/** The commands, with the names of their positional arguments. */
+const ARGUMENTS = { status: [], watch: [], resolve: ["NAME"] } as const;
 
 /** The commands. */
-export const COMMANDS = ["status", "watch"] as const;
+export const COMMANDS = Object.keys(ARGUMENTS) as (keyof typeof ARGUMENTS)[];
 
 /** A parsed command line. */
 export interface Invocation {
@@ -25,6 +29,12 @@ export interface Invocation {
   readonly leaseDirs?: readonly string[];
   /** --json. */
   readonly json: boolean;
+  /** resolve: the name. */
+  readonly name?: string;
+  /** resolve: --pd, if given. */
+  readonly pd?: string;
+  /** resolve: --family, if given. */
+  readonly family?: Family;
 }
 
 /** A usage error: the CLI prints its message on one line and exits 2. */
@@ -44,6 +54,10 @@ Commands:
   watch      subscribe to everything and print each message as it arrives
              (interfaces, PDs on every interface, configuration elements and
              addresses of every PD, following new ones); Ctrl-C stops
+  resolve NAME
+             translate NAME through every PD at once (or one, --pd), each
+             with its own host table and DNS servers only, queried from its
+             own addresses; prints every answer as it arrives, per PD
 
 Options:
   --platform sim|linux|darwin   where link data comes from (default: this
@@ -54,11 +68,14 @@ Options:
                                 /etc/resolv.conf
   --lease-dir DIR               linux: also read dhclient lease files and mif
                                 dhclient hook records in DIR (repeatable)
-  --json                        status: one JSON object; watch: one JSON
-                                message per line, with the protocol's fields
+  --pd ID                       resolve: only through this PD
+  --family ipv4|ipv6            resolve: only A (ipv4) or AAAA (ipv6) answers
+  --json                        status: one JSON object; watch, resolve: one
+                                JSON message per line, the protocol's fields
   -h, --help                    this text
 
-Exit status: 0 success, 1 failure, 2 usage error.`;
+Exit status: 0 success, 1 failure (resolve: no PD found an address), 2 usage
+error.`;
 
 /**
  * Parses the arguments after the program name.
@@ -85,6 +102,8 @@ export function parseInvocation(args: readonly string[]): Invocation {
         "resolv-conf": { type: "string" },
         "lease-dir": { type: "string", multiple: true },
         json: { type: "boolean", default: false },
+        pd: { type: "string" },
+        family: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -93,12 +112,27 @@ export function parseInvocation(args: readonly string[]): Invocation {
   }
   const { values, positionals } = parsed;
   if (values.help) return { command: "help", json: false };
-  if (positionals.length === 0) throw new UsageError("missing command (status or watch)");
-  const [command, ...rest] = positionals;
-  if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(" or ")})`);
+  if (positionals.length === 0) {
+    throw new UsageError(`missing command (${COMMANDS.join(", ")})`);
   }
-  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const [command, ...rest] = positionals;
+  if (!Object.hasOwn(ARGUMENTS, command)) {
+    throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(", ")})`);
+  }
+  const expected: readonly string[] = ARGUMENTS[command as keyof typeof ARGUMENTS];
+  if (rest.length < expected.length) {
+    throw new UsageError(`${command}: missing ${expected[rest.length]}`);
+  }
+  if (rest.length > expected.length) {
+    throw new UsageError(`unexpected argument "${rest[expected.length]}"`);
+  }
+  if (command !== "resolve" && (values.pd !== undefined || values.family !== undefined)) {
+    throw new UsageError("--pd and --family only apply to resolve");
+  }
+  const family = values.family;
+  if (family !== undefined && family !== "ipv4" && family !== "ipv6") {
+    throw new UsageError(`--family must be ipv4 or ipv6, got "${family}"`);
+  }
   const platform = values.platform;
   if (platform !== undefined && !(PLATFORM_NAMES as readonly string[]).includes(platform)) {
     throw new UsageError(
@@ -122,5 +156,8 @@ export function parseInvocation(args: readonly string[]): Invocation {
     ...(values.scenario === undefined ? {} : { scenario: values.scenario }),
     ...(values["resolv-conf"] === undefined ? {} : { resolvConf: values["resolv-conf"] }),
     ...(values["lease-dir"] === undefined ? {} : { leaseDirs: values["lease-dir"] }),
+    ...(command === "resolve" ? { name: rest[0] } : {}),
+    ...(values.pd === undefined ? {} : { pd: values.pd }),
+    ...(family === undefined ? {} : { family }),
   };
 }

@@ -191,3 +191,40 @@ export function formatMessage(m: ApiMessage): string {
   })();
   return `${m.type}  ${detail}`;
 }
+
+/**
+ * One line of `mif resolve`: an answer or the end of one PD's translation,
+ * with the milliseconds since the translations started.
+ *
+ * @example Format an answer and an end
+ * ```ts
+ * import { formatResolution } from "./format.ts";
+ * console.log(formatResolution({
+ *   type: "name-translation", translationId: "eth0/ipv4", pdId: "eth0/ipv4",
+ *   address: "198.51.100.80", ttl: 300, server: "198.51.100.1",
+ * }, 12.34));
+ * // +12.3 ms  eth0/ipv4  198.51.100.80  ttl 300  from 198.51.100.1
+ * console.log(formatResolution({
+ *   type: "name-translation-done", translationId: "eth0/ipv4", pdId: "eth0/ipv4", reason: "nxdomain",
+ * }, 20));
+ * // +20.0 ms  eth0/ipv4  done: nxdomain
+ * ```
+ * @param m A message answering a translation.
+ * @param elapsed Milliseconds since the start.
+ * @returns Text without a newline.
+ */
+export function formatResolution(m: ApiMessage, elapsed: number): string {
+  const at = `+${elapsed.toFixed(1)} ms`;
+  switch (m.type) {
+    case "name-translation":
+      return `${at}  ${m.pdId}  ${m.address}${m.ttl === undefined ? "" : `  ttl ${m.ttl}`}${
+        m.server ? `  from ${m.server}` : ""
+      }`;
+    case "name-translation-done":
+      return `${at}  ${m.pdId}  done${m.reason ? `: ${m.reason}` : ""}${
+        m.detail ? ` (${m.detail})` : ""
+      }`;
+    default:
+      return `${at}  ${formatMessage(m)}`;
+  }
+}

@@ -162,6 +162,8 @@ export interface ConnectToAddress {
   readonly port: number;
   /** Unique among this subscriber's outstanding connections. */
   readonly connectionId: string;
+  /** Milliseconds for the whole attempt, every source included (default: the Mif's). */
+  readonly timeout?: number;
 }
 /** §3.3.7.22: open a TCP connection from a given source address of one PD. */
 export interface ConnectToAddressFromAddress {
@@ -176,6 +178,19 @@ export interface ConnectToAddressFromAddress {
   /** TCP port, 1 to 65535. */
   readonly port: number;
   /** Unique among this subscriber's outstanding connections. */
+  readonly connectionId: string;
+  /** Milliseconds for the attempt (default: the Mif's). */
+  readonly timeout?: number;
+}
+/**
+ * Not in the draft: abandons a connection attempt (the counterpart of
+ * §3.3.7.19 for §3.3.7.21–22). It is answered with not-connected reason
+ * "cancelled"; a connection that was already made is closed.
+ */
+export interface StopConnecting {
+  /** The message type. */
+  readonly type: "stop-connecting";
+  /** The subscriber's id for the connection attempt. */
   readonly connectionId: string;
 }
 /** §3.3.7.25.1: the application wants to connect (optionally: here). */
@@ -209,6 +224,7 @@ export type SubscriberMessage =
   | StopTranslatingName
   | ConnectToAddress
   | ConnectToAddressFromAddress
+  | StopConnecting
   | WantsToConnect
   | ConnectionIdle
   | ConnectionCanBeBroken;
@@ -345,9 +361,13 @@ export interface NameTranslation {
   readonly pdId: string;
   /** An IP address (canonical in messages from the API). */
   readonly address: string;
-  /** Seconds the answer may be cached; absent for the local host table. */
+  /** Seconds the answer may be cached; absent for the local host table and literals. */
   readonly ttl?: number;
-  /** The DNS server that answered, or "hosts" for the local host table. */
+  /**
+   * The DNS server that answered ("198.51.100.1", or "127.0.0.1:5353" off
+   * port 53), "hosts" for the local host table, or "literal" when the name
+   * was an IP address.
+   */
   readonly server?: string;
 }
 /** Why a translation ended without success. */
@@ -356,6 +376,7 @@ export type TranslationFailure =
   | "timeout"
   | "no-dns-servers"
   | "servfail"
+  | "unreachable"
   | "invalid-name"
   | "cancelled"
   | "pd-gone"
@@ -374,7 +395,7 @@ export interface NameTranslationDone {
   readonly pdId: string;
   /** Why it failed. */
   readonly reason?: TranslationFailure;
-  /** Human-readable detail for a failure. */
+  /** Human-readable detail for a failure, or a note on a source that was skipped. */
   readonly detail?: string;
 }
 /** §3.3.7.23: a connection is open; `token` names it in the communications API. */
@@ -389,6 +410,8 @@ export interface Connected {
   readonly token: string;
   /** The local (source) IP address. */
   readonly source: string;
+  /** The local TCP port. */
+  readonly sourcePort: number;
   /** The destination IP address. */
   readonly address: string;
   /** TCP port, 1 to 65535. */
@@ -438,6 +461,7 @@ export type ErrorReason =
   | "unknown-interface"
   | "unknown-pd"
   | "unknown-translation"
+  | "unknown-connection"
   | "duplicate-id"
   | "internal-error";
 /** Not in the draft: answers a message that could not be accepted. */

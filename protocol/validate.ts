@@ -153,7 +153,12 @@ const SUBSCRIBER_SPECS = {
   },
   "translate-name": {
     pdId: req(id),
-    name: req(text(1024, true)),
+    // Any string: one that is no DNS name is answered with reason invalid-name.
+    name: req((v) =>
+      typeof v === "string" && v.length <= 1024
+        ? undefined
+        : "must be a string of at most 1024 characters"
+    ),
     translationId: req(requestId),
     family: opt(family),
   },
@@ -163,6 +168,7 @@ const SUBSCRIBER_SPECS = {
     address: req(address),
     port: req(port),
     connectionId: req(requestId),
+    timeout: opt(integer(1, 0x7fffffff)),
   },
   "connect-to-address-from-address": {
     pdId: req(id),
@@ -170,7 +176,9 @@ const SUBSCRIBER_SPECS = {
     address: req(address),
     port: req(port),
     connectionId: req(requestId),
+    timeout: opt(integer(1, 0x7fffffff)),
   },
+  "stop-connecting": { connectionId: req(requestId) },
   "wants-to-connect": scoped,
   "connection-idle": scoped,
   "connection-can-be-broken": scoped,
@@ -229,6 +237,7 @@ const API_SPECS = {
         "timeout",
         "no-dns-servers",
         "servfail",
+        "unreachable",
         "invalid-name",
         "cancelled",
         "pd-gone",
@@ -243,6 +252,7 @@ const API_SPECS = {
     pdId: req(id),
     token: req(text(256)),
     source: req(address),
+    sourcePort: req(port),
     address: req(address),
     port: req(port),
   },
@@ -273,6 +283,7 @@ const API_SPECS = {
         "unknown-interface",
         "unknown-pd",
         "unknown-translation",
+        "unknown-connection",
         "duplicate-id",
         "internal-error",
       ),
@@ -290,7 +301,7 @@ const API_SPECS = {
  * @example List them
  * ```ts
  * import { SUBSCRIBER_MESSAGE_TYPES } from "@mif/mif";
- * console.log(SUBSCRIBER_MESSAGE_TYPES.length); // 16
+ * console.log(SUBSCRIBER_MESSAGE_TYPES.length); // 17
  * ```
  */
 export const SUBSCRIBER_MESSAGE_TYPES: readonly SubscriberMessage["type"][] = Object

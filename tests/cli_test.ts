@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { brief } from "./helpers.ts";
+import { brief, oneLinkScenario } from "./helpers.ts";
+import { TestDnsServer } from "./fixtures/dns_server.ts";
 import { type ApiMessage, type MifStatus, validateApiMessage } from "../mod.ts";
 import { parseInvocation, UsageError } from "../cli/args.ts";
 
@@ -240,4 +241,75 @@ Deno.test("mif watch ends with status 0 when the reader of its output goes away"
   clearTimeout(deadline);
   assert.equal(status.code, 0, stderr);
   assert.equal(stderr, "");
+});
+
+Deno.test("mif resolve prints each PD's answers from its own DNS server as they arrive, and exits 0", async () => {
+  await using dnsA = await TestDnsServer.start({
+    address: "127.0.0.22",
+    names: { "www.mif.example": { a: ["198.51.100.80"], aaaa: ["2001:db8:a::80"], ttl: 60 } },
+  });
+  await using dnsB = await TestDnsServer.start({
+    address: "127.0.0.23",
+    names: { "www.mif.example": { a: ["203.0.113.80"], ttl: 30 } },
+  });
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    const links = oneLinkScenario({
+      elements: [{ element: "dhcpv4", data: { "dns-servers": [dnsA.server] } }],
+    });
+    links.interfaces.push({
+      interfaceId: "wlan0",
+      interfaceType: "wifi",
+      pds: [{
+        pdId: "wlan0/ipv4",
+        family: "ipv4",
+        addresses: [{ address: "127.0.0.3", prefixLength: 8 }],
+        elements: [{ element: "dhcpv4", data: { "dns-servers": [dnsB.server] } }],
+      }],
+    });
+    await Deno.writeTextFile(file, JSON.stringify(links));
+    const json = await mif("resolve", "www.mif.example", "--scenario", file, "--json");
+    assert.equal(json.code, 0, json.stderr);
+    const lines = json.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.ok(lines.every((m) => validateApiMessage(m).ok));
+    const answers = (pdId: string) =>
+      lines.filter((m) => m.pdId === pdId && m.type === "name-translation").map((m) => m.address)
+        .sort();
+    assert.deepEqual(answers("eth0/ipv4"), ["198.51.100.80", "2001:db8:a::80"]);
+    assert.deepEqual(answers("wlan0/ipv4"), ["203.0.113.80"]);
+    assert.equal(lines.filter((m) => m.type === "name-translation-done" && !m.reason).length, 2);
+    assert.ok(dnsA.queries.every((q) => q.address === "127.0.0.2"));
+    assert.ok(dnsB.queries.every((q) => q.address === "127.0.0.3"));
+
+    const text = await mif("resolve", "www.mif.example", "--scenario", file, "--pd", "wlan0/ipv4");
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^\\+[0-9.]+ ms  wlan0/ipv4  203\\.0\\.113\\.80  ttl 30  from ${dnsB.server}$`,
+        "m",
+      ),
+    );
+    assert.match(text.stdout, /^\+[0-9.]+ ms {2}wlan0\/ipv4 {2}done$/m);
+
+    const missing = await mif("resolve", "nx.mif.example", "--scenario", file, "--pd", "eth0/ipv4");
+    assert.equal(missing.code, 1);
+    assert.match(missing.stdout, /eth0\/ipv4 {2}done: nxdomain/);
+    const unknown = await mif("resolve", "www.mif.example", "--scenario", file, "--pd", "nope");
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^mif: Cannot resolve: no provisioning domain "nope"/);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("mif resolve without a name, or --pd on another command, is a usage error", async () => {
+  const noName = await mif("resolve");
+  assert.equal(noName.code, 2);
+  assert.match(noName.stderr, /^mif: resolve: missing NAME/);
+  const pdOnStatus = await mif("status", "--pd", "eth0/ipv4");
+  assert.equal(pdOnStatus.code, 2);
+  assert.match(pdOnStatus.stderr, /^mif: --pd and --family only apply to resolve/);
+  const family = await mif("resolve", "x", "--family", "ipv5");
+  assert.equal(family.code, 2);
 });

@@ -49,6 +49,7 @@ Deno.test("a PD worker starts on its PD's first request and answers get-configur
   assert.deepEqual(worker(mif, "eth0/ipv4"), {
     state: "stopped",
     inFlight: 0,
+    connections: 0,
     starts: 0,
     crashes: 0,
   });
@@ -162,6 +163,7 @@ Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alo
   assert.deepEqual(worker(mif, "wlan0/ipv4"), {
     state: "running",
     inFlight: 1,
+    connections: 0,
     starts: 1,
     crashes: 0,
   });
@@ -221,8 +223,8 @@ Deno.test("translation ids: stop-translating-name cancels, an unknown id or a li
   sub.post({ type: "stop-translating-name", translationId: "t" });
   assert.deepEqual(brief(drain(sub)), ["name-translation-done eth0/ipv4 cancelled t"]);
   // The id is free again, and the worker's own late answer to the cancelled request is not delivered.
-  sub.post(translate("eth0/ipv4", "example.com", "t"));
-  assert.deepEqual(brief([await next(sub)]), ["name-translation-done eth0/ipv4 unsupported t"]);
+  sub.post(translate("eth0/ipv4", "not..a.name", "t"));
+  assert.deepEqual(brief([await next(sub)]), ["name-translation-done eth0/ipv4 invalid-name t"]);
   await until(() => worker(mif, "eth0/ipv4").inFlight === 0);
   assert.deepEqual(drain(sub), []);
 });
@@ -231,17 +233,19 @@ Deno.test("connection ids: a live duplicate answers error; the worker answers co
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  closed.close(); // Nobody listens on its port now.
   const connect = {
     type: "connect-to-address",
     pdId: "eth0/ipv4",
     address: "127.0.0.1",
-    port: 9,
+    port: closed.addr.port,
     connectionId: "c",
   } as const;
   sub.post(connect);
   sub.post(connect);
   assert.deepEqual(brief(drain(sub)), ["error duplicate-id c"]);
-  assert.deepEqual(brief([await next(sub)]), ["not-connected eth0/ipv4 unsupported c"]);
+  assert.deepEqual(brief([await next(sub)]), ["not-connected eth0/ipv4 refused c"]);
   assert.equal(mif.status().subscribers[0].connecting, 0);
 });
 
@@ -316,12 +320,12 @@ Deno.test("a stop that crosses its translation's end needs no answer; a stop for
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post(translate("eth0/ipv4", "example.com", "t"));
+  sub.post(translate("eth0/ipv4", "not..a.name", "t"));
   await sub.check({ timeout: 5000 }); // done arrives; the subscriber has not read it yet
   sub.post({ type: "stop-translating-name", translationId: "t" });
   sub.post({ type: "stop-translating-name", translationId: "never" });
   assert.deepEqual(brief(drain(sub)), [
-    "name-translation-done eth0/ipv4 unsupported t",
+    "name-translation-done eth0/ipv4 invalid-name t",
     "error unknown-translation never",
   ]);
 });

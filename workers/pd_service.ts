@@ -1,21 +1,35 @@
 /**
  * What a PD worker does with each request, independent of the Worker plumbing
  * so it can be tested directly. It only knows its own PD: the configuration
- * the broker hands it.
+ * the broker hands it. Translations and connection attempts run
+ * concurrently; a cancel ends one at once with a "cancelled" answer.
  *
  * @module
  */
 
-import type { ApiMessage, PdRequest } from "../protocol/types.ts";
-import type { FromWorker, PdConfig, ServiceMessage } from "./protocol.ts";
+import type {
+  ApiMessage,
+  ConnectToAddress,
+  ConnectToAddressFromAddress,
+  GetConfigurationData,
+  PdRequest,
+  TranslateName,
+} from "../protocol/types.ts";
+import type { PdConfig, Send, ServiceMessage } from "./protocol.ts";
+import { translateName } from "./dns/translate_name.ts";
+import { connectTcp } from "./net/tcp_connect.ts";
+import { pumpSocket, SocketReader } from "./net/socket_pump.ts";
+import { connectSources, dnsServers, scoped } from "./pd_view.ts";
 
 /** Serves one provisioning domain's requests. */
 export class PdService {
   #config: PdConfig | undefined;
-  #send: (message: FromWorker) => void;
+  #send: Send;
+  /** Requests still running, with what cancels them and their cancelled answer. */
+  #active = new Map<number, { controller: AbortController; cancelled: () => ApiMessage }>();
 
   /** @param send Posts a message to the broker. */
-  constructor(send: (message: FromWorker) => void) {
+  constructor(send: Send) {
     this.#send = send;
   }
 
@@ -27,9 +41,13 @@ export class PdService {
         return;
       case "request":
         return this.#request(message.requestId, message.request);
-      case "cancel":
-        // Every request is answered at once for now, so nothing is pending.
-        return;
+      case "cancel": {
+        const active = this.#active.get(message.requestId);
+        if (!active) return; // It ended before the cancel arrived; its answer is on the way.
+        this.#active.delete(message.requestId);
+        active.controller.abort();
+        return this.#reply(message.requestId, active.cancelled());
+      }
       default: {
         const never: never = message;
         throw new TypeError(`Cannot handle broker message: ${JSON.stringify(never)}`);
@@ -37,8 +55,22 @@ export class PdService {
     }
   }
 
-  #reply(requestId: number, message: ApiMessage): void {
-    this.#send({ type: "reply", requestId, message });
+  #reply(requestId: number, message: ApiMessage, transfer?: Transferable[]): void {
+    this.#send({ type: "reply", requestId, message }, transfer);
+  }
+
+  /** Registers a running request; returns its signal and a check that it is still wanted. */
+  #start(requestId: number, cancelled: () => ApiMessage) {
+    const controller = new AbortController();
+    const entry = { controller, cancelled };
+    this.#active.set(requestId, entry);
+    return {
+      signal: controller.signal,
+      live: () => this.#active.get(requestId) === entry,
+      end: () => {
+        if (this.#active.get(requestId) === entry) this.#active.delete(requestId);
+      },
+    };
   }
 
   #request(requestId: number, request: PdRequest): void {
@@ -54,56 +86,132 @@ export class PdService {
       return;
     }
     switch (request.type) {
-      case "get-configuration-data": {
-        const { pdId, element, item } = request;
-        const found = config.pd.elements.find((e) => e.element === element);
-        if (!found) {
-          return this.#reply(requestId, {
-            type: "no-configuration-data",
-            pdId,
-            element,
-            item,
-            reason: "no-element",
-          });
-        }
-        if (!Object.hasOwn(found.data, item)) {
-          return this.#reply(requestId, {
-            type: "no-configuration-data",
-            pdId,
-            element,
-            item,
-            reason: "no-item",
-          });
-        }
-        return this.#reply(requestId, {
-          type: "configuration-data",
-          pdId,
-          element,
-          item,
-          value: found.data[item],
-        });
-      }
+      case "get-configuration-data":
+        return this.#reply(requestId, configurationData(config, request));
       case "translate-name":
-        return this.#reply(requestId, {
-          type: "name-translation-done",
-          translationId: request.translationId,
-          pdId: request.pdId,
-          reason: "unsupported",
-          detail: "Cannot translate name: this PD worker has no resolver yet",
-        });
+        return this.#translate(requestId, request, config);
       case "connect-to-address":
       case "connect-to-address-from-address":
-        return this.#reply(requestId, {
-          type: "not-connected",
-          connectionId: request.connectionId,
-          pdId: request.pdId,
-          reason: "unsupported",
-          detail: "Cannot connect: this PD worker has no socket bindings yet",
-        });
+        return void this.#connect(requestId, request, config);
       default: {
         const never: never = request;
         throw new TypeError(`Cannot serve request: ${JSON.stringify(never)}`);
       }
     }
   }
+
+  /** §3.3.7.18: the host table, then this PD's DNS servers only. */
+  #translate(requestId: number, request: TranslateName, config: PdConfig): void {
+    const { translationId, pdId } = request;
+    const run = this.#start(requestId, () => ({
+      type: "name-translation-done",
+      translationId,
+      pdId,
+      reason: "cancelled",
+      detail: "Cannot translate name: stopped by the subscriber",
+    }));
+    const { settings } = config;
+    translateName(request.name, request.family, {
+      interfaceId: config.interfaceId,
+      servers: dnsServers(config.pd),
+      addresses: config.pd.addresses,
+      hostsFile: settings.hostsFile,
+      timeout: settings.dnsTimeout,
+      attempts: settings.dnsAttempts,
+    }, (event) => {
+      if (!run.live()) return;
+      if (event.type === "address") {
+        const { address, ttl, server } = event;
+        this.#reply(requestId, {
+          type: "name-translation",
+          translationId,
+          pdId,
+          address,
+          ...(ttl === undefined ? {} : { ttl }),
+          server,
+        });
+        return;
+      }
+      run.end();
+      const { reason, detail } = event;
+      this.#reply(requestId, {
+        type: "name-translation-done",
+        translationId,
+        pdId,
+        ...(reason === undefined ? {} : { reason }),
+        ...(detail === undefined ? {} : { detail }),
+      });
+    }, run.signal).catch((error: unknown) => {
+      if (!run.live()) return;
+      run.end();
+      this.#send({
+        type: "fault",
+        requestId,
+        detail: `Cannot translate name: ${error instanceof Error ? error.message : error}`,
+      });
+    });
+  }
+
+  /** §3.3.7.21–23: connect from the PD's sources; the socket stays in this worker. */
+  async #connect(
+    requestId: number,
+    request: ConnectToAddress | ConnectToAddressFromAddress,
+    config: PdConfig,
+  ): Promise<void> {
+    const { connectionId, pdId, address, port } = request;
+    const fail = (reason: "cancelled" | "no-source-address" | "source-not-in-pd", detail: string) =>
+      ({ type: "not-connected", connectionId, pdId, reason, detail }) as const;
+    const choice = connectSources(request, config.pd, Date.now());
+    if ("reason" in choice) return this.#reply(requestId, fail(choice.reason, choice.detail));
+    const run = this.#start(
+      requestId,
+      () => fail("cancelled", "Cannot connect: stopped by the subscriber"),
+    );
+    const reader = new SocketReader();
+    const outcome = await connectTcp({
+      host: scoped(address, config.interfaceId),
+      port,
+      sources: choice.sources.map((s) => scoped(s, config.interfaceId)),
+      timeout: request.timeout ?? config.settings.connectTimeout,
+      onread: reader.onread,
+    }, run.signal);
+    if (!run.live()) {
+      if (outcome.ok) outcome.socket.destroy();
+      return;
+    }
+    run.end();
+    if (!outcome.ok) {
+      const { reason, detail } = outcome;
+      return this.#reply(requestId, { type: "not-connected", connectionId, pdId, reason, detail });
+    }
+    const { socket } = outcome;
+    const channel = new MessageChannel();
+    pumpSocket(socket, reader, channel.port1, () => {});
+    this.#reply(requestId, {
+      type: "connected",
+      connectionId,
+      pdId,
+      token: crypto.randomUUID(),
+      source: choice.sources.find((s) => scoped(s, config.interfaceId) === outcome.source)!,
+      sourcePort: socket.localPort!,
+      address,
+      port,
+    }, [channel.port2]);
+  }
+}
+
+/** §3.3.7.17: one item of one configuration element of the PD. */
+function configurationData(config: PdConfig, request: GetConfigurationData): ApiMessage {
+  const { pdId, element, item } = request;
+  const found = config.pd.elements.find((e) => e.element === element);
+  if (!found || !Object.hasOwn(found.data, item)) {
+    return {
+      type: "no-configuration-data",
+      pdId,
+      element,
+      item,
+      reason: found ? "no-item" : "no-element",
+    };
+  }
+  return { type: "configuration-data", pdId, element, item, value: found.data[item] };
 }

@@ -11,12 +11,26 @@ import type { PdInfo } from "../platform/types.ts";
 import type { ApiMessage, PdRequest } from "../protocol/types.ts";
 import { validateApiMessage, validateSubscriberMessage } from "../protocol/validate.ts";
 
+/** How a PD worker resolves names and connects; the same for every PD of a Mif. */
+export interface PdSettings {
+  /** The local host table (hosts(5) format), or null for none. */
+  readonly hostsFile: string | null;
+  /** Milliseconds to wait for one DNS server's answer to one query. */
+  readonly dnsTimeout: number;
+  /** How many times each DNS server is tried for one query. */
+  readonly dnsAttempts: number;
+  /** Milliseconds a connection attempt may take unless the request says. */
+  readonly connectTimeout: number;
+}
+
 /** What a PD worker knows of its PD. */
 export interface PdConfig {
   /** The interface the PD is on. */
   readonly interfaceId: string;
   /** The PD, its configuration elements and addresses. */
   readonly pd: PdInfo;
+  /** Resolver and connection settings. */
+  readonly settings: PdSettings;
 }
 
 /** Broker → PD service: configuration, requests and cancellations. */
@@ -27,6 +41,9 @@ export type ServiceMessage =
 
 /** Broker → worker: a service message, or a liveness check the worker answers itself. */
 export type ToWorker = ServiceMessage | { readonly type: "ping" };
+
+/** Posts a message to the broker, transferring what `transfer` lists. */
+export type Send = (message: FromWorker, transfer?: Transferable[]) => void;
 
 /** Worker → broker. */
 export type FromWorker =
@@ -43,6 +60,12 @@ const PD_REQUESTS = new Set<string>([
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function settingsValid(s: Record<string, unknown>): boolean {
+  const ms = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
+  return (s.hostsFile === null || typeof s.hostsFile === "string") && ms(s.dnsTimeout) &&
+    ms(s.dnsAttempts) && ms(s.connectTimeout);
 }
 
 function isRequestId(v: unknown): v is number {
@@ -73,7 +96,8 @@ export function parseToWorker(data: unknown): ToWorker | string {
       if (
         !isRecord(config) || typeof config.interfaceId !== "string" || !isRecord(config.pd) ||
         typeof config.pd.pdId !== "string" || !Array.isArray(config.pd.elements) ||
-        !Array.isArray(config.pd.addresses)
+        !Array.isArray(config.pd.addresses) || !isRecord(config.settings) ||
+        !settingsValid(config.settings)
       ) return "Cannot accept configure: config is malformed";
       return { type: "configure", config: config as unknown as PdConfig };
     }

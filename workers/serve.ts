@@ -7,7 +7,7 @@
  */
 
 import { PdService } from "./pd_service.ts";
-import { type FromWorker, parseToWorker, type ServiceMessage } from "./protocol.ts";
+import { type FromWorker, parseToWorker, type Send, type ServiceMessage } from "./protocol.ts";
 
 /** The part of a worker's global scope this needs. */
 export interface WorkerScope {
@@ -31,7 +31,7 @@ export interface Service {
  */
 export function servePdWorker(
   scope: WorkerScope,
-  createService: (send: (message: FromWorker) => void) => Service = (send) => new PdService(send),
+  createService: (send: Send) => Service = (send) => new PdService(send),
 ): void {
   scope.onmessage = (event: MessageEvent) => {
     const port = event.ports[0];
@@ -40,7 +40,7 @@ export function servePdWorker(
       return;
     }
     scope.onmessage = null;
-    const send = (message: FromWorker) => port.postMessage(message);
+    const send: Send = (message, transfer = []) => port.postMessage(message, transfer);
     const service = createService(send);
     port.onmessage = (e: MessageEvent) => {
       const message = parseToWorker(e.data);

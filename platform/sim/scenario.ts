@@ -5,13 +5,15 @@
  *
  * Simulated PD addresses and DNS servers must be loopback addresses
  * (127.0.0.0/8, ::1) so that name translation and connections run on real
- * sockets without touching a real network.
+ * sockets without touching a real network. A DNS server may name a port
+ * ("127.0.0.12:5353", "[::1]:5353").
  *
  * @module
  */
 
 import { canonicalIp, parseIp } from "../../protocol/ip.ts";
 import { configValueProblem } from "../../protocol/validate.ts";
+import { parseServer } from "../../workers/dns/server_address.ts";
 import type {
   ConfigValue,
   ElementType,
@@ -157,7 +159,14 @@ function address(value: unknown, path: string, family: Family): ScenarioAddress 
 function itemValue(item: string, value: unknown, path: string): ConfigValue {
   switch (item) {
     case "dns-servers":
-      return array(value, path).map((v, i) => loopback(v, `${path}[${i}]`));
+      // An address, or address:port ("127.0.0.12:5353", "[::1]:5353") for a server off port 53.
+      return array(value, path).map((v, i) => {
+        const text = string(v, `${path}[${i}]`, 64);
+        const server = parseServer(text, "sim");
+        if (!server) throw new TypeError(`${path}[${i}]: "${text}" is not an IP address`);
+        loopback(server.host, `${path}[${i}]`);
+        return text;
+      });
     case "routers":
       return array(value, path).map((v, i) => {
         const text = string(v, `${path}[${i}]`, 64);

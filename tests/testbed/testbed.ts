@@ -9,7 +9,12 @@
  *                               └─ C2: dnsmasq: RA 2001:db8:c2::/64, RDNSS, DNS
  *        ── nets ── S: static addresses, dnsmasq DNS only
  *
- * Every network's DNS answers www.mif.example with its own address. Only
+ * Every network's DNS answers www.mif.example with its own address
+ * ({@linkcode ANSWERS}) and logs each query with its source address
+ * ({@linkcode TestBed.dnsQueries}). Each answer address is on its router's
+ * r0, where a TCP peer (tests/testbed/peer_server.ts) listens at
+ * {@linkcode PEER_PORT}: it writes the client's address and port as it sees
+ * them, then echoes. Only
  * 198.51.100.0/24, 203.0.113.0/24, 198.18.0.0/15 and 2001:db8::/32 are
  * used; nothing runs in the root namespace; dhclient runs with the test
  * bed's own script, which never touches /etc/resolv.conf. dispose() kills
@@ -21,6 +26,7 @@ import { runTool as run } from "../../platform/linux/run_tool.ts";
 
 const PREFIX = "mifbed";
 const HOOK = new URL("../../platform/linux/dhclient_hook.sh", import.meta.url).pathname;
+const PEER_SERVER = new URL("./peer_server.ts", import.meta.url).pathname;
 
 /** The name every network's DNS answers differently. */
 export const TEST_NAME = "www.mif.example";
@@ -33,6 +39,93 @@ export const ANSWERS = {
   c2: ["2001:db8:c2::80"],
   s: ["198.18.1.80"],
 } as const;
+
+/** A network with a router: a key of {@linkcode ANSWERS}. */
+export type Router = keyof typeof ANSWERS;
+
+/**
+ * The TCP port of the peers: each router listens on its
+ * {@linkcode ANSWERS} addresses at this port.
+ */
+export const PEER_PORT = 8080;
+
+/** One query a network's DNS server received. */
+export type DnsQueryRecord = {
+  /** The record type, e.g. "A", "AAAA" (dnsmasq's "type=65" for unnamed types). */
+  type: string;
+  /** The queried name. */
+  name: string;
+  /** The query's source address as the server saw it. */
+  from: string;
+};
+
+const QUERY_LINE = /\bquery\[([^\]]+)\] (\S+) from (\S+)\s*$/;
+
+/**
+ * Reads the queries from dnsmasq's log (written with --log-queries), in
+ * order; every other line is skipped.
+ *
+ * @example Two queries among other lines
+ * ```ts
+ * import { parseDnsmasqQueries } from "./testbed.ts";
+ * const log = [
+ *   "Nov 24 04:35:54 dnsmasq[14434]: started, version 2.90 cachesize 150",
+ *   "Nov 24 04:35:56 dnsmasq[14434]: query[A] www.mif.example from 203.0.113.7",
+ *   "Nov 24 04:35:56 dnsmasq[14434]: config www.mif.example is 203.0.113.80",
+ *   "Nov 24 04:35:56 dnsmasq[14434]: query[AAAA] www.mif.example from 2001:db8:b::7",
+ * ].join("\n");
+ * console.log(parseDnsmasqQueries(log));
+ * // [ { type: "A", name: "www.mif.example", from: "203.0.113.7" },
+ * //   { type: "AAAA", name: "www.mif.example", from: "2001:db8:b::7" } ]
+ * ```
+ * @param text The log.
+ * @returns The queries.
+ */
+export function parseDnsmasqQueries(text: string): DnsQueryRecord[] {
+  return text.split("\n").flatMap((line) => {
+    const m = QUERY_LINE.exec(line);
+    return m ? [{ type: m[1], name: m[2], from: m[3] }] : [];
+  });
+}
+
+/** Host-only prefixes: the answer addresses must not add prefixes to the routers' RAs. */
+function hostPrefix(address: string): string {
+  return address.includes(":") ? `${address}/128` : `${address}/32`;
+}
+
+/**
+ * Reads a child's stdout until a line, then stops reading it.
+ *
+ * @throws {Error} When the child ends its output first or the time runs out.
+ */
+async function waitForLine(
+  what: string,
+  child: Deno.ChildProcess,
+  line: string,
+  timeout = 15_000,
+): Promise<void> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    reader.cancel().catch(() => {});
+  }, timeout);
+  let seen = "";
+  try {
+    while (!seen.split("\n").includes(line)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+  } finally {
+    clearTimeout(timer);
+    await reader.cancel().catch(() => {});
+  }
+  if (seen.split("\n").includes(line)) return;
+  const state = timedOut ? `no "${line}" after ${timeout} ms` : `it exited before "${line}"`;
+  const printed = seen.trim() ? ` (it printed: ${seen.trim()})` : "";
+  throw new Error(`Cannot start ${what}: ${state}${printed}`);
+}
 
 /**
  * Waits until check() returns true.
@@ -206,6 +299,7 @@ export class TestBed implements AsyncDisposable {
         `--pid-file=${this.dir}/${name}.pid`,
         `--dhcp-leasefile=${this.dir}/${name}.leases`,
         `--log-facility=${this.dir}/${name}.log`,
+        "--log-queries",
         ...args,
       ],
       stdin: "null",
@@ -215,13 +309,77 @@ export class TestBed implements AsyncDisposable {
     this.#daemons.set(name, child);
   }
 
+  /**
+   * The queries a router's DNS server has logged so far, oldest first.
+   *
+   * @example The host's query to netB
+   * ```ts ignore
+   * const queries = await bed.dnsQueries("b");
+   * // [{ type: "A", name: "www.mif.example", from: "203.0.113.101" }]
+   * ```
+   * @param router The network.
+   * @returns Each query's type, name and source address.
+   */
+  async dnsQueries(router: Router): Promise<DnsQueryRecord[]> {
+    const path = `${this.dir}/${router}.log`;
+    try {
+      return parseDnsmasqQueries(await Deno.readTextFile(path));
+    } catch (error) {
+      throw new Error(`Cannot read the DNS queries of ${router}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * Where a router's TCP peer listens: its {@linkcode ANSWERS} at
+   * {@linkcode PEER_PORT}.
+   *
+   * @example netA's peers
+   * ```ts ignore
+   * bed.peerAddresses("a");
+   * // [{ hostname: "198.51.100.80", port: 8080 }, { hostname: "2001:db8:a::80", port: 8080 }]
+   * ```
+   * @param router The network.
+   * @returns The addresses and port.
+   */
+  peerAddresses(router: Router): { hostname: string; port: number }[] {
+    return ANSWERS[router].map((hostname) => ({ hostname, port: PEER_PORT }));
+  }
+
+  /** Starts a router's TCP peer on its answer addresses and waits until it listens. */
+  async #startPeer(router: Router): Promise<void> {
+    const name = `peer-${router}`;
+    const child = new Deno.Command("ip", {
+      args: [
+        "netns",
+        "exec",
+        this.ns[router],
+        Deno.execPath(),
+        "run",
+        "--no-config",
+        "--allow-net",
+        PEER_SERVER,
+        String(PEER_PORT),
+        ...ANSWERS[router],
+      ],
+      cwd: this.dir,
+      env: { DENO_NO_UPDATE_CHECK: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    this.#daemons.set(name, child);
+    await waitForLine(`the TCP peer of ${router}`, child, "listening");
+  }
+
   /** Stops a daemon started by the test bed and waits for it to exit. */
   async stopDaemon(name: string): Promise<void> {
     const child = this.#daemons.get(name);
     if (!child) return;
     this.#daemons.delete(name);
     try {
-      // ip netns exec replaces itself with dnsmasq, so the child is dnsmasq.
+      // ip netns exec replaces itself with the daemon, so the child is the daemon.
       child.kill("SIGTERM");
     } catch {
       // Already gone.
@@ -261,7 +419,11 @@ export class TestBed implements AsyncDisposable {
 
     // netA: dual stack.
     await this.#veth("neta", a, "r0");
-    await this.#router(a, "r0", "fe80::a", ["198.51.100.1/24", "2001:db8:a::1/64"]);
+    await this.#router(a, "r0", "fe80::a", [
+      "198.51.100.1/24",
+      "2001:db8:a::1/64",
+      ...ANSWERS.a.map(hostPrefix),
+    ]);
     this.startDnsmasq("a", a, [
       "--interface=r0",
       "--enable-ra",
@@ -277,7 +439,7 @@ export class TestBed implements AsyncDisposable {
     ]);
     // netB: IPv4 only.
     await this.#veth("netb", b, "r0");
-    await this.#router(b, "r0", "fe80::b", ["203.0.113.1/24"]);
+    await this.#router(b, "r0", "fe80::b", ["203.0.113.1/24", ...ANSWERS.b.map(hostPrefix)]);
     this.startDnsmasq("b", b, [
       "--interface=r0",
       "--dhcp-range=203.0.113.100,203.0.113.150,255.255.255.0,10m",
@@ -305,7 +467,10 @@ export class TestBed implements AsyncDisposable {
         "netns",
         ns,
       ]);
-      await this.#router(ns, "r0", `fe80::c${n}`, [`2001:db8:c${n}::1/64`]);
+      await this.#router(ns, "r0", `fe80::c${n}`, [
+        `2001:db8:c${n}::1/64`,
+        ...ANSWERS[`c${n}`].map(hostPrefix),
+      ]);
     }
     for (const p of ["p0", "p1", "p2"]) {
       await this.ip(c, "link", "set", p, "master", "br0");
@@ -315,7 +480,11 @@ export class TestBed implements AsyncDisposable {
     this.startRouterC("c2", 600);
     // The static link.
     await this.#veth("nets", s, "r0");
-    await this.#router(s, "r0", "fe80::5", ["198.18.1.1/24", "2001:db8:5::1/64"]);
+    await this.#router(s, "r0", "fe80::5", [
+      "198.18.1.1/24",
+      "2001:db8:5::1/64",
+      ...ANSWERS.s.map(hostPrefix),
+    ]);
     this.startDnsmasq("s", s, [
       "--interface=r0",
       "--listen-address=198.18.1.1",
@@ -323,6 +492,7 @@ export class TestBed implements AsyncDisposable {
     ]);
     await this.ip(host, "addr", "add", "198.18.1.2/24", "dev", "nets");
     await this.ip(host, "addr", "add", "2001:db8:5::2/64", "dev", "nets", "nodad");
+    await Promise.all((Object.keys(ANSWERS) as Router[]).map((r) => this.#startPeer(r)));
 
     for (const dev of ["neta", "netb", "netc", "nets"]) {
       await this.ip(host, "link", "set", dev, "up");

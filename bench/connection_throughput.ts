@@ -1,0 +1,127 @@
+/**
+ * Connection throughput through a PD worker (the socket in the worker, bytes
+ * over the connection's MessagePort with credit-based backpressure) against
+ * a direct Deno.connect, on loopback, in one run. The peer is a separate
+ * process (bench/fixtures/throughput_server.ts), so neither client shares a
+ * thread with it. Rounds alternate between the two paths.
+ *
+ * ```sh
+ * npx --yes deno@2 task bench:throughput            # 64 MiB × 7 rounds per direction
+ * npx --yes deno@2 task bench:throughput -- 256 9   # 256 MiB × 9 rounds
+ * ```
+ *
+ * @module
+ */
+
+import { type Connected, type Connection, NO_MESSAGE, openMif, type Subscriber } from "../mod.ts";
+
+const MIB = 1024 * 1024;
+const size = Number(Deno.args[0] ?? 64) * MIB;
+const rounds = Number(Deno.args[1] ?? 7);
+
+const server = new Deno.Command(Deno.execPath(), {
+  args: [
+    "run",
+    "--no-config",
+    "--allow-net",
+    new URL("./fixtures/throughput_server.ts", import.meta.url).pathname,
+  ],
+  stdout: "piped",
+  stderr: "inherit",
+}).spawn();
+const portLine = await new Response(server.stdout).body!.getReader().read();
+const port = Number(new TextDecoder().decode(portLine.value).trim());
+
+interface Duplex {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+}
+
+/** Asks for `size` bytes and reads them; returns milliseconds. */
+async function download(open: () => Promise<Duplex>): Promise<number> {
+  const start = performance.now();
+  const conn = await open();
+  const writer = conn.writable.getWriter();
+  await writer.write(new TextEncoder().encode(`down ${size}\n`));
+  let got = 0;
+  for await (const chunk of conn.readable) got += chunk.byteLength;
+  await writer.close().catch(() => {});
+  if (got !== size) throw new Error(`Cannot measure: got ${got} of ${size} bytes`);
+  return performance.now() - start;
+}
+
+/** Sends `size` bytes and waits for the peer's "ok"; returns milliseconds. */
+async function upload(open: () => Promise<Duplex>): Promise<number> {
+  const start = performance.now();
+  const conn = await open();
+  const writer = conn.writable.getWriter();
+  await writer.write(new TextEncoder().encode(`up ${size}\n`));
+  const block = new Uint8Array(256 * 1024).fill(0x75);
+  for (let sent = 0; sent < size; sent += block.length) {
+    await writer.write(block.subarray(0, Math.min(block.length, size - sent)));
+  }
+  let answer = "";
+  for await (const chunk of conn.readable) answer += new TextDecoder().decode(chunk);
+  await writer.close().catch(() => {});
+  if (answer !== "ok\n") {
+    throw new Error(`Cannot measure: the peer answered ${JSON.stringify(answer)}`);
+  }
+  return performance.now() - start;
+}
+
+const direct = () => Deno.connect({ hostname: "127.0.0.1", port });
+
+await using mif = await openMif({
+  platform: "sim",
+  scenario: new URL("./fixtures/loopback.json", import.meta.url),
+  hostsFile: null,
+});
+const sub: Subscriber = mif.subscribe({ name: "throughput bench" });
+let next = 0;
+async function throughWorker(): Promise<Connection> {
+  const connectionId = `c${next++}`;
+  sub.post({
+    type: "connect-to-address",
+    pdId: "lo-bench/ipv4",
+    address: "127.0.0.1",
+    port,
+    connectionId,
+  });
+  await sub.check({ timeout: 10_000 });
+  const m = sub.get();
+  if (m === NO_MESSAGE || m.type !== "connected") {
+    throw new Error(`Cannot connect through the worker: ${JSON.stringify(m)}`);
+  }
+  return sub.connection((m as Connected).token);
+}
+
+const results: Record<string, number[]> = {
+  "download direct": [],
+  "download worker": [],
+  "upload direct": [],
+  "upload worker": [],
+};
+// One warm-up round each, not counted: the worker starts, the JIT settles.
+await download(throughWorker);
+await download(direct);
+for (let i = 0; i < rounds; i++) {
+  results["download direct"].push(await download(direct));
+  results["download worker"].push(await download(throughWorker));
+  results["upload direct"].push(await upload(direct));
+  results["upload worker"].push(await upload(throughWorker));
+}
+server.kill();
+await server.status;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rate = (ms: number) => size / MIB / (ms / 1000);
+console.log(`Deno ${Deno.version.deno}, ${size / MIB} MiB per round, ${rounds} rounds, medians:`);
+console.log("| direction | Deno.connect MiB/s | through the PD worker MiB/s | ratio |");
+console.log("|---|---|---|---|");
+for (const direction of ["download", "upload"]) {
+  const d = rate(median(results[`${direction} direct`]));
+  const w = rate(median(results[`${direction} worker`]));
+  console.log(
+    `| ${direction} | ${d.toFixed(0)} | ${w.toFixed(0)} | ${(100 * w / d).toFixed(0)} % |`,
+  );
+}

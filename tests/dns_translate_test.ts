@@ -1,0 +1,280 @@
+/**
+ * translateName over real loopback sockets: answers, streaming, families,
+ * source addresses, CNAMEs, TCP fallback, the host table and literals.
+ * Failures, forged replies and cancellation are in dns_failures_test.ts.
+ */
+
+import assert from "node:assert/strict";
+import type { Family } from "../protocol/types.ts";
+import {
+  translateName,
+  type TranslationEvent,
+  type TranslationTarget,
+} from "../workers/dns/translate_name.ts";
+import { TestDnsServer } from "./fixtures/dns_server.ts";
+
+/**
+ * Deno 2.9 runs tests without the ops and resources sanitizers unless asked;
+ * these tests exist to show that no socket or timer outlives a translation.
+ */
+function test(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, fn, sanitizeOps: true, sanitizeResources: true });
+}
+
+const HOSTS = new URL("./testdata/hosts", import.meta.url).pathname;
+
+function pd(servers: string[], addresses = ["127.0.0.2"], more: Partial<TranslationTarget> = {}) {
+  return {
+    interfaceId: "lo",
+    servers,
+    addresses: addresses.map((address) => ({
+      address,
+      prefixLength: address.includes(":") ? 64 : 8,
+      validUntil: null,
+      preferredUntil: null,
+    })),
+    hostsFile: null,
+    timeout: 1000,
+    attempts: 2,
+    ...more,
+  };
+}
+
+async function translate(
+  name: string,
+  family: Family | undefined,
+  target: TranslationTarget,
+): Promise<TranslationEvent[]> {
+  const events: TranslationEvent[] = [];
+  await translateName(name, family, target, (e) => events.push(e), new AbortController().signal);
+  return events;
+}
+
+test("A and AAAA answers are streamed in arrival order, with TTL and server, and done comes last", async () => {
+  await using dns = await TestDnsServer.start({
+    names: {
+      "www.example": {
+        a: ["198.51.100.80"],
+        aaaa: ["2001:DB8:0::80"],
+        ttl: 60,
+        delay: { AAAA: 300 },
+      },
+    },
+  });
+  const events = await translate("www.example", undefined, pd([dns.server]));
+  assert.deepEqual(events, [
+    { type: "address", address: "198.51.100.80", ttl: 60, server: dns.server },
+    { type: "address", address: "2001:db8::80", ttl: 60, server: dns.server },
+    { type: "done" },
+  ]);
+  assert.deepEqual(dns.queries.map((q) => q.type).sort(), ["A", "AAAA"]);
+});
+
+test("the A answer is streamed first when AAAA is slower, and vice versa", async () => {
+  await using dns = await TestDnsServer.start({
+    names: { "slow-a.example": { a: ["198.51.100.1"], aaaa: ["2001:db8::1"], delay: { A: 300 } } },
+  });
+  const events = await translate("slow-a.example", undefined, pd([dns.server]));
+  assert.deepEqual(
+    events.map((e) => e.type === "address" ? e.address : e.type),
+    ["2001:db8::1", "198.51.100.1", "done"],
+  );
+});
+
+test("the family filter asks only for A, or only for AAAA", async () => {
+  await using dns = await TestDnsServer.start({
+    names: { "www.example": { a: ["198.51.100.80"], aaaa: ["2001:db8::80"] } },
+  });
+  const v4 = await translate("www.example", "ipv4", pd([dns.server]));
+  assert.deepEqual(v4.map((e) => e.type === "address" ? e.address : e.type), [
+    "198.51.100.80",
+    "done",
+  ]);
+  assert.deepEqual(dns.queries.map((q) => q.type), ["A"]);
+  const v6 = await translate("www.example", "ipv6", pd([dns.server]));
+  assert.deepEqual(v6.map((e) => e.type === "address" ? e.address : e.type), [
+    "2001:db8::80",
+    "done",
+  ]);
+  assert.deepEqual(dns.queries.map((q) => q.type), ["A", "AAAA"]);
+});
+
+test("each query leaves from its PD's source address, with a random port and ID", async () => {
+  await using dns = await TestDnsServer.start({
+    names: { "www.example": { a: ["198.51.100.80"] } },
+  });
+  await translate("www.example", "ipv4", pd([dns.server], ["127.0.0.2"]));
+  await translate("www.example", "ipv4", pd([dns.server], ["127.0.0.3"]));
+  assert.deepEqual(dns.queries.map((q) => [q.transport, q.address]), [
+    ["udp", "127.0.0.2"],
+    ["udp", "127.0.0.3"],
+  ]);
+  assert.ok(dns.queries.every((q) => q.port > 0 && q.port !== dns.port));
+});
+
+test("an internationalised name is sent as its xn-- form", async () => {
+  await using dns = await TestDnsServer.start({
+    names: { "xn--bcher-kva.example": { a: ["198.51.100.7"] } },
+  });
+  const events = await translate("Bücher.example.", "ipv4", pd([dns.server]));
+  assert.deepEqual(events[0], {
+    type: "address",
+    address: "198.51.100.7",
+    ttl: 300,
+    server: dns.server,
+  });
+  assert.equal(dns.queries[0].name, "xn--bcher-kva.example");
+});
+
+test("NODATA for both types is a success with no address", async () => {
+  await using dns = await TestDnsServer.start({ names: { "empty.example": {} } });
+  assert.deepEqual(await translate("empty.example", undefined, pd([dns.server])), [{
+    type: "done",
+  }]);
+});
+
+test("an address that comes twice is sent once", async () => {
+  await using dns = await TestDnsServer.start({
+    names: { "twice.example": { a: ["198.51.100.9", "198.51.100.9"] } },
+  });
+  const events = await translate("twice.example", "ipv4", pd([dns.server]));
+  assert.deepEqual(events.map((e) => e.type), ["address", "done"]);
+});
+
+test("a CNAME chain within one answer gives the target's addresses with the least TTL", async () => {
+  await using dns = await TestDnsServer.start({
+    names: {
+      "www.example": { cname: "edge.example", ttl: 30 },
+      "edge.example": { cname: "host.example", ttl: 600 },
+      "host.example": { a: ["198.51.100.80"], ttl: 120 },
+    },
+  });
+  const events = await translate("WWW.example", "ipv4", pd([dns.server]));
+  assert.deepEqual(events, [
+    { type: "address", address: "198.51.100.80", ttl: 30, server: dns.server },
+    { type: "done" },
+  ]);
+  assert.equal(dns.queries.length, 1);
+});
+
+test("a CNAME without the target's records is followed by a query for the target", async () => {
+  await using dns = await TestDnsServer.start({
+    names: {
+      "alias.example": { cname: "real.example", chase: false, ttl: 20 },
+      "real.example": { a: ["198.51.100.81"], ttl: 120 },
+    },
+  });
+  const events = await translate("alias.example", "ipv4", pd([dns.server]));
+  assert.deepEqual(events, [
+    { type: "address", address: "198.51.100.81", ttl: 20, server: dns.server },
+    { type: "done" },
+  ]);
+  assert.deepEqual(dns.queries.map((q) => q.name), ["alias.example", "real.example"]);
+});
+
+test("a truncated UDP reply is asked again over TCP from the same source address", async () => {
+  await using dns = await TestDnsServer.start({
+    names: { "big.example": { a: ["198.51.100.10", "198.51.100.11"], truncate: true } },
+  });
+  const events = await translate("big.example", "ipv4", pd([dns.server], ["127.0.0.4"]));
+  assert.deepEqual(events.map((e) => e.type === "address" ? e.address : e.type), [
+    "198.51.100.10",
+    "198.51.100.11",
+    "done",
+  ]);
+  assert.deepEqual(dns.queries.map((q) => [q.transport, q.address]), [
+    ["udp", "127.0.0.4"],
+    ["tcp", "127.0.0.4"],
+  ]);
+});
+
+test("a server of the other family is skipped and the next one asked", async () => {
+  await using dns = await TestDnsServer.start({
+    names: { "www.example": { a: ["198.51.100.80"] } },
+  });
+  const events = await translate("www.example", "ipv4", pd(["2001:db8::53", dns.server]));
+  assert.deepEqual(events, [
+    { type: "address", address: "198.51.100.80", ttl: 300, server: dns.server },
+    { type: "done" },
+  ]);
+});
+
+test("an IP literal is answered as itself, within the family filter, without a query", async () => {
+  await using dns = await TestDnsServer.start();
+  assert.deepEqual(await translate("2001:DB8::1", undefined, pd([dns.server])), [
+    { type: "address", address: "2001:db8::1", server: "literal" },
+    { type: "done" },
+  ]);
+  assert.deepEqual(await translate("198.51.100.5", "ipv4", pd([dns.server])), [
+    { type: "address", address: "198.51.100.5", server: "literal" },
+    { type: "done" },
+  ]);
+  assert.deepEqual(await translate("198.51.100.5", "ipv6", pd([dns.server])), [{ type: "done" }]);
+  assert.equal(dns.queries.length, 0);
+});
+
+test("the host table answers before DNS, matching names case-insensitively", async () => {
+  await using dns = await TestDnsServer.start({
+    names: { "router.example": { a: ["203.0.113.99"], aaaa: ["2001:db8::99"] } },
+  });
+  const events = await translate(
+    "ROUTER.example.",
+    undefined,
+    pd([dns.server], undefined, {
+      hostsFile: HOSTS,
+    }),
+  );
+  assert.deepEqual(events, [
+    { type: "address", address: "198.51.100.1", server: "hosts" },
+    { type: "address", address: "2001:db8::1", server: "hosts" },
+    { type: "done" },
+  ]);
+  assert.equal(dns.queries.length, 0);
+});
+
+test("a family the host table lacks for the name goes to DNS", async () => {
+  await using dns = await TestDnsServer.start({
+    names: { "printer.example": { a: ["203.0.113.98"], aaaa: ["2001:db8::98"] } },
+  });
+  const target = pd([dns.server], undefined, { hostsFile: HOSTS });
+  assert.deepEqual(await translate("printer.example", "ipv4", target), [
+    { type: "address", address: "198.51.100.2", server: "hosts" },
+    { type: "done" },
+  ]);
+  assert.deepEqual(await translate("printer.example", "ipv6", target), [
+    { type: "address", address: "2001:db8::98", ttl: 300, server: dns.server },
+    { type: "done" },
+  ]);
+  assert.deepEqual(dns.queries.map((q) => q.type), ["AAAA"]);
+});
+
+test("a missing host table is no table; an unreadable one is noted and DNS used", async () => {
+  await using dns = await TestDnsServer.start({
+    names: { "www.example": { a: ["198.51.100.80"] } },
+  });
+  const missing = await translate(
+    "www.example",
+    "ipv4",
+    pd([dns.server], undefined, {
+      hostsFile: "/nonexistent/hosts",
+    }),
+  );
+  assert.deepEqual(missing.at(-1), { type: "done" });
+  const directory = new URL("./testdata", import.meta.url).pathname;
+  const unreadable = await translate(
+    "www.example",
+    "ipv4",
+    pd([dns.server], undefined, {
+      hostsFile: directory,
+    }),
+  );
+  assert.deepEqual(unreadable[0], {
+    type: "address",
+    address: "198.51.100.80",
+    ttl: 300,
+    server: dns.server,
+  });
+  const done = unreadable.at(-1);
+  assert.ok(done?.type === "done" && done.reason === undefined);
+  assert.match(done.detail ?? "", /^Cannot read the host table .*testdata/);
+});

@@ -1,0 +1,128 @@
+/**
+ * The messages on a connection's own MessagePort, between the socket in a PD
+ * worker and the Connection a subscriber holds (the token of §3.3.7.23).
+ * Bytes travel as transferred ArrayBuffers. Both directions are
+ * credit-based, so neither side buffers more than a window: the worker
+ * stops reading the socket when the subscriber has not taken
+ * {@linkcode READ_WINDOW} bytes, and a writer waits while
+ * {@linkcode WRITE_WINDOW} bytes are not yet handed to the kernel.
+ *
+ * @module
+ */
+
+/** Bytes the worker may send before the subscriber's side grants more. */
+export const READ_WINDOW = 1024 * 1024;
+/** Bytes the subscriber's side may have in flight to the socket. */
+export const WRITE_WINDOW = 1024 * 1024;
+
+/** Why an open connection ended badly. */
+export type ConnectionFailure =
+  | "reset"
+  | "timeout"
+  | "unreachable"
+  | "pd-gone"
+  | "worker-crashed"
+  | "protocol-error";
+
+/** Subscriber side → socket. */
+export type ToSocket =
+  | { readonly type: "write"; readonly chunk: ArrayBuffer }
+  | { readonly type: "credit"; readonly bytes: number }
+  | { readonly type: "end" }
+  | { readonly type: "close" };
+
+/** Socket → subscriber side. */
+export type FromSocket =
+  | { readonly type: "data"; readonly chunk: ArrayBuffer }
+  | { readonly type: "written"; readonly bytes: number }
+  | { readonly type: "end" }
+  | { readonly type: "error"; readonly reason: ConnectionFailure; readonly detail: string }
+  | { readonly type: "closed" };
+
+const FAILURES = new Set<string>([
+  "reset",
+  "timeout",
+  "unreachable",
+  "pd-gone",
+  "worker-crashed",
+  "protocol-error",
+]);
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === "object" && v !== null ? v as Record<string, unknown> : undefined;
+}
+
+function byteCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v > 0;
+}
+
+/**
+ * Guards what the socket side receives.
+ *
+ * @example Accept a credit grant, refuse a negative one
+ * ```ts
+ * import { parseToSocket } from "./connection_wire.ts";
+ * console.log(parseToSocket({ type: "credit", bytes: 4096 })); // { type: "credit", bytes: 4096 }
+ * console.log(typeof parseToSocket({ type: "credit", bytes: -1 })); // "string"
+ * ```
+ * @param data The event data.
+ * @returns The message, or what is wrong with it.
+ */
+export function parseToSocket(data: unknown): ToSocket | string {
+  const r = record(data);
+  switch (r?.type) {
+    case "write":
+      return r.chunk instanceof ArrayBuffer
+        ? { type: "write", chunk: r.chunk }
+        : "Cannot accept write: chunk is not an ArrayBuffer";
+    case "credit":
+      return byteCount(r.bytes)
+        ? { type: "credit", bytes: r.bytes }
+        : "Cannot accept credit: bytes must be a positive integer";
+    case "end":
+    case "close":
+      return { type: r.type };
+    default:
+      return "Cannot accept connection message: unknown type";
+  }
+}
+
+/**
+ * Guards what the subscriber side receives.
+ *
+ * @example Accept data, refuse an unknown failure
+ * ```ts
+ * import { parseFromSocket } from "./connection_wire.ts";
+ * console.log(parseFromSocket({ type: "data", chunk: new ArrayBuffer(2) }).constructor.name); // "Object"
+ * console.log(typeof parseFromSocket({ type: "error", reason: "boom", detail: "" })); // "string"
+ * ```
+ * @param data The event data.
+ * @returns The message, or what is wrong with it.
+ */
+export function parseFromSocket(data: unknown): FromSocket | string {
+  const r = record(data);
+  switch (r?.type) {
+    case "data":
+      return r.chunk instanceof ArrayBuffer
+        ? { type: "data", chunk: r.chunk }
+        : "Cannot accept data: chunk is not an ArrayBuffer";
+    case "written":
+      return byteCount(r.bytes)
+        ? { type: "written", bytes: r.bytes }
+        : "Cannot accept written: bytes must be a positive integer";
+    case "error":
+      return typeof r.reason === "string" && FAILURES.has(r.reason) &&
+          typeof r.detail === "string"
+        ? {
+          type: "error",
+          reason: r.reason as ConnectionFailure,
+          detail: r.detail.slice(0, 2048),
+        }
+        : "Cannot accept error: bad reason or detail";
+    case "end":
+    case "closed":
+      return { type: r.type };
+    default:
+      return "Cannot accept connection message: unknown type";
+  }
+}

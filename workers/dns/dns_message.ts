@@ -1,0 +1,129 @@
+/**
+ * DNS queries and the acceptance test for replies (RFC 1035 §4.1, RFC 5452
+ * §9.1), over dns-packet. Pure: the sockets live in udp_exchange.ts and
+ * tcp_exchange.ts.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+// @ts-types="@types/dns-packet"
+import dnsPacket from "dns-packet";
+
+/** The record types a translation asks for. */
+export type QueryType = "A" | "AAAA";
+
+/** A decoded reply that passed {@linkcode checkReply}. */
+export type DnsReply = dnsPacket.DecodedPacket;
+
+/** The outcome of {@linkcode checkReply}. */
+export type ReplyCheck =
+  | { readonly ok: true; readonly reply: DnsReply }
+  | { readonly ok: false; readonly problem: string };
+
+/** RFC 1035 §4.1.1: the header is 12 octets; the question section follows. */
+const HEADER = 12;
+/** RFC 1035 §4.1.1: OPCODE 0 is a standard query. */
+const OPCODE_QUERY = "QUERY";
+
+/**
+ * A random query ID (RFC 5452 §4.3: the ID must be unpredictable, from a
+ * cryptographic source).
+ *
+ * @example Draw an ID
+ * ```ts
+ * import { randomId } from "./dns_message.ts";
+ * const id = randomId();
+ * console.log(id >= 0 && id <= 0xffff); // true
+ * ```
+ * @returns A 16-bit number.
+ */
+export function randomId(): number {
+  return crypto.getRandomValues(new Uint16Array(1))[0];
+}
+
+/**
+ * Encodes a standard query with recursion desired (RFC 1035 §4.1.1 RD) and
+ * one question of class IN.
+ *
+ * @example Build an A query
+ * ```ts
+ * import { buildQuery } from "./dns_message.ts";
+ * const query = buildQuery("www.example", "A", 0x1234);
+ * console.log(query[0], query[1], query[2] & 1); // 18 52 1
+ * ```
+ * @param name The ASCII name (see dns_name.ts).
+ * @param type A or AAAA.
+ * @param id The query ID, 0 to 65535.
+ * @returns The message (without the TCP length prefix).
+ * @throws {RangeError} When id is not a 16-bit integer.
+ */
+export function buildQuery(name: string, type: QueryType, id: number): Uint8Array {
+  if (!Number.isInteger(id) || id < 0 || id > 0xffff) {
+    throw new RangeError(`Cannot build a DNS query: ID ${id} is not a 16-bit integer`);
+  }
+  const bytes = dnsPacket.encode({
+    type: "query",
+    id,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ type, name, class: "IN" }],
+  });
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** ASCII letters compare case-insensitively in names (RFC 4343 §3); other octets exactly. */
+function sameOctets(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  const fold = (x: number) => (x >= 0x41 && x <= 0x5a ? x | 0x20 : x);
+  return a.every((x, i) => fold(x) === fold(b[i]));
+}
+
+/**
+ * Decides whether a datagram is the reply to a query (RFC 5452 §9.1: "the
+ * question section of the response must match the question section of the
+ * query", with the same ID). The source address and port are checked by the
+ * caller, which knows them. A reply that fails must be dropped, and the
+ * real answer still awaited.
+ *
+ * @example Refuse a reply with another ID
+ * ```ts
+ * // @ts-types="@types/dns-packet"
+ * import dnsPacket from "dns-packet";
+ * import { buildQuery, checkReply } from "./dns_message.ts";
+ * const query = buildQuery("www.example", "A", 1);
+ * const forged = dnsPacket.encode({
+ *   type: "response", id: 2, questions: [{ type: "A", name: "www.example" }],
+ * });
+ * console.log(checkReply(query, forged)); // { ok: false, problem: "its ID is 2, not 1" }
+ * ```
+ * @param query The query as sent.
+ * @param bytes The received message.
+ * @returns The decoded reply, or why it is not the reply.
+ */
+export function checkReply(query: Uint8Array, bytes: Uint8Array): ReplyCheck {
+  const drop = (problem: string): ReplyCheck => ({ ok: false, problem });
+  let reply: DnsReply;
+  try {
+    reply = dnsPacket.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (error) {
+    return drop(`it is malformed (${error instanceof Error ? error.message : error})`);
+  }
+  // dns-packet reads A and AAAA data past the end of a short message instead
+  // of failing, so the message must be exactly what the sections took.
+  if (dnsPacket.decode.bytes !== bytes.length) {
+    return drop(
+      `it is malformed (${bytes.length} octets, its sections take ${dnsPacket.decode.bytes})`,
+    );
+  }
+  const id = (query[0] << 8) | query[1];
+  if (!reply.flag_qr) return drop("it is not a response (QR clear)");
+  if (reply.id !== id) return drop(`its ID is ${reply.id}, not ${id}`);
+  const opcode = (reply as { opcode?: unknown }).opcode;
+  if (opcode !== OPCODE_QUERY) return drop(`its opcode is ${opcode}, not ${OPCODE_QUERY}`);
+  const question = query.subarray(HEADER);
+  const echoed = bytes.subarray(HEADER, HEADER + question.length);
+  if (reply.questions?.length !== 1 || !sameOctets(question, echoed)) {
+    return drop("its question is not the one asked");
+  }
+  return { ok: true, reply };
+}
