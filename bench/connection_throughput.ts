@@ -3,7 +3,10 @@
  * over the connection's MessagePort with credit-based backpressure) against
  * a direct Deno.connect, on loopback, in one run. The peer is a separate
  * process (bench/fixtures/throughput_server.ts), so neither client shares a
- * thread with it. Rounds alternate between the two paths.
+ * thread with it. Rounds alternate between the paths. A third column runs
+ * node:net in this thread, from the same source address but without a
+ * worker: the socket API the worker must use (Deno.connect cannot choose a
+ * source address), so it is the ceiling of the worker path.
  *
  * ```sh
  * npx --yes deno@2 task bench:throughput            # 64 MiB × 7 rounds per direction
@@ -13,6 +16,7 @@
  * @module
  */
 
+import net from "node:net";
 import { type Connected, type Connection, NO_MESSAGE, openMif, type Subscriber } from "../mod.ts";
 
 const MIB = 1024 * 1024;
@@ -71,6 +75,31 @@ async function upload(open: () => Promise<Duplex>): Promise<number> {
 
 const direct = () => Deno.connect({ hostname: "127.0.0.1", port });
 
+/** node:net from 127.0.0.2 as a Duplex of Web Streams, in this thread. */
+async function nodeNet(): Promise<Duplex> {
+  const socket = net.connect({ host: "127.0.0.1", port, localAddress: "127.0.0.2" });
+  await new Promise((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  // By hand: Duplex.toWeb fails on close in Deno 2.9.6.
+  const readable = new ReadableStream<Uint8Array>({
+    start(controller) {
+      socket.on("data", (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk)));
+      socket.on("end", () => controller.close());
+    },
+  });
+  const writable = new WritableStream<Uint8Array>({
+    async write(chunk) {
+      if (!socket.write(chunk)) await new Promise((resolve) => socket.once("drain", resolve));
+    },
+    close() {
+      socket.end();
+    },
+  });
+  return { readable, writable };
+}
+
 await using mif = await openMif({
   platform: "sim",
   scenario: new URL("./fixtures/loopback.json", import.meta.url),
@@ -98,8 +127,10 @@ async function throughWorker(): Promise<Connection> {
 const results: Record<string, number[]> = {
   "download direct": [],
   "download worker": [],
+  "download node": [],
   "upload direct": [],
   "upload worker": [],
+  "upload node": [],
 };
 // One warm-up round each, not counted: the worker starts, the JIT settles.
 await download(throughWorker);
@@ -107,8 +138,10 @@ await download(direct);
 for (let i = 0; i < rounds; i++) {
   results["download direct"].push(await download(direct));
   results["download worker"].push(await download(throughWorker));
+  results["download node"].push(await download(nodeNet));
   results["upload direct"].push(await upload(direct));
   results["upload worker"].push(await upload(throughWorker));
+  results["upload node"].push(await upload(nodeNet));
 }
 server.kill();
 await server.status;
@@ -116,12 +149,18 @@ await server.status;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rate = (ms: number) => size / MIB / (ms / 1000);
 console.log(`Deno ${Deno.version.deno}, ${size / MIB} MiB per round, ${rounds} rounds, medians:`);
-console.log("| direction | Deno.connect MiB/s | through the PD worker MiB/s | ratio |");
-console.log("|---|---|---|---|");
+console.log(
+  "| direction | Deno.connect MiB/s | through the PD worker MiB/s | ratio | node:net, no worker MiB/s | its ratio |",
+);
+console.log("|---|---|---|---|---|---|");
 for (const direction of ["download", "upload"]) {
   const d = rate(median(results[`${direction} direct`]));
   const w = rate(median(results[`${direction} worker`]));
+  const n = rate(median(results[`${direction} node`]));
+  const pct = (x: number) => `${(100 * x / d).toFixed(0)} %`;
   console.log(
-    `| ${direction} | ${d.toFixed(0)} | ${w.toFixed(0)} | ${(100 * w / d).toFixed(0)} % |`,
+    `| ${direction} | ${d.toFixed(0)} | ${w.toFixed(0)} | ${pct(w)} | ${n.toFixed(0)} | ${
+      pct(n)
+    } |`,
   );
 }
