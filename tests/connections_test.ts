@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { address, brief, drain, element, next, nic, openManual, pd } from "./helpers.ts";
+import { address, brief, drain, element, next, nic, openManual, pd, until } from "./helpers.ts";
 import { FullListener, TcpPeer } from "./fixtures/tcp_peer.ts";
 import {
   type ApiMessage,
@@ -214,11 +214,7 @@ Deno.test("stop-connecting answers not-connected cancelled at once and abandons 
   });
   sub.post({ type: "stop-connecting", connectionId: "hangs" });
   assert.deepEqual(brief(drain(sub)), ["not-connected eth0/ipv4 cancelled hangs"]);
-  const start = Date.now();
-  while (worker(mif, "eth0/ipv4").inFlight > 0 && Date.now() - start < 5000) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.equal(worker(mif, "eth0/ipv4").inFlight, 0, "the worker let go of the attempt");
+  await until(() => worker(mif, "eth0/ipv4").inFlight === 0); // The worker let go of the attempt.
   assert.equal((await sub.check({ timeout: 100 })).ready, false, "nothing more arrives");
   sub.post({ type: "stop-connecting", connectionId: "hangs" });
   const [again] = drain(sub);
@@ -364,11 +360,7 @@ Deno.test("a PD worker with an open connection outlives its idle timeout", async
   reader.releaseLock();
   await sub.connection(m.token).close();
   conn.close();
-  const start = Date.now();
-  while (worker(mif, "eth0/ipv4").state === "running" && Date.now() - start < 5000) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.equal(worker(mif, "eth0/ipv4").state, "stopped", "idle again once the connection closed");
+  await until(() => worker(mif, "eth0/ipv4").state === "stopped"); // Idle again once closed.
 });
 
 Deno.test("closing the subscriber closes its connections", async () => {

@@ -5,50 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import type { Family } from "../protocol/types.ts";
-import {
-  translateName,
-  type TranslationEvent,
-  type TranslationTarget,
-} from "../workers/dns/translate_name.ts";
 import { TestDnsServer } from "./fixtures/dns_server.ts";
-
-/**
- * Deno 2.9 runs tests without the ops and resources sanitizers unless asked;
- * these tests exist to show that no socket or timer outlives a translation.
- */
-function test(name: string, fn: () => Promise<void>): void {
-  Deno.test({ name, fn, sanitizeOps: true, sanitizeResources: true });
-}
+import { pd, test, translate } from "./fixtures/dns_targets.ts";
 
 const HOSTS = new URL("./testdata/hosts", import.meta.url).pathname;
-
-function pd(servers: string[], addresses = ["127.0.0.2"], more: Partial<TranslationTarget> = {}) {
-  return {
-    interfaceId: "lo",
-    servers,
-    addresses: addresses.map((address) => ({
-      address,
-      prefixLength: address.includes(":") ? 64 : 8,
-      validUntil: null,
-      preferredUntil: null,
-    })),
-    hostsFile: null,
-    timeout: 1000,
-    attempts: 2,
-    ...more,
-  };
-}
-
-async function translate(
-  name: string,
-  family: Family | undefined,
-  target: TranslationTarget,
-): Promise<TranslationEvent[]> {
-  const events: TranslationEvent[] = [];
-  await translateName(name, family, target, (e) => events.push(e), new AbortController().signal);
-  return events;
-}
 
 test("A and AAAA answers are streamed in arrival order, with TTL and server, and done comes last", async () => {
   await using dns = await TestDnsServer.start({

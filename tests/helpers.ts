@@ -186,3 +186,12 @@ export function oneLinkScenario(
     timeline: timeline as Record<string, unknown>[],
   };
 }
+
+/** Waits until a condition holds, checking every 5 ms (fails after timeout ms). */
+export async function until(condition: () => boolean, timeout = 5000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeout) throw new Error("Cannot wait: condition never held");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

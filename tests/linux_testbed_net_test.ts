@@ -208,12 +208,6 @@ function parseGreeting(line: unknown): { address: string; port: number } {
   return { address: canonicalIp(address ?? ""), port: Number(port) };
 }
 
-async function leftovers(bed: TestBed): Promise<string[]> {
-  const out = await new Deno.Command("ip", { args: ["netns", "list"], stdout: "piped" }).output();
-  const names = new TextDecoder().decode(out.stdout);
-  return Object.values(bed.ns).filter((ns) => names.includes(ns));
-}
-
 testbedTest("per-PD name translation and connections on the test bed", unavailable, async (t) => {
   const resolvConf = await Deno.readFile("/etc/resolv.conf");
   const bed = await TestBed.create();
@@ -346,7 +340,7 @@ testbedTest("per-PD name translation and connections on the test bed", unavailab
     });
   } finally {
     await bed[Symbol.asyncDispose]();
-    assert.deepEqual(await leftovers(bed), [], "namespaces removed");
+    assert.deepEqual(await bed.leftoverNamespaces(), [], "namespaces removed");
     assert.equal(await Deno.stat(bed.dir).then(() => true, () => false), false, "temp dir removed");
     assert.deepEqual(
       await Deno.readFile("/etc/resolv.conf"),

@@ -46,12 +46,6 @@ async function monitorPids(bed: TestBed): Promise<number[]> {
   return found;
 }
 
-async function leftovers(bed: TestBed): Promise<string[]> {
-  const out = await new Deno.Command("ip", { args: ["netns", "list"], stdout: "piped" }).output();
-  const names = new TextDecoder().decode(out.stdout);
-  return Object.values(bed.ns).filter((ns) => names.includes(ns));
-}
-
 testbedTest("linux platform on the test bed: status, then live changes", unavailable, async (t) => {
   const resolvConf = await Deno.readFile("/etc/resolv.conf");
   const bed = await TestBed.create();
@@ -252,7 +246,7 @@ testbedTest("linux platform on the test bed: status, then live changes", unavail
     });
   } finally {
     await bed[Symbol.asyncDispose]();
-    assert.deepEqual(await leftovers(bed), [], "namespaces removed");
+    assert.deepEqual(await bed.leftoverNamespaces(), [], "namespaces removed");
     assert.equal(await Deno.stat(bed.dir).then(() => true, () => false), false, "temp dir removed");
     assert.deepEqual(
       await Deno.readFile("/etc/resolv.conf"),

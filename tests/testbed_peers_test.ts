@@ -92,10 +92,7 @@ testbedTest("test bed peers see the host's addresses; DNS logs them", unavailabl
     );
   } finally {
     await bed[Symbol.asyncDispose]();
-    const names = new TextDecoder().decode(
-      (await new Deno.Command("ip", { args: ["netns", "list"], stdout: "piped" }).output()).stdout,
-    );
-    assert.deepEqual(Object.values(bed.ns).filter((ns) => names.includes(ns)), [], "namespaces");
+    assert.deepEqual(await bed.leftoverNamespaces(), [], "namespaces");
     assert.deepEqual(await Deno.readFile("/etc/resolv.conf"), resolvConf, "/etc/resolv.conf");
   }
 });

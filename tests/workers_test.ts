@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { brief, drain, next, openManual, twoLinks } from "./helpers.ts";
+import { brief, drain, next, openManual, twoLinks, until } from "./helpers.ts";
 import type {
   ApiMessage,
   ElementType,
@@ -32,14 +32,6 @@ async function collect(sub: Subscriber, count: number): Promise<ApiMessage[]> {
   const out: ApiMessage[] = [];
   while (out.length < count) out.push(await next(sub));
   return out;
-}
-
-async function until(condition: () => boolean, timeout = 5000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeout) throw new Error("Cannot wait: condition never held");
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 Deno.test("a PD worker starts on its PD's first request and answers get-configuration-data from its configuration", async () => {

@@ -19,7 +19,8 @@ import type { PdConfig, Send, ServiceMessage } from "./protocol.ts";
 import { translateName } from "./dns/translate_name.ts";
 import { connectTcp } from "./net/tcp_connect.ts";
 import { pumpSocket, SocketReader } from "./net/socket_pump.ts";
-import { connectSources, dnsServers, scoped } from "./pd_view.ts";
+import { connectSources, dnsServers } from "./pd_view.ts";
+import { zoned } from "./net/source_selection.ts";
 
 /** Serves one provisioning domain's requests. */
 export class PdService {
@@ -169,9 +170,9 @@ export class PdService {
     );
     const reader = new SocketReader();
     const outcome = await connectTcp({
-      host: scoped(address, config.interfaceId),
+      host: zoned(address, config.interfaceId),
       port,
-      sources: choice.sources.map((s) => scoped(s, config.interfaceId)),
+      sources: choice.sources.map((s) => zoned(s, config.interfaceId)),
       timeout: request.timeout ?? config.settings.connectTimeout,
       onread: reader.onread,
     }, run.signal);
@@ -192,7 +193,7 @@ export class PdService {
       connectionId,
       pdId,
       token: crypto.randomUUID(),
-      source: choice.sources.find((s) => scoped(s, config.interfaceId) === outcome.source)!,
+      source: choice.sources.find((s) => zoned(s, config.interfaceId) === outcome.source)!,
       sourcePort: socket.localPort!,
       address,
       port,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { canonicalIp, parseIp } from "../protocol/ip.ts";
+import { canonicalIp } from "../protocol/ip.ts";
 import type { ConnectToAddress, ConnectToAddressFromAddress } from "../protocol/types.ts";
 import type { PdInfo } from "../platform/types.ts";
 import { noSourceReason, selectSources } from "./net/source_selection.ts";
@@ -36,25 +36,6 @@ export function dnsServers(pd: PdInfo): string[] {
     for (const s of servers) if (typeof s === "string") out.add(s);
   }
   return [...out];
-}
-
-/**
- * Adds the interface as the zone of an IPv6 link-local address, which the
- * kernel needs to know the link (RFC 4007 §11).
- *
- * @example Scope a router's address
- * ```ts
- * import { scoped } from "./pd_view.ts";
- * console.log(scoped("fe80::1", "eth0"), scoped("2001:db8::1", "eth0")); // fe80::1%eth0 2001:db8::1
- * ```
- * @param address An IP literal.
- * @param interfaceId The PD's interface.
- * @returns The address, scoped when it needs it.
- */
-export function scoped(address: string, interfaceId: string): string {
-  const ip = parseIp(address);
-  const linkLocal = ip?.family === "ipv6" && ip.bytes[0] === 0xfe && (ip.bytes[1] & 0xc0) === 0x80;
-  return linkLocal ? `${address}%${interfaceId}` : address;
 }
 
 /** Sources to try, or why there are none. */

@@ -533,6 +533,12 @@ export class TestBed implements AsyncDisposable {
     ]);
   }
 
+  /** This bed's namespaces that still exist (none once it is disposed). */
+  async leftoverNamespaces(): Promise<string[]> {
+    const names = await run(["ip", "netns", "list"]);
+    return Object.values(this.ns).filter((ns) => names.includes(ns));
+  }
+
   /** Tears everything down; safe to call twice. */
   async [Symbol.asyncDispose](): Promise<void> {
     for (const name of [...this.#daemons.keys()]) await this.stopDaemon(name);

@@ -7,8 +7,7 @@
  */
 
 import type { AddressInfo } from "../../platform/types.ts";
-import { parseIp } from "../../protocol/ip.ts";
-import { noSourceReason, scopeOf, selectSources } from "../net/source_selection.ts";
+import { noSourceReason, selectSources, zoned } from "../net/source_selection.ts";
 import { type DnsServer, parseServer } from "./server_address.ts";
 
 /** A server and the source address its queries leave from. */
@@ -26,8 +25,6 @@ export interface RoutePlan {
   /** Why each other server was skipped. */
   readonly skipped: readonly string[];
 }
-
-const LINK_LOCAL = 0x2;
 
 /**
  * Pairs each server with the best source address of its family in the PD
@@ -73,10 +70,7 @@ export function planRoutes(
       );
       continue;
     }
-    const ip = parseIp(source);
-    const scoped = ip?.family === "ipv6" && ip.zone === undefined && scopeOf(ip) === LINK_LOCAL &&
-      ip.bytes[0] === 0xfe;
-    routes.push({ server, source: scoped ? `${source}%${interfaceId}` : source });
+    routes.push({ server, source: zoned(source, interfaceId) });
   }
   return { routes, skipped };
 }

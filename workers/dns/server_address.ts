@@ -10,6 +10,7 @@
 
 import { formatIp, parseIp } from "../../protocol/ip.ts";
 import type { Family } from "../../protocol/types.ts";
+import { zoned } from "../net/source_selection.ts";
 
 /** A parsed DNS server. */
 export interface DnsServer {
@@ -65,10 +66,7 @@ export function parseServer(text: string, interfaceId: string): DnsServer | unde
     if (!PORT.test(portText) || Number(portText) > 65535) return undefined;
     port = Number(portText);
   }
-  const linkLocal = ip.family === "ipv6" && ip.bytes[0] === 0xfe && (ip.bytes[1] & 0xc0) === 0x80;
-  const zone = ip.zone ?? (linkLocal ? interfaceId : undefined);
-  const host = formatIp(zone === undefined ? ip : { ...ip, zone });
-  return { text, host, port, family: ip.family };
+  return { text, host: zoned(formatIp(ip), interfaceId), port, family: ip.family };
 }
 
 /**

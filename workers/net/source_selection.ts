@@ -49,6 +49,27 @@ function commonPrefix(a: IpAddress, b: IpAddress, limit: number): number {
   return n;
 }
 
+/**
+ * Gives an IPv6 link-local address without a zone the PD's interface as its
+ * zone, which the kernel needs to know the link (RFC 4007 §11); any other
+ * address is returned as it is.
+ *
+ * @example Scope a router's address
+ * ```ts
+ * import { zoned } from "./source_selection.ts";
+ * console.log(zoned("fe80::1", "eth0"), zoned("2001:db8::1", "eth0")); // fe80::1%eth0 2001:db8::1
+ * ```
+ * @param address An IP literal.
+ * @param interfaceId The PD's interface.
+ * @returns The address, with a zone when it needs one.
+ */
+export function zoned(address: string, interfaceId: string): string {
+  const ip = parseIp(address);
+  const linkLocal = ip?.family === "ipv6" && ip.zone === undefined && ip.bytes[0] === 0xfe &&
+    (ip.bytes[1] & 0xc0) === 0x80;
+  return linkLocal ? `${address}%${interfaceId}` : address;
+}
+
 /** Why no source address was found, when none was. */
 export type NoSource = "no-address-of-family" | "all-deprecated-or-expired";
 
