@@ -13,6 +13,7 @@ import {
   type FromSocket,
   parseFromSocket,
   type ToSocket,
+  WRITE_BATCH,
   WRITE_WINDOW,
 } from "../workers/connection_wire.ts";
 
@@ -85,6 +86,9 @@ export interface Connection extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** Returned batch buffers kept for reuse: a window's worth. */
+const SPARES = WRITE_WINDOW / WRITE_BATCH;
+
 /** Subscriber-side bytes granted back to the worker at a time. */
 const CREDIT_BATCH = 256 * 1024;
 
@@ -124,7 +128,14 @@ export class ConnectionHandle implements Connection {
   #readController!: ReadableStreamDefaultController<Uint8Array>;
   #writeController!: WritableStreamDefaultController;
   #owed = 0;
+  /** Bytes written and not yet with the kernel: batched or in flight. */
   #outstanding = 0;
+  /** Bytes posted to the worker and not yet acknowledged. */
+  #inFlight = 0;
+  #batch: Uint8Array<ArrayBuffer> | undefined;
+  #batchLength = 0;
+  /** Batch buffers the worker gave back, for reuse. */
+  #spares: ArrayBuffer[] = [];
   #writeWaiters: { ready: () => boolean; resolve: () => void; reject: (e: unknown) => void }[] = [];
   #resolveClosed!: (error: ConnectionError | undefined) => void;
 
@@ -175,6 +186,9 @@ export class ConnectionHandle implements Connection {
     if (this.#finished) return Promise.resolve();
     this.#post({ type: "close" });
     this.#chunks = [];
+    this.#batch = undefined;
+    this.#batchLength = 0;
+    this.#spares = [];
     this.#finish();
     return Promise.resolve();
   }
@@ -199,10 +213,15 @@ export class ConnectionHandle implements Connection {
   #handle(message: FromSocket): void {
     switch (message.type) {
       case "data":
-        this.#chunks.push(new Uint8Array(message.chunk));
+        this.#chunks.push(message.chunk);
         return this.#wakeReader();
       case "written":
         this.#outstanding -= message.bytes;
+        this.#inFlight -= message.bytes;
+        if (message.spare?.byteLength === WRITE_BATCH && this.#spares.length < SPARES) {
+          this.#spares.push(message.spare);
+        }
+        if (this.#inFlight === 0) this.#sendBatch();
         return this.#wakeWriters();
       case "end":
         this.#peerEnded = true;
@@ -273,18 +292,43 @@ export class ConnectionHandle implements Connection {
     return true;
   }
 
+  /**
+   * Copies the chunk into batches of WRITE_BATCH: the port costs more per
+   * message than a copy costs per byte. A full batch goes at once; a partial
+   * one goes when the worker has nothing in flight (or when its acks say so),
+   * so a lone small write is not held back.
+   */
   #write(chunk: Uint8Array): Promise<void> | void {
     if (!(chunk instanceof Uint8Array)) {
       throw new TypeError("Cannot write: chunks must be Uint8Array");
     }
     if (chunk.byteLength === 0) return;
-    const copy = chunk.slice().buffer;
-    this.#post({ type: "write", chunk: copy }, [copy]);
     this.#outstanding += chunk.byteLength;
+    for (let offset = 0; offset < chunk.byteLength;) {
+      this.#batch ??= new Uint8Array(this.#spares.pop() ?? new ArrayBuffer(WRITE_BATCH));
+      const n = Math.min(chunk.byteLength - offset, WRITE_BATCH - this.#batchLength);
+      this.#batch.set(chunk.subarray(offset, offset + n), this.#batchLength);
+      this.#batchLength += n;
+      offset += n;
+      if (this.#batchLength === WRITE_BATCH) this.#sendBatch();
+    }
+    if (this.#inFlight === 0) this.#sendBatch();
     return this.#waitFor(() => this.#outstanding < WRITE_WINDOW);
   }
 
+  /** Posts the collected bytes, if any. */
+  #sendBatch(): void {
+    const length = this.#batchLength;
+    if (length === 0 || !this.#batch) return;
+    const chunk = length === WRITE_BATCH ? this.#batch.buffer : this.#batch.slice(0, length).buffer;
+    if (length === WRITE_BATCH) this.#batch = undefined; // Handed over whole.
+    this.#batchLength = 0;
+    this.#inFlight += length;
+    this.#post({ type: "write", chunk }, [chunk]);
+  }
+
   async #end(): Promise<void> {
+    this.#sendBatch();
     this.#post({ type: "end" });
     await this.#waitFor(() => this.#outstanding === 0);
   }

@@ -268,6 +268,70 @@ Deno.test("check() reports a connection readable while bytes wait, and not once 
   await connection.close();
 });
 
+/** Byte i of a patterned stream: 251 is prime, so no batch or read size lines up with it. */
+function pattern(from: number, length: number): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (from + i) % 251);
+}
+
+/** Where `chunk`, starting at stream offset `at`, first differs from the pattern, or -1. */
+function mismatch(chunk: Uint8Array, at: number): number {
+  return chunk.findIndex((b, i) => b !== (at + i) % 251);
+}
+
+Deno.test("bytes keep their order both ways across batches: tiny and large writes mixed, reads of every size", async () => {
+  await using peer = new TcpPeer();
+  const { mif } = await open();
+  await using _ = mif;
+  const sub = mif.subscribe();
+  const m = await connect(sub, "eth0/ipv4", peer.port) as Connected;
+  const { conn } = await peer.accept();
+  const connection = sub.connection(m.token);
+  // Upstream: 3000 writes of 1-97 bytes, then writes of 3 MiB + 5 (several batches each).
+  const sizes = [...Array.from({ length: 3000 }, (_, i) => 1 + (i * 37) % 97), 3 * 1024 * 1024 + 5];
+  sizes.push(sizes.at(-1)!, sizes.at(-1)!);
+  const upTotal = sizes.reduce((a, b) => a + b, 0);
+  const writing = (async () => {
+    const writer = connection.writable.getWriter();
+    let at = 0;
+    for (const size of sizes) {
+      await writer.write(pattern(at, size));
+      at += size;
+    }
+    await writer.close();
+  })();
+  // Downstream: the peer writes 9 MiB in pieces of 1 byte to 300 KiB while it also reads.
+  const downTotal = 9 * 1024 * 1024;
+  const sending = (async () => {
+    for (let at = 0, i = 0; at < downTotal; i++) {
+      const piece = pattern(
+        at,
+        Math.min(downTotal - at, i % 7 === 0 ? 1 : (i * 7919) % (300 * 1024)),
+      );
+      for (let n = 0; n < piece.length;) n += await conn.write(piece.subarray(n));
+      at += piece.length;
+    }
+    await conn.closeWrite();
+  })();
+  let upAt = 0;
+  const receiving = (async () => {
+    const buffer = new Uint8Array(100_000);
+    for (let n; (n = await conn.read(buffer)) !== null; upAt += n) {
+      const bad = mismatch(buffer.subarray(0, n), upAt);
+      assert.equal(bad, -1, `upstream byte ${upAt + bad} is out of order`);
+    }
+  })();
+  let downAt = 0;
+  for await (const chunk of connection.readable) {
+    const bad = mismatch(chunk, downAt);
+    assert.equal(bad, -1, `downstream byte ${downAt + bad} is out of order`);
+    downAt += chunk.byteLength;
+  }
+  await Promise.all([writing, sending, receiving]);
+  conn.close();
+  assert.equal(downAt, downTotal);
+  assert.equal(upAt, upTotal);
+});
+
 Deno.test("a slow reader holds the peer back: the worker buffers at most a window, and every byte still arrives", async () => {
   await using peer = new TcpPeer();
   const { mif } = await open();
@@ -286,7 +350,7 @@ Deno.test("a slow reader holds the peer back: the worker buffers at most a windo
   })();
   await new Promise((r) => setTimeout(r, 700)); // Nobody reads meanwhile.
   const stalled = sent;
-  // Kernel socket buffers on both ends plus the 1 MiB window: a few MiB, far below 64.
+  // Kernel socket buffers on both ends plus the 4 MiB window: several MiB, far below 64.
   assert.ok(stalled < 24 * 1024 * 1024, `the peer wrote ${stalled} bytes while nobody read`);
   let received = 0;
   for await (const chunk of sub.connection(m.token).readable) {

@@ -1,7 +1,8 @@
 /**
  * The messages on a connection's own MessagePort, between the socket in a PD
  * worker and the Connection a subscriber holds (the token of §3.3.7.23).
- * Bytes travel as transferred ArrayBuffers. Both directions are
+ * Bytes travel as transferred ArrayBuffers, in batches of up to
+ * {@linkcode READ_BATCH} and {@linkcode WRITE_BATCH}. Both directions are
  * credit-based, so neither side buffers more than a window: the worker
  * stops reading the socket when the subscriber has not taken
  * {@linkcode READ_WINDOW} bytes, and a writer waits while
@@ -11,9 +12,18 @@
  */
 
 /** Bytes the worker may send before the subscriber's side grants more. */
-export const READ_WINDOW = 1024 * 1024;
+export const READ_WINDOW = 4 * 1024 * 1024;
 /** Bytes the subscriber's side may have in flight to the socket. */
-export const WRITE_WINDOW = 1024 * 1024;
+export const WRITE_WINDOW = 4 * 1024 * 1024;
+/**
+ * The largest data or write message. Each message costs both threads a
+ * wake-up, so bulk bytes travel in few large messages: with 256 KiB
+ * messages the subscriber's thread spent ~80 µs per message and the
+ * transfer ran at half the speed of a direct socket.
+ */
+export const READ_BATCH = READ_WINDOW / 4;
+/** See {@linkcode READ_BATCH}. */
+export const WRITE_BATCH = WRITE_WINDOW / 4;
 
 /** Why an open connection ended badly. */
 export type ConnectionFailure =
@@ -33,8 +43,8 @@ export type ToSocket =
 
 /** Socket → subscriber side. */
 export type FromSocket =
-  | { readonly type: "data"; readonly chunk: ArrayBuffer }
-  | { readonly type: "written"; readonly bytes: number }
+  | { readonly type: "data"; readonly chunk: Uint8Array }
+  | { readonly type: "written"; readonly bytes: number; readonly spare?: ArrayBuffer }
   | { readonly type: "end" }
   | { readonly type: "error"; readonly reason: ConnectionFailure; readonly detail: string }
   | { readonly type: "closed" };
@@ -93,7 +103,7 @@ export function parseToSocket(data: unknown): ToSocket | string {
  * @example Accept data, refuse an unknown failure
  * ```ts
  * import { parseFromSocket } from "./connection_wire.ts";
- * console.log(parseFromSocket({ type: "data", chunk: new ArrayBuffer(2) }).constructor.name); // "Object"
+ * console.log(parseFromSocket({ type: "data", chunk: new Uint8Array(2) }).constructor.name); // "Object"
  * console.log(typeof parseFromSocket({ type: "error", reason: "boom", detail: "" })); // "string"
  * ```
  * @param data The event data.
@@ -103,13 +113,15 @@ export function parseFromSocket(data: unknown): FromSocket | string {
   const r = record(data);
   switch (r?.type) {
     case "data":
-      return r.chunk instanceof ArrayBuffer
+      return r.chunk instanceof Uint8Array && r.chunk.byteLength > 0
         ? { type: "data", chunk: r.chunk }
-        : "Cannot accept data: chunk is not an ArrayBuffer";
+        : "Cannot accept data: chunk is not a non-empty Uint8Array";
     case "written":
-      return byteCount(r.bytes)
-        ? { type: "written", bytes: r.bytes }
-        : "Cannot accept written: bytes must be a positive integer";
+      if (!byteCount(r.bytes)) return "Cannot accept written: bytes must be a positive integer";
+      if (r.spare === undefined) return { type: "written", bytes: r.bytes };
+      return r.spare instanceof ArrayBuffer
+        ? { type: "written", bytes: r.bytes, spare: r.spare }
+        : "Cannot accept written: spare is not an ArrayBuffer";
     case "error":
       return typeof r.reason === "string" && FAILURES.has(r.reason) &&
           typeof r.detail === "string"

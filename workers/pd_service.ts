@@ -18,7 +18,8 @@ import type {
 import type { PdConfig, Send, ServiceMessage } from "./protocol.ts";
 import { translateName } from "./dns/translate_name.ts";
 import { connectTcp } from "./net/tcp_connect.ts";
-import { pumpSocket, SocketReader } from "./net/socket_pump.ts";
+import { pumpSocket } from "./net/socket_pump.ts";
+import { SocketReader } from "./net/socket_reader.ts";
 import { connectSources, dnsServers } from "./pd_view.ts";
 import { zoned } from "./net/source_selection.ts";
 

@@ -15,9 +15,9 @@ import {
   type ConnectionFailure,
   type FromSocket,
   parseToSocket,
-  READ_WINDOW,
-  WRITE_WINDOW,
+  WRITE_BATCH,
 } from "../connection_wire.ts";
+import type { SocketReader } from "./socket_reader.ts";
 
 /**
  * Maps a socket error to a connection failure.
@@ -45,109 +45,6 @@ export function socketFailure(error: unknown): ConnectionFailure {
   }
 }
 
-/** Bytes one socket read may return. */
-const READ_BUFFER = 128 * 1024;
-/** Bytes per data message once reads come faster than the port is served. */
-const BATCH = READ_WINDOW / 4;
-
-/**
- * Collects a socket's reads into batches for the port, through node:net's
- * `onread` option: one reused read buffer instead of a fresh Buffer and a
- * stream event per read, which made the worker the bottleneck. Reads that
- * complete together travel as one message, because the port costs more per
- * message than a copy costs per read; a quarter window goes at once, so the
- * subscriber's side works while more arrives, and a timer sends the rest.
- */
-export class SocketReader {
-  /** Pass as net.connect's `onread` option. */
-  readonly onread: {
-    readonly buffer: Uint8Array;
-    readonly callback: (nread: number, buffer: Uint8Array) => boolean;
-  };
-  #batch = new Uint8Array(BATCH);
-  #length = 0;
-  #credit = READ_WINDOW;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #send: ((chunk: ArrayBuffer) => void) | undefined;
-  #pause: () => void = () => {};
-  #paused = false;
-  #early: ArrayBuffer[] = [];
-
-  constructor() {
-    this.onread = {
-      buffer: new Uint8Array(READ_BUFFER),
-      callback: (nread, buffer) => this.#take(nread, buffer),
-    };
-  }
-
-  /**
-   * Starts sending batches (reads before this are kept for it).
-   *
-   * @param send Posts one batch.
-   * @param pause Stops the socket's reads when the window is used up.
-   */
-  start(send: (chunk: ArrayBuffer) => void, pause: () => void): void {
-    this.#send = send;
-    this.#pause = pause;
-    for (const chunk of this.#early.splice(0)) send(chunk);
-    if (this.#credit <= 0) this.#stop();
-  }
-
-  /** The subscriber's side took `bytes`; true when paused reading should resume. */
-  grant(bytes: number): boolean {
-    this.#credit += bytes;
-    if (!this.#paused || this.#credit <= 0) return false;
-    this.#paused = false;
-    return true;
-  }
-
-  #stop(): void {
-    this.flush();
-    if (this.#paused || !this.#send) return;
-    this.#paused = true;
-    // net.Socket.pause() stops an onread socket's reads; returning false
-    // from the callback would too, but resume() would not restart them.
-    this.#pause();
-  }
-
-  /** Sends what is collected now. */
-  flush(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#length === 0) return;
-    let chunk: ArrayBuffer;
-    if (this.#length === this.#batch.length) {
-      chunk = this.#batch.buffer; // Handed over whole; a fresh batch follows.
-      this.#batch = new Uint8Array(BATCH);
-    } else {
-      chunk = this.#batch.slice(0, this.#length).buffer;
-    }
-    this.#length = 0;
-    if (this.#send) this.#send(chunk);
-    else this.#early.push(chunk);
-  }
-
-  /** Returns false to pause the socket when the window is used up. */
-  #take(nread: number, buffer: Uint8Array): boolean {
-    this.#credit -= nread;
-    for (let offset = 0; offset < nread;) {
-      const n = Math.min(nread - offset, this.#batch.length - this.#length);
-      this.#batch.set(buffer.subarray(offset, offset + n), this.#length);
-      this.#length += n;
-      offset += n;
-      if (this.#length === this.#batch.length) this.flush();
-    }
-    if (this.#credit <= 0) {
-      this.#stop();
-      return true;
-    }
-    if (this.#length > 0 && this.#timer === undefined) {
-      this.#timer = setTimeout(() => this.flush(), 0);
-    }
-    return true;
-  }
-}
-
 /**
  * Bridges a connected socket to a port until either side closes. The port
  * is closed and onClosed called once the socket is gone.
@@ -171,7 +68,6 @@ export function pumpSocket(
   onClosed: () => void,
 ): void {
   let done = false;
-  let written = 0;
   const send = (message: FromSocket, transfer: Transferable[] = []) => {
     if (!done) port.postMessage(message, transfer);
   };
@@ -179,7 +75,7 @@ export function pumpSocket(
     reader.flush(); // Keep the order: bytes before an end or error.
     send(message);
   };
-  reader.start((chunk) => send({ type: "data", chunk }, [chunk]), () => socket.pause());
+  reader.start((chunk) => send({ type: "data", chunk }, [chunk.buffer]), () => socket.pause());
   socket.on("end", () => post({ type: "end" }));
   socket.on("error", (error: Error) => {
     post({
@@ -203,15 +99,13 @@ export function pumpSocket(
     }
     switch (message.type) {
       case "write": {
-        const bytes = message.chunk.byteLength;
-        socket.write(Buffer.from(message.chunk), (error) => {
-          if (error) return;
-          // Grants back in batches, and all of it once the socket has taken everything.
-          written += bytes;
-          if (written >= WRITE_WINDOW / 4 || socket.writableLength === 0) {
-            send({ type: "written", bytes: written });
-            written = 0;
-          }
+        const chunk = message.chunk;
+        const bytes = chunk.byteLength;
+        socket.write(Buffer.from(chunk), (error) => {
+          if (error) return; // The socket's error event reports it.
+          // A full batch's buffer goes back for the next batch: no allocation per batch.
+          if (bytes === WRITE_BATCH) send({ type: "written", bytes, spare: chunk }, [chunk]);
+          else send({ type: "written", bytes });
         });
         return;
       }
