@@ -11,7 +11,10 @@
  * answers; or iterate a subscriber's messages. Each PD's worker resolves
  * names through that PD's own DNS servers, from that PD's addresses, and
  * opens TCP connections from them; a `connected` message's token gives a
- * {@linkcode Connection} with Web Streams.
+ * {@linkcode Connection} with Web Streams. On top of the messages,
+ * {@linkcode connect} races every PD for a named service (Happy Eyeballs
+ * across PDs, §3.3.2) and returns the winning connection with a timeline
+ * of every attempt.
  *
  * @example List interfaces and their PDs on the simulated laptop
  * ```ts
@@ -47,6 +50,14 @@ export {
   type SocketAddress,
 } from "./broker/connection.ts";
 export type { IntentMessage } from "./broker/intents.ts";
+export { connect, type ConnectResult } from "./connect/happy_eyeballs.ts";
+export type { ConnectOptions, PathSelector } from "./connect/connect_options.ts";
+export {
+  type AttemptOutcome,
+  type AttemptRecord,
+  ConnectFailedError,
+  type ResolutionRecord,
+} from "./connect/timeline.ts";
 export type * from "./protocol/types.ts";
 export {
   API_MESSAGE_TYPES,

@@ -9,6 +9,24 @@
  *                               └─ C2: dnsmasq: RA 2001:db8:c2::/64, RDNSS, DNS
  *        ── nets ── S: static addresses, dnsmasq DNS only
  *
+ * With `TestBed.create({ race: true })` ({@linkcode TestBedOptions}) it
+ * also builds the racing topology: a server namespace behind routers A and
+ * B, each path through a delay line (tests/testbed/delay_line.ts, a TUN
+ * pair with a user-space program between them: this kernel has no netem).
+ *
+ *   host ── neta ── A ── r0 ⇄ dlin ⇒ delay line ⇒ dlout ⇄ s0 ── sa ── srv
+ *        ── netb ── B ── r0 ⇄ dlin ⇒ delay line ⇒ dlout ⇄ s0 ── sb ──┘
+ *
+ * srv has 198.18.10.80 and 2001:db8:10::80 towards A, 198.18.20.80
+ * towards B, and a TCP peer on all three; A's DNS answers
+ * {@linkcode RACE_NAME} with the first two, B's with the third
+ * ({@linkcode RACE_ANSWERS}). In A and B, policy routing (`ip rule iif r0`
+ * and `iif s0` → table 100 → `default dev dlin`) sends every packet
+ * forwarded between r0 and s0, both ways and both families, into dlin; the
+ * program writes it to dlout after the delay, and the main table routes it
+ * on. {@linkcode TestBed.setDelay} changes a delay,
+ * {@linkcode TestBed.breakIpv6} silently drops IPv6 to srv via A.
+ *
  * Every network's DNS answers www.mif.example with its own address
  * ({@linkcode ANSWERS}) and logs each query with its source address
  * ({@linkcode TestBed.dnsQueries}). Each answer address is on its router's
@@ -27,6 +45,9 @@ import { runTool as run } from "../../platform/linux/run_tool.ts";
 const PREFIX = "mifbed";
 const HOOK = new URL("../../platform/linux/dhclient_hook.sh", import.meta.url).pathname;
 const PEER_SERVER = new URL("./peer_server.ts", import.meta.url).pathname;
+const DELAY_LINE = new URL("./delay_line.ts", import.meta.url).pathname;
+/** The policy routing table that sends forwarded packets into the delay line. */
+const DELAY_TABLE = "100";
 
 /** The name every network's DNS answers differently. */
 export const TEST_NAME = "www.mif.example";
@@ -39,6 +60,104 @@ export const ANSWERS = {
   c2: ["2001:db8:c2::80"],
   s: ["198.18.1.80"],
 } as const;
+
+/** The name the racing topology's server has on netA and netB ({@linkcode RACE_ANSWERS}). */
+export const RACE_NAME = "race.mif.example";
+
+/**
+ * What routers A and B answer for {@linkcode RACE_NAME}: the server's
+ * address behind each (only with `race: true`).
+ */
+export const RACE_ANSWERS = {
+  a: ["198.18.10.80", "2001:db8:10::80"],
+  b: ["198.18.20.80"],
+} as const;
+
+/** A router with a path to the racing topology's server: a key of {@linkcode RACE_ANSWERS}. */
+export type RaceRouter = keyof typeof RACE_ANSWERS;
+
+/** How {@linkcode TestBed.create} builds the test bed. */
+export interface TestBedOptions {
+  /** Also build the racing topology (server namespace, delay lines); default false. */
+  readonly race?: boolean;
+  /** The delay lines' initial delays in milliseconds each way (default 0). */
+  readonly delayMs?: Readonly<Partial<Record<RaceRouter, number>>>;
+}
+
+/**
+ * The resolv.conf a process in the host namespace can bind-mount over
+ * /etc/resolv.conf (see {@linkcode bindResolvConf}): router A's DNS.
+ */
+const DEFAULT_PATH_RESOLV_CONF = "# mif test bed: router A\nnameserver 198.51.100.1\n";
+
+/**
+ * The argv prefix that runs a program in a namespace with its own private
+ * mount namespace: `ip netns exec <ns> unshare --mount --propagation
+ * private`. A bind mount the program makes there (e.g.
+ * {@linkcode bindResolvConf}) stays with it and its children and goes
+ * away when they exit; nothing outside changes. (`ip netns exec` alone
+ * already unshares the mount namespace and makes / a slave to remount
+ * /sys, so mounts do not leak out even without unshare; unshare makes the
+ * isolation explicit and private both ways instead of relying on that.)
+ *
+ * @example A client of the system resolver in the host namespace
+ * ```ts
+ * import { privateMountArgv } from "./testbed.ts";
+ * console.log(privateMountArgv("mifbed1-host"));
+ * // ["ip", "netns", "exec", "mifbed1-host", "unshare", "--mount", "--propagation", "private"]
+ * ```
+ * @param ns The network namespace.
+ * @returns The prefix; append the program and its arguments.
+ */
+export function privateMountArgv(ns: string): string[] {
+  return ["ip", "netns", "exec", ns, "unshare", "--mount", "--propagation", "private"];
+}
+
+/** A process's mount namespace, e.g. "mnt:[4026531832]". */
+function mountNamespace(pid: number | "self"): string {
+  return Deno.readLinkSync(`/proc/${pid}/ns/mnt`);
+}
+
+/**
+ * Bind-mounts a file over /etc/resolv.conf for this process and its
+ * children, so that the system resolver (getaddrinfo, Deno.connect with a
+ * name) uses its name servers. Only in a mount namespace of its own (a
+ * program started with {@linkcode privateMountArgv}, whose parent is the
+ * process that started it): it refuses when it shares its parent's mount
+ * namespace or when a mount here propagates to other namespaces, so
+ * /etc/resolv.conf never changes for anyone else. Needs root,
+ * --allow-read and --allow-run.
+ *
+ * @example Resolve through router A's DNS
+ * ```ts ignore
+ * // Run as: [...privateMountArgv(bed.ns.host), deno, "run", "-A", "client.ts", bed.defaultPathResolvConf]
+ * import { bindResolvConf, RACE_NAME } from "./testbed.ts";
+ * await bindResolvConf(Deno.args[0]);
+ * const conn = await Deno.connect({ hostname: RACE_NAME, port: 8080 });
+ * ```
+ * @param path The resolv.conf to use.
+ * @throws {Error} Outside a mount namespace of its own, or when mount fails.
+ */
+export async function bindResolvConf(path: string): Promise<void> {
+  let state: string | undefined;
+  try {
+    if (mountNamespace("self") === mountNamespace(Deno.ppid)) {
+      state = "this process shares its parent's mount namespace";
+    } else if (/ shared:\d+ /.test(await Deno.readTextFile("/proc/self/mountinfo"))) {
+      state = "mounts in this mount namespace propagate to others";
+    }
+  } catch (error) {
+    throw new Error(`Cannot bind ${path} over /etc/resolv.conf: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (state) {
+    throw new Error(`Cannot bind ${path} over /etc/resolv.conf: ${state}`, {
+      cause: new Error("start the program with privateMountArgv()"),
+    });
+  }
+  await run(["mount", "--bind", path, "/etc/resolv.conf"]);
+}
 
 /** A network with a router: a key of {@linkcode ANSWERS}. */
 export type Router = keyof typeof ANSWERS;
@@ -157,6 +276,14 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A delay in milliseconds, checked. */
+function checkDelay(router: RaceRouter, ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new Error(`Cannot set the delay of router ${router}: ${ms} is not 0 or more ms`);
+  }
+  return ms;
+}
+
 /** Removes namespaces left by test beds whose process is gone. */
 async function removeLeftovers(): Promise<void> {
   for (const line of (await run(["ip", "netns", "list"])).split("\n")) {
@@ -189,18 +316,27 @@ async function killAndDelete(ns: string): Promise<void> {
 
 /** A running test bed. */
 export class TestBed implements AsyncDisposable {
-  /** Namespace names by role. */
-  readonly ns: Readonly<Record<"host" | "a" | "b" | "c" | "c1" | "c2" | "s", string>>;
+  /** Namespace names by role; srv (the racing topology's server) exists only with `race`. */
+  readonly ns: Readonly<Record<"host" | "a" | "b" | "c" | "c1" | "c2" | "s" | "srv", string>>;
   /** The temp dir: logs, leases, the dhclient script, resolv.conf for mif. */
   readonly dir: string;
   /** Where the dhclient script records what dhclient told it (mif's --lease-dir). */
   readonly stateDir: string;
   /** The resolv.conf mif reads (--resolv-conf): the static network's DNS. */
   readonly resolvConf: string;
+  /**
+   * A resolv.conf naming router A's DNS (198.51.100.1), for clients of the
+   * system resolver in the host namespace: see {@linkcode bindResolvConf}.
+   */
+  readonly defaultPathResolvConf: string;
+  /** Whether the racing topology is built ({@linkcode TestBedOptions.race}). */
+  readonly race: boolean;
+  readonly #delays: Record<RaceRouter, number> = { a: 0, b: 0 };
+  #ipv6Broken = false;
   readonly #namespaces: string[] = [];
   readonly #daemons = new Map<string, Deno.ChildProcess>();
 
-  private constructor(dir: string) {
+  private constructor(dir: string, options: TestBedOptions) {
     const id = `${PREFIX}${Deno.pid}-${Math.random().toString(36).slice(2, 6)}`;
     this.ns = {
       host: `${id}-host`,
@@ -210,19 +346,34 @@ export class TestBed implements AsyncDisposable {
       c1: `${id}-c1`,
       c2: `${id}-c2`,
       s: `${id}-s`,
+      srv: `${id}-srv`,
     };
     this.dir = dir;
     this.stateDir = `${dir}/dhclient-state`;
     this.resolvConf = `${dir}/resolv.conf`;
+    this.defaultPathResolvConf = `${dir}/resolv-default-path.conf`;
+    this.race = options.race ?? false;
+    for (const router of ["a", "b"] as const) {
+      this.#delays[router] = checkDelay(router, options.delayMs?.[router] ?? 0);
+    }
   }
 
   /**
    * Builds the test bed and waits until the host has its DHCPv4 leases,
-   * SLAAC addresses from every router and the stateless DHCPv6 answer.
+   * SLAAC addresses from every router and the stateless DHCPv6 answer;
+   * with `race`, also the racing topology with its delay lines ready.
+   *
+   * @example A test bed with the racing topology, 40 ms each way via B
+   * ```ts ignore
+   * await using bed = await TestBed.create({ race: true, delayMs: { b: 40 } });
+   * ```
+   * @param options What to build.
+   * @returns The running test bed; dispose it.
    */
-  static async create(): Promise<TestBed> {
+  static async create(options: TestBedOptions = {}): Promise<TestBed> {
+    for (const router of ["a", "b"] as const) checkDelay(router, options.delayMs?.[router] ?? 0);
     await removeLeftovers();
-    const bed = new TestBed(await Deno.makeTempDir({ prefix: "mif-testbed-" }));
+    const bed = new TestBed(await Deno.makeTempDir({ prefix: "mif-testbed-" }), options);
     try {
       await bed.#build();
     } catch (error) {
@@ -347,21 +498,21 @@ export class TestBed implements AsyncDisposable {
     return ANSWERS[router].map((hostname) => ({ hostname, port: PEER_PORT }));
   }
 
-  /** Starts a router's TCP peer on its answer addresses and waits until it listens. */
-  async #startPeer(router: Router): Promise<void> {
-    const name = `peer-${router}`;
+  /** Starts a TCP peer on addresses in a namespace and waits until it listens. */
+  async #startPeer(where: string, ns: string, addresses: readonly string[]): Promise<void> {
+    const name = `peer-${where}`;
     const child = new Deno.Command("ip", {
       args: [
         "netns",
         "exec",
-        this.ns[router],
+        ns,
         Deno.execPath(),
         "run",
         "--no-config",
         "--allow-net",
         PEER_SERVER,
         String(PEER_PORT),
-        ...ANSWERS[router],
+        ...addresses,
       ],
       cwd: this.dir,
       env: { DENO_NO_UPDATE_CHECK: "1" },
@@ -370,7 +521,7 @@ export class TestBed implements AsyncDisposable {
       stderr: "null",
     }).spawn();
     this.#daemons.set(name, child);
-    await waitForLine(`the TCP peer of ${router}`, child, "listening");
+    await waitForLine(`the TCP peer of ${where}`, child, "listening");
   }
 
   /** Stops a daemon started by the test bed and waits for it to exit. */
@@ -416,6 +567,7 @@ export class TestBed implements AsyncDisposable {
       this.resolvConf,
       "# mif test bed\nnameserver 198.18.1.1\nsearch s.mif.example\n",
     );
+    await Deno.writeTextFile(this.defaultPathResolvConf, DEFAULT_PATH_RESOLV_CONF);
 
     // netA: dual stack.
     await this.#veth("neta", a, "r0");
@@ -436,6 +588,7 @@ export class TestBed implements AsyncDisposable {
       "--dhcp-option=option6:dns-server,[2001:db8:a::1]",
       "--dhcp-option=option6:domain-search,a6.mif.example",
       ...ANSWERS.a.map((x) => `--address=/${TEST_NAME}/${x}`),
+      ...this.#raceAddresses("a"),
     ]);
     // netB: IPv4 only.
     await this.#veth("netb", b, "r0");
@@ -446,6 +599,7 @@ export class TestBed implements AsyncDisposable {
       "--dhcp-option=option:dns-server,203.0.113.1",
       "--dhcp-option=option:domain-search,b.mif.example",
       ...ANSWERS.b.map((x) => `--address=/${TEST_NAME}/${x}`),
+      ...this.#raceAddresses("b"),
     ]);
     // netC: IPv6 only, two routers on one bridged link.
     await this.ip(c, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
@@ -492,7 +646,9 @@ export class TestBed implements AsyncDisposable {
     ]);
     await this.ip(host, "addr", "add", "198.18.1.2/24", "dev", "nets");
     await this.ip(host, "addr", "add", "2001:db8:5::2/64", "dev", "nets", "nodad");
-    await Promise.all((Object.keys(ANSWERS) as Router[]).map((r) => this.#startPeer(r)));
+    await Promise.all(
+      (Object.keys(ANSWERS) as Router[]).map((r) => this.#startPeer(r, this.ns[r], ANSWERS[r])),
+    );
 
     for (const dev of ["neta", "netb", "netc", "nets"]) {
       await this.ip(host, "link", "set", dev, "up");
@@ -518,6 +674,187 @@ export class TestBed implements AsyncDisposable {
         return false;
       }
     });
+    if (this.race) await this.#buildRace();
+  }
+
+  /** dnsmasq's answers for {@linkcode RACE_NAME} in a router, with `race` only. */
+  #raceAddresses(router: RaceRouter): string[] {
+    return this.race ? RACE_ANSWERS[router].map((x) => `--address=/${RACE_NAME}/${x}`) : [];
+  }
+
+  /**
+   * The racing topology: srv behind A and B, a delay line in each, the
+   * host's routes to srv through each router.
+   */
+  async #buildRace(): Promise<void> {
+    const { host, a, b, srv } = this.ns;
+    await this.#addNs(srv, false);
+    const links = [
+      { router: a, peer: "sa", net: "198.18.10", v6: "2001:db8:10::", back: "198.51.100.0/24" },
+      { router: b, peer: "sb", net: "198.18.20", v6: undefined, back: "203.0.113.0/24" },
+    ];
+    for (const { router, peer, net, v6, back } of links) {
+      await run([
+        "ip",
+        "link",
+        "add",
+        "s0",
+        "netns",
+        router,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        peer,
+        "netns",
+        srv,
+      ]);
+      await this.ip(router, "addr", "add", `${net}.1/24`, "dev", "s0");
+      await this.ip(srv, "addr", "add", `${net}.80/24`, "dev", peer);
+      if (v6) {
+        await this.ip(router, "addr", "add", `${v6}1/64`, "dev", "s0", "nodad");
+        await this.ip(srv, "addr", "add", `${v6}80/64`, "dev", peer, "nodad");
+      }
+      await this.ip(router, "link", "set", "s0", "up");
+      await this.ip(srv, "link", "set", peer, "up");
+      await this.ip(srv, "route", "add", back, "via", `${net}.1`);
+    }
+    await this.ip(srv, "-6", "route", "add", "2001:db8:a::/64", "via", "2001:db8:10::1");
+    await this.#startPeer("srv", srv, [...RACE_ANSWERS.a, ...RACE_ANSWERS.b]);
+
+    for (const router of ["a", "b"] as const) {
+      const ns = this.ns[router];
+      // Packets the delay line writes come in on dlout, but the main table
+      // reaches their sources through r0 or s0: strict reverse path
+      // filtering (rp_filter=1, which a new namespace inherits from the
+      // root namespace) would drop them. The kernel applies the larger of
+      // "all" and the device's value, so both are 0. Forwarding (both
+      // families, set in #addNs before the devices exist) covers dlin and
+      // dlout through "default"; IPv6 must stay enabled on both.
+      await this.exec(ns, [
+        "sysctl",
+        "-qw",
+        "net.ipv4.conf.all.rp_filter=0",
+        "net.ipv4.conf.default.rp_filter=0",
+      ]);
+      // Persistent devices: they keep their routes while the program restarts.
+      for (const dev of ["dlin", "dlout"]) {
+        await this.ip(ns, "tuntap", "add", "dev", dev, "mode", "tun");
+        await this.exec(ns, [
+          "sysctl",
+          "-qw",
+          `net.ipv4.conf.${dev}.rp_filter=0`,
+          `net.ipv6.conf.${dev}.disable_ipv6=0`,
+          `net.ipv6.conf.${dev}.accept_ra=0`,
+        ]);
+        await this.ip(ns, "link", "set", dev, "up");
+      }
+      for (const family of ["-4", "-6"]) {
+        await this.ip(ns, family, "route", "add", "default", "dev", "dlin", "table", DELAY_TABLE);
+        for (const [pref, dev] of [["100", "r0"], ["101", "s0"]]) {
+          await this.ip(ns, family, "rule", "add", "pref", pref, "iif", dev, "lookup", DELAY_TABLE);
+        }
+      }
+    }
+    await Promise.all([this.#startDelayLine("a"), this.#startDelayLine("b")]);
+
+    await this.ip(host, "route", "add", "198.18.10.0/24", "via", "198.51.100.1", "dev", "neta");
+    await this.ip(host, "-6", "route", "add", "2001:db8:10::/64", "via", "fe80::a", "dev", "neta");
+    await this.ip(host, "route", "add", "198.18.20.0/24", "via", "203.0.113.1", "dev", "netb");
+  }
+
+  /** Starts a router's delay line with its current delay and waits until it is ready. */
+  async #startDelayLine(router: RaceRouter): Promise<void> {
+    const name = `delay-${router}`;
+    const child = new Deno.Command("ip", {
+      args: [
+        "netns",
+        "exec",
+        this.ns[router],
+        Deno.execPath(),
+        "run",
+        "--no-config",
+        "--allow-ffi",
+        DELAY_LINE,
+        "dlin",
+        "dlout",
+        String(this.#delays[router]),
+      ],
+      cwd: this.dir,
+      env: { DENO_NO_UPDATE_CHECK: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    this.#daemons.set(name, child);
+    await waitForLine(`the delay line of ${router}`, child, "ready");
+  }
+
+  #requireRace(action: string): void {
+    if (!this.race) {
+      throw new Error(`Cannot ${action}: the test bed has no racing topology`, {
+        cause: new Error("create it with TestBed.create({ race: true })"),
+      });
+    }
+  }
+
+  /**
+   * The delay each way of a router's delay line, in milliseconds.
+   *
+   * @example The initial delay
+   * ```ts ignore
+   * await using bed = await TestBed.create({ race: true, delayMs: { b: 40 } });
+   * bed.delay("b"); // 40
+   * ```
+   * @param router A or B.
+   * @returns The delay.
+   */
+  delay(router: RaceRouter): number {
+    return this.#delays[router];
+  }
+
+  /**
+   * Restarts a router's delay line with a new delay each way (so a TCP
+   * connect through it takes at least twice that) and waits until it is
+   * ready. Packets held by the old one are lost.
+   *
+   * @example 40 ms each way via B
+   * ```ts ignore
+   * await bed.setDelay("b", 40);
+   * ```
+   * @param router A or B.
+   * @param ms Milliseconds, 0 or more.
+   * @throws {Error} Without the racing topology, or when the delay line does not start.
+   */
+  async setDelay(router: RaceRouter, ms: number): Promise<void> {
+    this.#requireRace(`set the delay of router ${router}`);
+    const delayMs = checkDelay(router, ms);
+    await this.stopDaemon(`delay-${router}`);
+    this.#delays[router] = delayMs;
+    await this.#startDelayLine(router);
+  }
+
+  /**
+   * Makes IPv6 from the host to srv via router A silently dropped (a
+   * blackhole route for 2001:db8:10::80 in A: no ICMP error, so a connect
+   * hangs) or restores it. IPv4 via A is not affected.
+   *
+   * @example A broken IPv6 path
+   * ```ts ignore
+   * await bed.breakIpv6("a", true);
+   * // Deno.connect({ hostname: "2001:db8:10::80", port: 8080 }) now hangs.
+   * await bed.breakIpv6("a", false);
+   * ```
+   * @param router A, the only router with IPv6 to srv.
+   * @param broken true to drop, false to restore.
+   * @throws {Error} Without the racing topology, or when `ip` fails.
+   */
+  async breakIpv6(router: "a", broken: boolean): Promise<void> {
+    this.#requireRace(`${broken ? "break" : "restore"} IPv6 via router ${router}`);
+    if (broken === this.#ipv6Broken) return;
+    const [server] = RACE_ANSWERS.a.filter((x) => x.includes(":"));
+    await this.ip(this.ns[router], "-6", "route", broken ? "add" : "del", "blackhole", server);
+    this.#ipv6Broken = broken;
   }
 
   /** Starts (or restarts) netC router n with a router lifetime (0 = "not a default router"). */

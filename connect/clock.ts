@@ -1,0 +1,38 @@
+/**
+ * The time source of a race, so that its scheduling can be tested with a
+ * clock the test moves (tests/fixtures/fake_clock.ts).
+ *
+ * @module
+ */
+
+/** Milliseconds and timers. */
+export interface Clock {
+  /** Milliseconds from an arbitrary origin, monotonic. */
+  now(): number;
+  /**
+   * Calls `fn` after `ms` milliseconds.
+   *
+   * @returns A function that cancels the timer.
+   */
+  setTimer(ms: number, fn: () => void): () => void;
+}
+
+/**
+ * The real clock: performance.now() and setTimeout.
+ *
+ * @example Time something
+ * ```ts
+ * import { realClock } from "./clock.ts";
+ * const start = realClock.now();
+ * const cancel = realClock.setTimer(10, () => console.log("never"));
+ * cancel();
+ * console.log(realClock.now() >= start); // true
+ * ```
+ */
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimer(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};

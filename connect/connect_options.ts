@@ -1,0 +1,179 @@
+/**
+ * The options of connect() and which provisioning domains they let race:
+ * TAPS-style path preferences (require, prefer, avoid, prohibit) by PD,
+ * interface or interface type, families, a source address.
+ *
+ * @module
+ */
+
+import type { Mif } from "../broker/mif.ts";
+import { canonicalIp, type Family } from "../protocol/ip.ts";
+import type { InterfaceType } from "../protocol/types.ts";
+import { DEFAULT_ATTEMPT_DELAY, MAX_ATTEMPT_DELAY, MIN_ATTEMPT_DELAY } from "./path_history.ts";
+
+/**
+ * Names PDs: a PD id ("wlan0/ipv4"), an interface id ("wlan0") or an
+ * interface type ("cellular", "vpn", ...).
+ */
+export type PathSelector = string;
+
+/** Options of {@linkcode connect}. */
+export interface ConnectOptions {
+  /** The MIF API to use; without it connect() opens one, closed with the connection. */
+  readonly mif?: Mif;
+  /** Only these PDs take part. */
+  readonly require?: readonly PathSelector[];
+  /** These PDs are tried before the others. */
+  readonly prefer?: readonly PathSelector[];
+  /** These PDs are tried only after every other candidate. */
+  readonly avoid?: readonly PathSelector[];
+  /** These PDs never take part. */
+  readonly prohibit?: readonly PathSelector[];
+  /** Only PDs of these families (default both). */
+  readonly families?: readonly Family[];
+  /** Connect from this address only (the PD that has it; connect-to-address-from-address). */
+  readonly source?: string;
+  /**
+   * Milliseconds between attempts for a PD without RTT history (RFC 8305
+   * §5): default 250, 100 to 2000. With history, each PD's own measured
+   * connect RTTs set its delay, within the same bounds.
+   */
+  readonly attemptDelay?: number;
+  /** Milliseconds for the whole race, resolution included (default 30000). */
+  readonly timeout?: number;
+  /** Aborts the race; connect() then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** A PD as announced, for eligibility. */
+export interface AnnouncedPd {
+  /** The PD. */
+  readonly pdId: string;
+  /** Its interface. */
+  readonly interfaceId: string;
+  /** The interface's type. */
+  readonly interfaceType: InterfaceType;
+  /** The PD's family. */
+  readonly family: Family;
+  /** Its addresses. */
+  readonly addresses: readonly string[];
+}
+
+/** connect()'s options, checked, with defaults. */
+export interface CheckedOptions {
+  /** See {@linkcode ConnectOptions}. */
+  readonly require?: readonly string[];
+  readonly prefer: readonly string[];
+  readonly avoid: readonly string[];
+  readonly prohibit: readonly string[];
+  readonly families: readonly Family[];
+  readonly source?: string;
+  readonly attemptDelay: number;
+  readonly timeout: number;
+}
+
+function selectors(name: string, value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && v !== "")) {
+    throw new TypeError(`Cannot connect: ${name} must be an array of PD ids, interfaces or types`);
+  }
+  return value;
+}
+
+/**
+ * Checks connect()'s arguments and fills in defaults.
+ *
+ * @example Defaults, and a delay out of range
+ * ```ts
+ * import { checkConnectArguments } from "./connect_options.ts";
+ * console.log(checkConnectArguments("www.example", 443, {}).attemptDelay); // 250
+ * try {
+ *   checkConnectArguments("www.example", 443, { attemptDelay: 5 });
+ * } catch (error) {
+ *   console.log(error instanceof RangeError); // true
+ * }
+ * ```
+ * @param hostname The name or address to connect to.
+ * @param port The port.
+ * @param options The options.
+ * @returns The checked options.
+ * @throws {TypeError} For arguments of the wrong type.
+ * @throws {RangeError} For a port, delay or timeout out of range.
+ */
+export function checkConnectArguments(
+  hostname: unknown,
+  port: unknown,
+  options: ConnectOptions,
+): CheckedOptions {
+  if (typeof hostname !== "string" || hostname === "") {
+    throw new TypeError("Cannot connect: hostname must be a non-empty string");
+  }
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`Cannot connect: port must be an integer from 1 to 65535, not ${port}`);
+  }
+  const attemptDelay = options.attemptDelay ?? DEFAULT_ATTEMPT_DELAY;
+  if (
+    typeof attemptDelay !== "number" || !(attemptDelay >= MIN_ATTEMPT_DELAY) ||
+    attemptDelay > MAX_ATTEMPT_DELAY
+  ) {
+    throw new RangeError(
+      `Cannot connect: attemptDelay must be ${MIN_ATTEMPT_DELAY} to ${MAX_ATTEMPT_DELAY} ms, not ${attemptDelay}`,
+    );
+  }
+  const timeout = options.timeout ?? 30_000;
+  if (typeof timeout !== "number" || !(timeout > 0) || timeout > 0x7fffffff) {
+    throw new RangeError(`Cannot connect: timeout must be a positive number of ms, not ${timeout}`);
+  }
+  const families = options.families ?? ["ipv4", "ipv6"];
+  if (!Array.isArray(families) || !families.every((f) => f === "ipv4" || f === "ipv6")) {
+    throw new TypeError('Cannot connect: families must list "ipv4" and/or "ipv6"');
+  }
+  let source: string | undefined;
+  if (options.source !== undefined) {
+    source = typeof options.source === "string" ? canonicalIp(options.source) : undefined;
+    if (source === undefined) {
+      throw new TypeError(`Cannot connect: source "${options.source}" is not an IP address`);
+    }
+  }
+  return {
+    require: selectors("require", options.require),
+    prefer: selectors("prefer", options.prefer) ?? [],
+    avoid: selectors("avoid", options.avoid) ?? [],
+    prohibit: selectors("prohibit", options.prohibit) ?? [],
+    families,
+    source,
+    attemptDelay,
+    timeout,
+  };
+}
+
+function matches(pd: AnnouncedPd, list: readonly string[]): boolean {
+  return list.some((s) => s === pd.pdId || s === pd.interfaceId || s === pd.interfaceType);
+}
+
+/**
+ * The tier a PD races in, or undefined when it may not take part:
+ * prohibited, not required, of another family, or without the source.
+ *
+ * @example Avoid cellular, prohibit vpn
+ * ```ts
+ * import { checkConnectArguments, pathTier } from "./connect_options.ts";
+ * const options = checkConnectArguments("www.example", 443, { avoid: ["cellular"], prohibit: ["vpn"] });
+ * const pd = (interfaceType: "wifi" | "cellular" | "vpn") => ({
+ *   pdId: `${interfaceType}/ipv4`, interfaceId: interfaceType, interfaceType, family: "ipv4" as const, addresses: [],
+ * });
+ * console.log(pathTier(pd("wifi"), options), pathTier(pd("cellular"), options), pathTier(pd("vpn"), options));
+ * // 1 2 undefined
+ * ```
+ * @param pd The PD.
+ * @param options The checked options.
+ * @returns 0 preferred, 1 neither, 2 avoided; undefined when excluded.
+ */
+export function pathTier(pd: AnnouncedPd, options: CheckedOptions): number | undefined {
+  if (matches(pd, options.prohibit)) return undefined;
+  if (options.require && !matches(pd, options.require)) return undefined;
+  if (!options.families.includes(pd.family)) return undefined;
+  if (options.source !== undefined && !pd.addresses.includes(options.source)) return undefined;
+  if (matches(pd, options.avoid)) return 2;
+  return matches(pd, options.prefer) ? 0 : 1;
+}

@@ -1,0 +1,408 @@
+/**
+ * The scheduling of Happy Eyeballs across provisioning domains (RFC 8305
+ * over every PD at once, the "Happy Eyeballs for MIF" the draft's §3.3.2
+ * names): which candidate to try next and when. It makes no I/O itself;
+ * the driver (connect/happy_eyeballs.ts) feeds it the MIF messages and
+ * carries out what it asks, so a test can run it on a clock it moves.
+ *
+ * @module
+ */
+
+import type { AddressInfo } from "../platform/types.ts";
+import type { Family } from "../protocol/ip.ts";
+import type { ConnectFailure, TranslationFailure } from "../protocol/types.ts";
+import type { Clock } from "./clock.ts";
+import { type Candidate, candidateFor, compareCandidates } from "./destination_order.ts";
+import type { PathHistory } from "./path_history.ts";
+import type { AttemptOutcome, AttemptRecord, ResolutionRecord } from "./timeline.ts";
+
+/** RFC 8305 §3: how long IPv4 answers wait for IPv6 ones still pending. */
+export const RESOLUTION_DELAY = 50;
+
+/** A PD that takes part, as the driver saw it announced. */
+export interface RacePd {
+  /** The PD. */
+  readonly pdId: string;
+  /** Its interface. */
+  readonly interfaceId: string;
+  /** Its family. */
+  readonly family: Family;
+  /** Its addresses. */
+  readonly addresses: readonly AddressInfo[];
+  /** 0 preferred, 1 neither, 2 avoided. */
+  readonly tier: number;
+}
+
+/** What the race asks its driver to do. */
+export interface RaceHooks {
+  /** Start a connection attempt (`id` names it in the answers). */
+  start(id: number, attempt: AttemptRecord): void;
+  /** Abandon a running attempt. */
+  cancel(id: number): void;
+  /** The race is decided; nothing more will be asked. */
+  settled(result: RaceResult): void;
+}
+
+/** How a race ended. */
+export type RaceResult =
+  | { readonly ok: true; readonly id: number; readonly winner: AttemptRecord }
+  | { readonly ok: false; readonly why: string };
+
+/** Fixed inputs of a race. */
+export interface RaceSettings {
+  /** The destination port. */
+  readonly port: number;
+  /** Connection attempt delay for a PD without RTT history (RFC 8305 §5). */
+  readonly attemptDelay: number;
+  /** What earlier races learned; this one adds to it. */
+  readonly history: PathHistory;
+  /** The clock. */
+  readonly clock: Clock;
+  /** Milliseconds since the epoch, for address lifetimes. */
+  readonly epochNow: () => number;
+}
+
+interface Attempt {
+  record: AttemptRecord;
+  family: Family;
+  running: boolean;
+}
+
+interface Resolution {
+  pd: RacePd;
+  rank: number;
+  answers: { address: string; at: number }[];
+  end?: number;
+  outcome?: "success" | TranslationFailure;
+}
+
+/**
+ * One race. Candidates are ordered by connect/destination_order.ts; the
+ * first attempt waits for the first answer (and up to
+ * {@linkcode RESOLUTION_DELAY} more for IPv6 while only IPv4 has
+ * answered); each next one starts when the previous one's PD's attempt
+ * delay has passed or an attempt fails, alternating families and
+ * spreading over interfaces; answers arriving later join. The first
+ * connection wins and the others are cancelled.
+ *
+ * @example Race two PDs on a hand-moved clock (sketch)
+ * ```ts ignore
+ * const race = new Race(pds, settings, hooks);
+ * race.answer("wlan0/ipv6", "2001:db8::80"); // starts attempt 0 at once
+ * clock.advance(250);                         // starts the next candidate
+ * race.connected(0, "2001:db8::7");           // attempt 0 wins
+ * ```
+ */
+export class Race {
+  readonly #settings: RaceSettings;
+  readonly #hooks: RaceHooks;
+  readonly #t0: number;
+  readonly #resolutions = new Map<string, Resolution>();
+  #pending: Candidate[] = [];
+  #attempts: Attempt[] = [];
+  #started = false;
+  #firstAnswerAt: number | undefined;
+  #nextReady = false;
+  #cancelTimer: (() => void) | undefined;
+  #settled = false;
+  #rank = 0;
+
+  /**
+   * @param pds The PDs that take part, in announcement order; each is being asked for the name.
+   * @param settings Port, attempt delay, history and clocks.
+   * @param hooks What carries out the race's decisions.
+   */
+  constructor(pds: readonly RacePd[], settings: RaceSettings, hooks: RaceHooks) {
+    this.#settings = settings;
+    this.#hooks = hooks;
+    this.#t0 = settings.clock.now();
+    pds.forEach((pd, rank) => this.#resolutions.set(pd.pdId, { pd, rank, answers: [] }));
+  }
+
+  /** Whether the race is decided. */
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** Every attempt so far, in the order they started. */
+  get attempts(): AttemptRecord[] {
+    return this.#attempts.map((a) => a.record);
+  }
+
+  /** Every PD's translation so far. */
+  get resolutions(): ResolutionRecord[] {
+    return [...this.#resolutions.values()].map((r) => ({
+      pdId: r.pd.pdId,
+      interfaceId: r.pd.interfaceId,
+      family: r.pd.family,
+      answers: [...r.answers],
+      ...(r.end === undefined ? {} : { end: r.end, outcome: r.outcome }),
+    }));
+  }
+
+  /** Milliseconds since the race began, to a tenth. */
+  #elapsed(): number {
+    return Math.round((this.#settings.clock.now() - this.#t0) * 10) / 10;
+  }
+
+  /**
+   * A PD's translation gave an address.
+   *
+   * @param pdId The PD.
+   * @param address The address.
+   */
+  answer(pdId: string, address: string): void {
+    const r = this.#resolutions.get(pdId);
+    if (!r || this.#settled) return;
+    if (r.answers.some((a) => a.address === address)) return;
+    r.answers.push({ address, at: this.#elapsed() });
+    const { history } = this.#settings;
+    const candidate = candidateFor(pdId, r.pd.addresses, address, {
+      tier: r.pd.tier,
+      history: history.destination(pdId, address, this.#settings.clock.now()),
+      srtt: history.srtt(pdId),
+      rank: r.rank * 1000 + r.answers.length,
+    }, this.#settings.epochNow());
+    if (!candidate) return; // Rule 1: no usable source in this PD.
+    this.#pending.push(candidate);
+    this.#firstAnswerAt ??= this.#settings.clock.now();
+    this.#advance();
+  }
+
+  /**
+   * A PD's translation ended.
+   *
+   * @param pdId The PD.
+   * @param reason Why it failed; undefined when it succeeded.
+   */
+  resolved(pdId: string, reason?: TranslationFailure): void {
+    const r = this.#resolutions.get(pdId);
+    if (!r || r.end !== undefined) return;
+    r.end = this.#elapsed();
+    r.outcome = reason ?? "success";
+    if (this.#settled) return;
+    this.#advance();
+    this.#checkFailed();
+  }
+
+  /**
+   * Attempt `id` connected.
+   *
+   * @param id The attempt.
+   * @param source The source address it used.
+   * @returns True when it won; false when the race was already decided (close it).
+   */
+  connected(id: number, source: string): boolean {
+    const attempt = this.#attempts[id];
+    if (!attempt) return false;
+    if (!attempt.running) {
+      // Cancelled, but it connected before the cancel arrived: it is closed.
+      if (attempt.record.outcome === "cancelled") {
+        this.#finish(attempt, "closed", undefined, source);
+      }
+      return false;
+    }
+    const end = this.#elapsed();
+    this.#finish(attempt, "connected", undefined, source);
+    const { history, clock } = this.#settings;
+    history.connected(
+      attempt.record.pdId,
+      attempt.record.address,
+      end - attempt.record.start,
+      clock.now(),
+    );
+    for (const other of this.#attempts) {
+      if (!other.running) continue;
+      // An earlier attempt still waiting is slower than this one by an attempt delay at least.
+      if (other.record.start < attempt.record.start) {
+        history.failed(other.record.pdId, other.record.address, clock.now());
+      }
+      this.#finish(other, "cancelled", "another attempt connected first");
+      this.#hooks.cancel(this.#attempts.indexOf(other));
+    }
+    this.#settle({ ok: true, id, winner: attempt.record });
+    return true;
+  }
+
+  /**
+   * Attempt `id` failed; the next candidate starts at once (RFC 8305 §5).
+   *
+   * @param id The attempt.
+   * @param reason Why.
+   * @param detail The worker's detail.
+   */
+  failed(id: number, reason: ConnectFailure, detail?: string): void {
+    const attempt = this.#attempts[id];
+    if (!attempt?.running) return;
+    this.#finish(attempt, reason, detail);
+    if (this.#settled) return;
+    if (reason !== "cancelled") {
+      this.#settings.history.failed(
+        attempt.record.pdId,
+        attempt.record.address,
+        this.#settings.clock.now(),
+      );
+    }
+    if (this.#started) {
+      this.#cancelTimer?.();
+      this.#startNext();
+    }
+    this.#checkFailed();
+  }
+
+  /**
+   * A PD is gone: its candidates not yet tried are dropped (its running
+   * attempts and translation end with their own answers).
+   *
+   * @param pdId The PD.
+   */
+  pdGone(pdId: string): void {
+    this.#pending = this.#pending.filter((c) => c.pdId !== pdId);
+    if (!this.#settled) this.#checkFailed();
+  }
+
+  /**
+   * Ends the race without a winner (a timeout or an abort): running
+   * attempts are cancelled.
+   *
+   * @param why What ended it.
+   */
+  stop(why: string): void {
+    if (this.#settled) return;
+    for (const [id, attempt] of this.#attempts.entries()) {
+      if (!attempt.running) continue;
+      this.#finish(attempt, "cancelled", why);
+      this.#hooks.cancel(id);
+    }
+    this.#settle({ ok: false, why });
+  }
+
+  #finish(attempt: Attempt, outcome: AttemptOutcome, detail?: string, source?: string): void {
+    attempt.running = false;
+    attempt.record = {
+      ...attempt.record,
+      ...(source ? { source } : {}),
+      end: this.#elapsed(),
+      outcome,
+      ...(detail ? { detail } : {}),
+    };
+  }
+
+  #settle(result: RaceResult): void {
+    this.#settled = true;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+    this.#pending = [];
+    this.#hooks.settled(result);
+  }
+
+  #checkFailed(): void {
+    if (this.#settled || this.#pending.length > 0) return;
+    if (this.#attempts.some((a) => a.running)) return;
+    if ([...this.#resolutions.values()].some((r) => r.end === undefined)) return;
+    this.#settle({
+      ok: false,
+      why: this.#attempts.length === 0 ? "no addresses to try" : "every attempt failed",
+    });
+  }
+
+  #advance(): void {
+    if (this.#settled || this.#pending.length === 0) return;
+    if (this.#started) {
+      if (this.#nextReady) this.#startNext();
+      return;
+    }
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+    const due = this.#firstAnswerAt! + this.#firstWait();
+    const now = this.#settings.clock.now();
+    if (now < due) {
+      this.#cancelTimer = this.#settings.clock.setTimer(due - now, () => {
+        this.#cancelTimer = undefined;
+        this.#advance();
+      });
+      return;
+    }
+    this.#started = true;
+    this.#startNext();
+  }
+
+  /**
+   * How long after the first answer the first attempt may wait for better
+   * ones. RFC 8305 §3: IPv4 answers wait {@linkcode RESOLUTION_DELAY} for
+   * IPv6 ones still pending. A candidate that is avoided while a PD of a
+   * better tier is still resolving, or that failed last time, waits up to
+   * an attempt delay: trying it first would delay the next attempt by as
+   * much anyway.
+   */
+  #firstWait(): number {
+    const resolving = [...this.#resolutions.values()].filter((r) => r.end === undefined);
+    const best = this.#peek()!;
+    if (
+      resolving.some((r) =>
+        r.pd.tier < best.tier || (best.history === "failed" && r.pd.tier <= best.tier)
+      )
+    ) {
+      return this.#settings.attemptDelay;
+    }
+    const ipv6Answered = this.#pending.some((c) => c.family === "ipv6");
+    return !ipv6Answered && resolving.some((r) => r.pd.family === "ipv6") ? RESOLUTION_DELAY : 0;
+  }
+
+  /** Starts the best candidate now, and the timer for the one after it. */
+  #startNext(): void {
+    this.#cancelTimer = undefined;
+    const candidate = this.#pick();
+    if (!candidate) {
+      this.#nextReady = true; // The next answer starts at once.
+      return;
+    }
+    this.#nextReady = false;
+    const pd = this.#resolutions.get(candidate.pdId)!.pd;
+    const record: AttemptRecord = {
+      pdId: candidate.pdId,
+      interfaceId: pd.interfaceId,
+      source: candidate.source,
+      address: candidate.address,
+      port: this.#settings.port,
+      start: this.#elapsed(),
+    };
+    const id = this.#attempts.length;
+    this.#attempts.push({ record, family: candidate.family, running: true });
+    const delay = this.#settings.history.attemptDelay(candidate.pdId, this.#settings.attemptDelay);
+    this.#cancelTimer = this.#settings.clock.setTimer(delay, () => this.#startNext());
+    this.#hooks.start(id, record);
+  }
+
+  /**
+   * The next candidate: the best of the lowest tier by destination order
+   * at first; later the other family than the last attempt's when there is
+   * one (RFC 8305 §4), and among those the interface tried least.
+   */
+  #pick(): Candidate | undefined {
+    const best = this.#peek();
+    if (best) this.#pending.splice(this.#pending.indexOf(best), 1);
+    return best;
+  }
+
+  /** The candidate {@linkcode Race.#pick} would take, left in place. */
+  #peek(): Candidate | undefined {
+    if (this.#pending.length === 0) return undefined;
+    const tier = Math.min(...this.#pending.map((c) => c.tier));
+    let pool = this.#pending.filter((c) => c.tier === tier);
+    const last = this.#attempts.at(-1);
+    if (last) {
+      const other = pool.filter((c) => c.family !== last.family && c.history !== "failed");
+      if (other.length > 0) pool = other;
+    }
+    const tried = (c: Candidate) => {
+      const interfaceId = this.#resolutions.get(c.pdId)!.pd.interfaceId;
+      return this.#attempts.filter((a) => a.record.interfaceId === interfaceId).length;
+    };
+    return pool.reduce((a, b) => {
+      const order = Number(a.history === "failed") - Number(b.history === "failed") ||
+        (last ? tried(a) - tried(b) : 0) || compareCandidates(a, b);
+      return order <= 0 ? a : b;
+    });
+  }
+}
