@@ -4,15 +4,17 @@
  * ```sh
  * deno run --unstable-worker-options --allow-read --allow-net cli.ts status
  * deno run --unstable-worker-options --allow-read --allow-net cli.ts watch --json
+ * deno run --unstable-worker-options --allow-read --allow-net cli.ts connect www.example 443
  * ```
  *
  * @module
  */
 
-import { openMif } from "./mod.ts";
+import { connect as connectTo, ConnectFailedError, openMif } from "./mod.ts";
 import { type Invocation, parseInvocation, USAGE, UsageError } from "./cli/args.ts";
 import { Follower } from "./cli/follow.ts";
 import { formatMessage, formatResolution, renderStatus } from "./cli/format.ts";
+import { formatRace, type RaceReport } from "./cli/timeline.ts";
 import { TERMINATION_SIGNALS } from "./platform/select.ts";
 
 const encoder = new TextEncoder();
@@ -98,6 +100,48 @@ function resolve(invocation: Invocation): Promise<number> {
   }, 1);
 }
 
+/** §3.3.2: races every eligible PD, prints the winner and the race, closes the connection. */
+function connect(invocation: Invocation): Promise<number> {
+  const host = invocation.host!, port = invocation.port!;
+  return untilSignal(async (signal) => {
+    await using mif = await openMif({ ...options(invocation), signal });
+    if (invocation.pd !== undefined) {
+      const all = mif.status().interfaces.flatMap((nic) => nic.pds.map((pd) => pd.pdId));
+      if (!all.includes(invocation.pd)) {
+        throw new Error(`Cannot connect: no provisioning domain "${invocation.pd}"`);
+      }
+    }
+    let report: RaceReport;
+    try {
+      const { connection, winner, attempts, resolutions } = await connectTo(host, port, {
+        mif,
+        signal,
+        ...(invocation.pd === undefined ? {} : { require: [invocation.pd] }),
+        ...(invocation.from === undefined ? {} : { source: invocation.from }),
+        ...(invocation.avoid === undefined ? {} : { avoid: invocation.avoid }),
+        ...(invocation.prohibit === undefined ? {} : { prohibit: invocation.prohibit }),
+      });
+      await connection.close();
+      report = { winner, attempts, resolutions };
+    } catch (error) {
+      if (signal.aborted && error === signal.reason) {
+        throw new Error(`Cannot connect to ${host} port ${port}: interrupted`);
+      }
+      if (!(error instanceof ConnectFailedError)) throw error;
+      const { attempts, resolutions, message } = error;
+      report = { attempts, resolutions, error: message };
+    }
+    const connected = report.winner !== undefined;
+    await print(
+      invocation.json
+        ? JSON.stringify({ connected, ...report }, null, 2)
+        : formatRace(report).join("\n"),
+    );
+    if (report.error !== undefined) console.error(`mif: ${report.error}`);
+    return connected ? 0 : 1;
+  }, 1);
+}
+
 function options(invocation: Invocation) {
   return {
     // The tasks and the compiled binary run with --unstable-worker-options.
@@ -138,6 +182,8 @@ export async function main(args: readonly string[]): Promise<number> {
         return await watch(invocation);
       case "resolve":
         return await resolve(invocation);
+      case "connect":
+        return await connect(invocation);
       default: {
         const never: never = invocation.command;
         throw new TypeError(`Cannot run command: ${never}`);

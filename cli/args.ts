@@ -6,11 +6,17 @@
 
 import { parseArgs } from "node:util";
 import { PLATFORM_NAMES } from "../platform/select.ts";
+import { canonicalIp } from "../protocol/ip.ts";
 import type { PlatformName } from "../platform/types.ts";
 import type { Family } from "../protocol/types.ts";
 
 /** The commands, with the names of their positional arguments. */
-const ARGUMENTS = { status: [], watch: [], resolve: ["NAME"] } as const;
+const ARGUMENTS = {
+  status: [],
+  watch: [],
+  resolve: ["NAME"],
+  connect: ["HOST", "PORT"],
+} as const;
 
 /** The commands. */
 export const COMMANDS = Object.keys(ARGUMENTS) as (keyof typeof ARGUMENTS)[];
@@ -31,10 +37,20 @@ export interface Invocation {
   readonly json: boolean;
   /** resolve: the name. */
   readonly name?: string;
-  /** resolve: --pd, if given. */
+  /** resolve, connect: --pd, if given. */
   readonly pd?: string;
   /** resolve: --family, if given. */
   readonly family?: Family;
+  /** connect: the host name or IP literal. */
+  readonly host?: string;
+  /** connect: the TCP port, 1 to 65535. */
+  readonly port?: number;
+  /** connect: --from, canonicalised, if given. */
+  readonly from?: string;
+  /** connect: every --avoid, comma-separated lists split. */
+  readonly avoid?: readonly string[];
+  /** connect: every --prohibit, comma-separated lists split. */
+  readonly prohibit?: readonly string[];
 }
 
 /** A usage error: the CLI prints its message on one line and exits 2. */
@@ -58,6 +74,14 @@ Commands:
              translate NAME through every PD at once (or one, --pd), each
              with its own host table and DNS servers only, queried from its
              own addresses; prints every answer as it arrives, per PD
+  connect HOST PORT
+             connect to HOST (a name or an IP literal) on TCP PORT over the
+             best of all PDs: every PD resolves HOST at once and their
+             attempts race (Happy Eyeballs across PDs); the first connection
+             wins and is closed again. Prints the winning path, then the race
+             as a timeline: each PD's name translation, each attempt with
+             its source → destination, start and end, a bar on a common time
+             axis and its outcome
 
 Options:
   --platform sim|linux|darwin   where link data comes from (default: this
@@ -68,14 +92,23 @@ Options:
                                 /etc/resolv.conf
   --lease-dir DIR               linux: also read dhclient lease files and mif
                                 dhclient hook records in DIR (repeatable)
-  --pd ID                       resolve: only through this PD
+  --pd ID                       resolve, connect: only through this PD
   --family ipv4|ipv6            resolve: only A (ipv4) or AAAA (ipv6) answers
-  --json                        status: one JSON object; watch, resolve: one
-                                JSON message per line, the protocol's fields
+  --from ADDR                   connect: only from this source address (and
+                                so only through the PD that has it)
+  --avoid PATH                  connect: try these PDs only after all others
+  --prohibit PATH               connect: never use these PDs
+                                (PATH: a PD id, an interface id or an
+                                interface type such as cellular, vpn, wifi;
+                                repeatable, or comma-separated: vpn,cellular)
+  --json                        status, connect: one JSON object (connect:
+                                connected, winner, attempts, resolutions,
+                                error); watch, resolve: one JSON message per
+                                line, the protocol's fields
   -h, --help                    this text
 
-Exit status: 0 success, 1 failure (resolve: no PD found an address), 2 usage
-error.`;
+Exit status: 0 success, 1 failure (resolve: no PD found an address;
+connect: not connected, timed out or interrupted), 2 usage error.`;
 
 /**
  * Parses the arguments after the program name.
@@ -104,6 +137,9 @@ export function parseInvocation(args: readonly string[]): Invocation {
         json: { type: "boolean", default: false },
         pd: { type: "string" },
         family: { type: "string" },
+        from: { type: "string" },
+        avoid: { type: "string", multiple: true },
+        prohibit: { type: "string", multiple: true },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -126,9 +162,18 @@ export function parseInvocation(args: readonly string[]): Invocation {
   if (rest.length > expected.length) {
     throw new UsageError(`unexpected argument "${rest[expected.length]}"`);
   }
-  if (command !== "resolve" && (values.pd !== undefined || values.family !== undefined)) {
-    throw new UsageError("--pd and --family only apply to resolve");
+  if (command !== "resolve" && command !== "connect" && values.pd !== undefined) {
+    throw new UsageError("--pd only applies to resolve and connect");
   }
+  if (command !== "resolve" && values.family !== undefined) {
+    throw new UsageError("--family only applies to resolve");
+  }
+  const connectOnly = values.from !== undefined || values.avoid !== undefined ||
+    values.prohibit !== undefined;
+  if (command !== "connect" && connectOnly) {
+    throw new UsageError("--from, --avoid and --prohibit only apply to connect");
+  }
+  const connect = command === "connect" ? connectArguments(rest, values) : {};
   const family = values.family;
   if (family !== undefined && family !== "ipv4" && family !== "ipv6") {
     throw new UsageError(`--family must be ipv4 or ipv6, got "${family}"`);
@@ -159,5 +204,41 @@ export function parseInvocation(args: readonly string[]): Invocation {
     ...(command === "resolve" ? { name: rest[0] } : {}),
     ...(values.pd === undefined ? {} : { pd: values.pd }),
     ...(family === undefined ? {} : { family }),
+    ...connect,
+  };
+}
+
+/** Checks connect's HOST, PORT, --from, --avoid and --prohibit. */
+function connectArguments(
+  [host, port]: readonly string[],
+  values: { from?: string; avoid?: string[]; prohibit?: string[] },
+): Pick<Invocation, "host" | "port" | "from" | "avoid" | "prohibit"> {
+  if (host === "") throw new UsageError("connect: HOST must not be empty");
+  const number = /^[0-9]{1,5}$/.test(port) ? Number(port) : NaN;
+  if (!(number >= 1 && number <= 65535)) {
+    throw new UsageError(`connect: PORT must be a number from 1 to 65535, got "${port}"`);
+  }
+  let from: string | undefined;
+  if (values.from !== undefined) {
+    from = canonicalIp(values.from);
+    if (from === undefined) {
+      throw new UsageError(`--from must be an IP address, got "${values.from}"`);
+    }
+  }
+  const paths = (option: string, given: readonly string[] | undefined) => {
+    const list = given?.flatMap((v) => v.split(",")).map((v) => v.trim());
+    if (list?.includes("")) {
+      throw new UsageError(`--${option} needs a PD id, interface id or interface type`);
+    }
+    return list;
+  };
+  const avoid = paths("avoid", values.avoid);
+  const prohibit = paths("prohibit", values.prohibit);
+  return {
+    host,
+    port: number,
+    ...(from === undefined ? {} : { from }),
+    ...(avoid === undefined ? {} : { avoid }),
+    ...(prohibit === undefined ? {} : { prohibit }),
   };
 }

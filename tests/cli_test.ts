@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { brief, oneLinkScenario } from "./helpers.ts";
 import { TestDnsServer } from "./fixtures/dns_server.ts";
+import { TcpPeer } from "./fixtures/tcp_peer.ts";
 import { type ApiMessage, type MifStatus, validateApiMessage } from "../mod.ts";
 import { parseInvocation, UsageError } from "../cli/args.ts";
 
@@ -309,7 +310,226 @@ Deno.test("mif resolve without a name, or --pd on another command, is a usage er
   assert.match(noName.stderr, /^mif: resolve: missing NAME/);
   const pdOnStatus = await mif("status", "--pd", "eth0/ipv4");
   assert.equal(pdOnStatus.code, 2);
-  assert.match(pdOnStatus.stderr, /^mif: --pd and --family only apply to resolve/);
+  assert.match(pdOnStatus.stderr, /^mif: --pd only applies to resolve and connect/);
   const family = await mif("resolve", "x", "--family", "ipv5");
   assert.equal(family.code, 2);
+});
+
+/** The name `mif connect` is asked for; each PD's DNS server answers it differently. */
+const CONNECT_NAME = "www.mif.example";
+
+/**
+ * Three PDs for `mif connect`: eth0 (127.0.0.2) whose DNS answers an
+ * address where nothing listens (127.0.0.43: refused), wlan0 (127.0.0.3)
+ * whose DNS answers the peer's address (127.0.0.42), and a VPN (127.0.0.4)
+ * whose DNS answers the peer's too. Gives the scenario file, the peer,
+ * the DNS servers, the peer's port as text and the CLI's arguments.
+ */
+async function connectBed() {
+  const peer = new TcpPeer("127.0.0.42", 0);
+  const answer = (address: string) => ({ [CONNECT_NAME]: { a: [address], ttl: 60 } });
+  const dns = {
+    eth0: await TestDnsServer.start({ address: "127.0.0.32", names: answer("127.0.0.43") }),
+    wlan0: await TestDnsServer.start({ address: "127.0.0.33", names: answer("127.0.0.42") }),
+    tun0: await TestDnsServer.start({ address: "127.0.0.34", names: answer("127.0.0.42") }),
+  };
+  const links = oneLinkScenario({
+    addresses: [{ address: "127.0.0.2", prefixLength: 8 }],
+    elements: [{ element: "dhcpv4", data: { "dns-servers": [dns.eth0.server] } }],
+  });
+  const others = [
+    { interfaceId: "wlan0", interfaceType: "wifi", address: "127.0.0.3" },
+    { interfaceId: "tun0", interfaceType: "vpn", address: "127.0.0.4" },
+  ] as const;
+  for (const { interfaceId, interfaceType, address } of others) {
+    links.interfaces.push({
+      interfaceId,
+      interfaceType,
+      pds: [{
+        pdId: `${interfaceId}/ipv4`,
+        family: "ipv4",
+        addresses: [{ address, prefixLength: 8 }],
+        elements: [{ element: "dhcpv4", data: { "dns-servers": [dns[interfaceId].server] } }],
+      }],
+    });
+  }
+  const file = await Deno.makeTempFile({ prefix: "mif-connect-", suffix: ".json" });
+  await Deno.writeTextFile(file, JSON.stringify(links));
+  return {
+    file,
+    peer,
+    dns,
+    port: String(peer.port),
+    /** `connect NAME PORT --scenario FILE`. */
+    args: ["connect", CONNECT_NAME, String(peer.port), "--scenario", file],
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(file);
+      for (const server of Object.values(dns)) await server[Symbol.asyncDispose]();
+      await peer[Symbol.asyncDispose]();
+    },
+  };
+}
+
+Deno.test("mif connect races the PDs: the refused path first, then Wi-Fi's connection wins; it prints the winner and a timeline row per attempt and exits 0", async () => {
+  await using bed = await connectBed();
+  // Wi-Fi is avoided, so eth0's refused attempt comes first; the VPN never takes part.
+  const r = await mif(...bed.args, "--avoid", "wlan0", "--prohibit", "vpn,cellular");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "");
+  const lines = r.stdout.trimEnd().split("\n");
+  assert.match(
+    lines[0],
+    new RegExp(
+      `^connected to 127\\.0\\.0\\.42 port ${bed.port} through wlan0/ipv4 \\(wlan0\\) from 127\\.0\\.0\\.3 in [0-9]+\\.[0-9] ms$`,
+    ),
+  );
+  assert.match(lines[1], /^ +0 ms +[0-9]+\.[0-9] ms$/, "the time axis");
+  const rows = lines.slice(2);
+  assert.deepEqual(rows.map((l) => l.split(/ {2,}/).slice(0, 3)), [
+    ["resolve", "eth0/ipv4", "A"],
+    ["resolve", "wlan0/ipv4", "A"],
+    ["connect", "eth0/ipv4", "127.0.0.2 → 127.0.0.43"],
+    ["connect", "wlan0/ipv4", "127.0.0.3 → 127.0.0.42"],
+  ]);
+  assert.match(rows[0], / {2}success {2}127\.0\.0\.43 at [0-9.]+ ms$/);
+  assert.match(rows[1], / {2}success {2}127\.0\.0\.42 at [0-9.]+ ms$/);
+  assert.match(rows[2], / {2}[0-9.]+–[0-9.]+ ms {2}·*█+·* {2}refused( \(.*\))?$/);
+  assert.match(rows[3], / {2}[0-9.]+–[0-9.]+ ms {2}·*█+ {2}connected$/);
+  const bars = rows.map((l) => l.match(/[-█·]{40}/)?.[0]);
+  assert.ok(bars.every((b) => b !== undefined), "40-column bars");
+  assert.ok(
+    bars[3]!.indexOf("█") >= bars[2]!.indexOf("█"),
+    `the later attempt's bar starts later:\n${r.stdout}`,
+  );
+  assert.equal(bed.dns.tun0.queries.length, 0, "the prohibited VPN's DNS was never asked");
+  const accepted = await bed.peer.accept();
+  assert.equal(accepted.remote.hostname, "127.0.0.3", "the peer saw the Wi-Fi PD's address");
+  accepted.conn.close();
+});
+
+Deno.test("mif connect --json prints one object: connected, the winner, every attempt and translation", async () => {
+  await using bed = await connectBed();
+  const r = await mif(...bed.args, "--avoid", "wifi", "--prohibit", "tun0/ipv4", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(report), ["connected", "winner", "attempts", "resolutions"]);
+  assert.equal(report.connected, true);
+  assert.deepEqual(
+    [report.winner.pdId, report.winner.source, report.winner.address, report.winner.port],
+    ["wlan0/ipv4", "127.0.0.3", "127.0.0.42", bed.peer.port],
+  );
+  assert.deepEqual(
+    report.attempts.map((a: { pdId: string; outcome: string }) => [a.pdId, a.outcome]),
+    [["eth0/ipv4", "refused"], ["wlan0/ipv4", "connected"]],
+  );
+  assert.deepEqual(report.attempts[1], report.winner);
+  assert.deepEqual(
+    report.resolutions.map((r: { pdId: string; outcome: string; answers: unknown[] }) => [
+      r.pdId,
+      r.outcome,
+      r.answers.length,
+    ]),
+    [["eth0/ipv4", "success", 1], ["wlan0/ipv4", "success", 1]],
+  );
+  (await bed.peer.accept()).conn.close();
+});
+
+Deno.test("mif connect where nothing listens exits 1 with the failure header, the timeline and the error on stderr", async () => {
+  await using bed = await connectBed();
+  const failed = `Cannot connect to ${CONNECT_NAME} port ${bed.port}: every attempt failed`;
+  const r = await mif(...bed.args, "--pd", "eth0/ipv4");
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stderr, `mif: ${failed}\n`);
+  const lines = r.stdout.trimEnd().split("\n");
+  assert.match(lines[0], /^not connected after [0-9]+\.[0-9] ms: /);
+  assert.ok(lines[0].endsWith(`: ${failed}`), lines[0]);
+  assert.equal(lines.length, 4, "header, axis, eth0's translation, eth0's attempt");
+  assert.match(lines[2], /^resolve {2}eth0\/ipv4 {2}A /);
+  assert.match(lines[3], /^connect {2}eth0\/ipv4 {2}127\.0\.0\.2 → 127\.0\.0\.43 .* refused/);
+  assert.equal(bed.dns.wlan0.queries.length, 0, "--pd: only eth0 took part");
+
+  const json = await mif(...bed.args, "--pd", "eth0/ipv4", "--json");
+  assert.equal(json.code, 1);
+  const report = JSON.parse(json.stdout);
+  assert.equal(report.connected, false);
+  assert.equal(report.winner, undefined);
+  assert.equal(report.error, failed);
+  assert.deepEqual(report.attempts.map((a: { outcome: string }) => a.outcome), ["refused"]);
+
+  const unknown = await mif(...bed.args, "--pd", "nope");
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stdout, "");
+  assert.equal(unknown.stderr, 'mif: Cannot connect: no provisioning domain "nope"\n');
+  assert.equal(bed.peer.waiting, 0, "nothing ever connected");
+});
+
+Deno.test("mif connect without a port, with a port out of range or an unknown option is a usage error", async () => {
+  const cases: [string[], RegExp][] = [
+    [["connect"], /^mif: connect: missing HOST/],
+    [["connect", "www.mif.example"], /^mif: connect: missing PORT/],
+    [
+      ["connect", "www.mif.example", "0"],
+      /^mif: connect: PORT must be a number from 1 to 65535, got "0"/,
+    ],
+    [
+      ["connect", "www.mif.example", "65536"],
+      /^mif: connect: PORT must be a number from 1 to 65535, got "65536"/,
+    ],
+    [
+      ["connect", "www.mif.example", "http"],
+      /^mif: connect: PORT must be a number from 1 to 65535, got "http"/,
+    ],
+    [["connect", "www.mif.example", "80", "--bogus"], /^mif: Unknown option '--bogus'/],
+    [
+      ["connect", "www.mif.example", "80", "--from", "eth0"],
+      /^mif: --from must be an IP address, got "eth0"/,
+    ],
+    [
+      ["connect", "www.mif.example", "80", "--avoid", "vpn,"],
+      /^mif: --avoid needs a PD id, interface id or interface type/,
+    ],
+    [
+      ["connect", "www.mif.example", "80", "--family", "ipv4"],
+      /^mif: --family only applies to resolve/,
+    ],
+    [["status", "--prohibit", "vpn"], /^mif: --from, --avoid and --prohibit only apply to connect/],
+    [["connect", "", "80"], /^mif: connect: HOST must not be empty/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await mif(...args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+  }
+});
+
+Deno.test("parseInvocation: connect takes --avoid and --prohibit repeated or comma-separated, and a canonical --from", () => {
+  assert.deepEqual(
+    parseInvocation([
+      "connect",
+      "www.mif.example",
+      "443",
+      "--avoid",
+      "cellular,vpn",
+      "--avoid",
+      "wlan0",
+      "--prohibit",
+      "tun0/ipv4",
+      "--from",
+      "2001:db8:0::7",
+      "--pd",
+      "eth0/ipv6",
+    ]),
+    {
+      command: "connect",
+      json: false,
+      pd: "eth0/ipv6",
+      host: "www.mif.example",
+      port: 443,
+      from: "2001:db8::7",
+      avoid: ["cellular", "vpn", "wlan0"],
+      prohibit: ["tun0/ipv4"],
+    },
+  );
 });

@@ -1,0 +1,123 @@
+/**
+ * The racing benchmark, on the racing test bed (root, Linux): time to
+ * connect to race.mif.example when the default path A (neta) drops IPv6
+ * to the server silently and path B (netb, IPv4) is healthy, with both
+ * paths behind user-space TUN delay lines of D ms each way. Compared in
+ * one run, on the same hosts, through tests/fixtures/race_client.ts in the
+ * host namespace:
+ *
+ * - mif connect(): fresh (a new Mif, its PD workers starting during the
+ *   race), cold (workers running, no history of the name) and warm (a Mif
+ *   that raced to the name before, as a long-running program would);
+ * - Deno.connect with the system resolver (A's DNS), capped at 5 s;
+ * - node:net connect with autoSelectFamily, same resolver, capped at 5 s;
+ * - the oracle: a DNS query to B's server plus a connect from the host's
+ *   netb address to B's server address, i.e. knowing the best path.
+ *
+ * Not a Deno.bench file: each sample needs real links and a process in a
+ * namespace. Run it with `deno task bench:race [rounds] [delays]`, e.g.
+ * `deno task bench:race 7 0,20,50`.
+ *
+ * @module
+ */
+
+import { testbedUnavailable } from "../tests/testbed/prerequisites.ts";
+import {
+  PEER_PORT,
+  privateMountArgv,
+  RACE_ANSWERS,
+  RACE_NAME,
+  TestBed,
+} from "../tests/testbed/testbed.ts";
+import { CAP_MS } from "../tests/fixtures/race_client.ts";
+
+const ROUNDS = Number(Deno.args[0] ?? 7);
+const DELAYS = (Deno.args[1] ?? "0,20,50").split(",").map(Number);
+const CLIENT = new URL("../tests/fixtures/race_client.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+const unavailable = await testbedUnavailable();
+if (unavailable) {
+  console.error(`Cannot run the racing benchmark: ${unavailable}`);
+  Deno.exit(1);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function samples(bed: TestBed, source: string): Promise<Record<string, number[]>> {
+  const [program, ...args] = [
+    ...privateMountArgv(bed.ns.host),
+    Deno.execPath(),
+    "run",
+    "--unstable-worker-options",
+    "--allow-all",
+    "--config",
+    CONFIG,
+    CLIENT,
+    bed.resolvConf,
+    bed.stateDir,
+    bed.defaultPathResolvConf,
+    "bench",
+    RACE_NAME,
+    String(PEER_PORT),
+    String(ROUNDS),
+    JSON.stringify({ server: "203.0.113.1", source, address: RACE_ANSWERS.b[0] }),
+  ];
+  const out = await new Deno.Command(program, {
+    args,
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const line = text.split("\n").find((l) => l.includes('"bench"'));
+  if (!out.success || !line) {
+    throw new Error(
+      `Cannot measure: the client exited with ${out.code}: ${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  return JSON.parse(line).samples;
+}
+
+const resolvConf = await Deno.readFile("/etc/resolv.conf");
+const rows: string[] = [];
+{
+  await using bed = await TestBed.create({ race: true });
+  await bed.breakIpv6("a", true);
+  const links = JSON.parse(await bed.ip(bed.ns.host, "-j", "-4", "addr", "show", "dev", "netb"));
+  const source: string = links[0].addr_info[0].local;
+  for (const delay of DELAYS) {
+    await bed.setDelay("a", delay);
+    await bed.setDelay("b", delay);
+    const s = await samples(bed, source);
+    const m = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, median(v)]));
+    const ms = (x: number) => x >= CAP_MS ? `≥ ${CAP_MS}` : x.toFixed(1);
+    const ratio = (x: number, of: number) => `${(x / of).toFixed(2)}×`;
+    const capped = m["Deno.connect"] >= CAP_MS ? "≥ " : "";
+    const cells = [
+      String(delay),
+      ms(m.oracle),
+      ms(m["mif warm"]),
+      ratio(m["mif warm"], m.oracle),
+      ms(m["mif cold"]),
+      ratio(m["mif cold"], m.oracle),
+      ms(m["mif fresh"]),
+      ms(m["node:net autoSelectFamily"]),
+      ms(m["Deno.connect"]),
+      capped + ratio(m["Deno.connect"], m["mif warm"]),
+      capped + ratio(m["Deno.connect"], m["mif cold"]),
+    ];
+    rows.push(`| ${cells.join(" | ")} |`);
+  }
+}
+if ((await Deno.readFile("/etc/resolv.conf")).join() !== resolvConf.join()) {
+  throw new Error("Cannot trust the run: /etc/resolv.conf changed");
+}
+console.log(
+  `Deno ${Deno.version.deno}, ${ROUNDS} rounds per delay, medians in ms; path A's IPv6 silently dropped.`,
+);
+console.log(
+  "| delay each way (ms) | oracle | mif warm | ÷ oracle | mif cold | ÷ oracle | mif fresh | node:net autoSelectFamily | Deno.connect | Deno.connect ÷ mif warm | Deno.connect ÷ mif cold |",
+);
+console.log(`|${"---|".repeat(11)}`);
+for (const row of rows) console.log(row);
