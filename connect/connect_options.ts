@@ -7,7 +7,7 @@
  */
 
 import type { Mif } from "../broker/mif.ts";
-import { canonicalIp, type Family } from "../protocol/ip.ts";
+import { canonicalIp, type Family, isLoopback, parseIp } from "../protocol/ip.ts";
 import type { InterfaceType } from "../protocol/types.ts";
 import { DEFAULT_ATTEMPT_DELAY, MAX_ATTEMPT_DELAY, MIN_ATTEMPT_DELAY } from "./path_history.ts";
 
@@ -147,13 +147,35 @@ export function checkConnectArguments(
   };
 }
 
+/**
+ * Whether a name can only mean this host: "localhost" and names under it
+ * (RFC 6761 §6.3), and loopback literals.
+ *
+ * @example Loopback names
+ * ```ts
+ * import { isLoopbackName } from "./connect_options.ts";
+ * console.log(isLoopbackName("localhost"), isLoopbackName("::1"), isLoopbackName("www.example")); // true true false
+ * ```
+ * @param hostname The name or literal.
+ * @returns True for a loopback name.
+ */
+export function isLoopbackName(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, "");
+  if (name === "localhost" || name.endsWith(".localhost")) return true;
+  const ip = parseIp(hostname);
+  return ip !== undefined && isLoopback(ip);
+}
+
 function matches(pd: AnnouncedPd, list: readonly string[]): boolean {
   return list.some((s) => s === pd.pdId || s === pd.interfaceId || s === pd.interfaceType);
 }
 
 /**
  * The tier a PD races in, or undefined when it may not take part:
- * prohibited, not required, of another family, or without the source.
+ * prohibited, not required, of another family, or without the source. A
+ * loopback interface's PDs take part only for loopback names (or when
+ * required by name): its addresses reach nothing else, and asking them
+ * would only wake their workers.
  *
  * @example Avoid cellular, prohibit vpn
  * ```ts
@@ -162,16 +184,25 @@ function matches(pd: AnnouncedPd, list: readonly string[]): boolean {
  * const pd = (interfaceType: "wifi" | "cellular" | "vpn") => ({
  *   pdId: `${interfaceType}/ipv4`, interfaceId: interfaceType, interfaceType, family: "ipv4" as const, addresses: [],
  * });
- * console.log(pathTier(pd("wifi"), options), pathTier(pd("cellular"), options), pathTier(pd("vpn"), options));
+ * const tier = (type: "wifi" | "cellular" | "vpn") => pathTier(pd(type), options, "www.example");
+console.log(tier("wifi"), tier("cellular"), tier("vpn"));
  * // 1 2 undefined
  * ```
  * @param pd The PD.
  * @param options The checked options.
+ * @param hostname The name being connected to.
  * @returns 0 preferred, 1 neither, 2 avoided; undefined when excluded.
  */
-export function pathTier(pd: AnnouncedPd, options: CheckedOptions): number | undefined {
+export function pathTier(
+  pd: AnnouncedPd,
+  options: CheckedOptions,
+  hostname: string,
+): number | undefined {
   if (matches(pd, options.prohibit)) return undefined;
   if (options.require && !matches(pd, options.require)) return undefined;
+  if (pd.interfaceType === "loopback" && !isLoopbackName(hostname) && !options.require) {
+    return undefined;
+  }
   if (!options.families.includes(pd.family)) return undefined;
   if (options.source !== undefined && !pd.addresses.includes(options.source)) return undefined;
   if (matches(pd, options.avoid)) return 2;

@@ -89,7 +89,7 @@ function unsubscribe(sub: Subscriber, seen: Announced): void {
 }
 
 /** The PDs that may race, in announcement order, with their tiers. */
-function eligible(seen: Announced, options: CheckedOptions): RacePd[] {
+function eligible(seen: Announced, options: CheckedOptions, hostname: string): RacePd[] {
   return [...seen.pds.entries()].flatMap(([pdId, pd]) => {
     const nic = seen.interfaces.get(pd.interfaceId);
     const announced: AnnouncedPd = {
@@ -99,7 +99,7 @@ function eligible(seen: Announced, options: CheckedOptions): RacePd[] {
       family: pd.family,
       addresses: pd.addresses.map((a) => a.address),
     };
-    const tier = pathTier(announced, options);
+    const tier = pathTier(announced, options, hostname);
     if (tier === undefined) return [];
     const addresses = options.source === undefined
       ? pd.addresses
@@ -177,7 +177,11 @@ async function race(
   signal: AbortSignal | undefined,
 ): Promise<ConnectResult> {
   const seen = announce(sub);
-  const pds = eligible(seen, options);
+  // The PD that won last time for this name is asked first: its answer comes first.
+  const last = history.lastWinner(hostname);
+  const pds = eligible(seen, options, hostname).sort((a, b) =>
+    Number(b.pdId === last) - Number(a.pdId === last)
+  );
   const fail = (why: string, race?: Race, cause?: unknown) =>
     new ConnectFailedError(
       `Cannot connect to ${hostname} port ${port}: ${why}`,
@@ -200,6 +204,7 @@ async function race(
     history,
     clock: realClock,
     epochNow: Date.now,
+    lastWinner: last,
   }, {
     start(id, attempt) {
       const timeout = Math.max(1, Math.round(deadline - realClock.now()));
@@ -290,6 +295,7 @@ async function race(
   if (!result?.ok || winnerToken === undefined) {
     throw fail(result && !result.ok ? result.why : "the race ended without a connection", race);
   }
+  history.won(hostname, result.winner.pdId);
   return {
     connection: sub.connection(winnerToken),
     winner: result.winner,

@@ -44,6 +44,7 @@ interface Estimate {
 export class PathHistory {
   #rtt = new Map<string, Estimate>();
   #destinations = new Map<string, { outcome: "answered" | "failed"; at: number }>();
+  #winners = new Map<string, string>();
 
   /**
    * Records a connection that succeeded after `rtt` ms.
@@ -106,6 +107,30 @@ export class PathHistory {
   }
 
   /**
+   * Records the PD whose connection won a race to `hostname`.
+   *
+   * @param hostname The name.
+   * @param pdId The PD.
+   */
+  won(hostname: string, pdId: string): void {
+    this.#winners.delete(hostname);
+    this.#winners.set(hostname, pdId);
+    if (this.#winners.size > MAX_DESTINATIONS) {
+      this.#winners.delete(this.#winners.keys().next().value!);
+    }
+  }
+
+  /**
+   * The PD that won the last race to `hostname`.
+   *
+   * @param hostname The name.
+   * @returns The PD, or undefined.
+   */
+  lastWinner(hostname: string): string | undefined {
+    return this.#winners.get(hostname);
+  }
+
+  /**
    * A PD's smoothed connect RTT.
    *
    * @param pdId The PD.
@@ -113,18 +138,6 @@ export class PathHistory {
    */
   srtt(pdId: string): number | undefined {
     return this.#rtt.get(pdId)?.srtt;
-  }
-
-  /**
-   * Forgets a PD that is gone.
-   *
-   * @param pdId The PD.
-   */
-  forget(pdId: string): void {
-    this.#rtt.delete(pdId);
-    for (const key of this.#destinations.keys()) {
-      if (key.startsWith(`${pdId}\u0000`)) this.#destinations.delete(key);
-    }
   }
 
   #remember(pdId: string, address: string, outcome: "answered" | "failed", now: number): void {

@@ -60,6 +60,8 @@ export interface RaceSettings {
   readonly clock: Clock;
   /** Milliseconds since the epoch, for address lifetimes. */
   readonly epochNow: () => number;
+  /** The PD that won the last race to this name, if any. */
+  readonly lastWinner?: string;
 }
 
 interface Attempt {
@@ -330,7 +332,7 @@ export class Race {
   /**
    * How long after the first answer the first attempt may wait for better
    * ones. RFC 8305 §3: IPv4 answers wait {@linkcode RESOLUTION_DELAY} for
-   * IPv6 ones still pending. A candidate that is avoided while a PD of a
+   * IPv6 ones still pending, unless the answer is last race's winner again. A candidate that is avoided while a PD of a
    * better tier is still resolving, or that failed last time, waits up to
    * an attempt delay: trying it first would delay the next attempt by as
    * much anyway.
@@ -345,6 +347,9 @@ export class Race {
     ) {
       return this.#settings.attemptDelay;
     }
+    // Last time's winner, answering the same destination again, does not wait for IPv6:
+    // the race that made it the winner gave IPv6 its chance (RFC 8305 §4, history).
+    if (best.pdId === this.#settings.lastWinner && best.history === "answered") return 0;
     const ipv6Answered = this.#pending.some((c) => c.family === "ipv6");
     return !ipv6Answered && resolving.some((r) => r.pd.family === "ipv6") ? RESOLUTION_DELAY : 0;
   }

@@ -265,3 +265,24 @@ Deno.test("an avoided PD's answer waits while a better PD resolves: until it end
   slow.clock.advance(1000);
   assert.deepEqual(order(slow.started), ["250 wlan0/ipv6"]);
 });
+
+Deno.test("last race's winner answering the same destination starts at once, without the resolution delay", () => {
+  const history = new PathHistory();
+  history.connected("wlan0/ipv4", "198.18.0.80", 30, 0);
+  const clock = new FakeClock();
+  const started: string[] = [];
+  const race = new Race(PDS, {
+    port: 443,
+    attemptDelay: 250,
+    history,
+    clock,
+    epochNow: () => 0,
+    lastWinner: "wlan0/ipv4",
+  }, {
+    start: (_id, a) => started.push(`${clock.now()} ${a.pdId}`),
+    cancel: () => {},
+    settled: () => {},
+  });
+  race.answer("wlan0/ipv4", "198.18.0.80");
+  assert.deepEqual(started, ["0 wlan0/ipv4"], "no 50 ms wait for the IPv6 PDs still resolving");
+});

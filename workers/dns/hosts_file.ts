@@ -79,7 +79,9 @@ export type HostsRead =
 /**
  * Reads and parses a hosts file. A missing file is an empty table; any other
  * failure is returned, not thrown, so that the caller can go on with DNS and
- * report it.
+ * report it. The read is synchronous: the file is small and local, this is
+ * the PD worker's own thread, and an asynchronous read cost every
+ * translation ~0.5 ms of thread hops before its first query went out.
  *
  * @example A missing file is an empty table
  * ```ts
@@ -88,13 +90,18 @@ export type HostsRead =
  * console.log(read.ok && read.table.size); // 0
  * ```
  * @param path The file, or null for no host table.
- * @param signal Abandons the read (the outcome is then a problem).
+ * @param signal When already aborted, nothing is read (the outcome is then a problem).
  * @returns The table, or why it could not be read.
  */
-export async function readHosts(path: string | null, signal?: AbortSignal): Promise<HostsRead> {
-  if (path === null) return { ok: true, table: new Map() };
+export function readHosts(path: string | null, signal?: AbortSignal): Promise<HostsRead> {
+  if (path === null) return Promise.resolve({ ok: true, table: new Map() });
+  return Promise.resolve(readHostsNow(path, signal));
+}
+
+function readHostsNow(path: string, signal?: AbortSignal): HostsRead {
   try {
-    return { ok: true, table: parseHosts(await Deno.readTextFile(path, { signal })) };
+    signal?.throwIfAborted();
+    return { ok: true, table: parseHosts(Deno.readTextFileSync(path)) };
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return { ok: true, table: new Map() };
     const message = error instanceof Error ? error.message : String(error);
