@@ -116,7 +116,7 @@ testbedTest(
         "the race picks a working PD: the silent IPv6 attempt is cancelled",
         async () => {
           const r = await race(bed, {});
-          assert.ok(r.connected, r.error);
+          assert.ok(r.connected, String(r.error));
           assert.notEqual(r.winner!.pdId, "neta/ipv6/fe80::a");
           assert.ok(([v4a, v4b] as string[]).includes(r.winner!.address), outcomes(r).join("; "));
           assert.equal(r.attempts[0].address, v6a, "IPv6 goes first (RFC 6724), and hangs");
@@ -137,7 +137,7 @@ testbedTest(
         "losers are closed: only the winner's socket exists, and none after it closes",
         async () => {
           const r = await race(bed, {});
-          assert.ok(r.connected, r.error);
+          assert.ok(r.connected, String(r.error));
           // TIME-WAIT entries are earlier steps' closed connections.
           const live = r.sockets.filter((s) => !s.startsWith("TIME-WAIT"));
           assert.equal(live.length, 1, `only the winner: ${live.join("; ")}`);
@@ -149,7 +149,7 @@ testbedTest(
 
       await t.step("prohibit neta: only netb takes part and wins", async () => {
         const r = await race(bed, { prohibit: ["neta"] });
-        assert.ok(r.connected, r.error);
+        assert.ok(r.connected, String(r.error));
         assert.equal(r.winner!.pdId, "netb/ipv4");
         assert.deepEqual(outcomes(r), [`netb/ipv4 ${v4b} connected`]);
         assert.ok(!r.resolutions.some((x) => x.interfaceId === "neta"), "neta's DNS was not asked");
@@ -159,7 +159,7 @@ testbedTest(
         "avoid netb: neta's IPv4 wins after its IPv6 hangs, netb is never tried",
         async () => {
           const r = await race(bed, { avoid: ["netb"] });
-          assert.ok(r.connected, r.error);
+          assert.ok(r.connected, String(r.error));
           assert.equal(r.winner!.pdId, "neta/ipv4");
           assert.ok(!r.attempts.some((a) => a.pdId === "netb/ipv4"), outcomes(r).join("; "));
         },
@@ -171,7 +171,7 @@ testbedTest(
           await new Promise((resolve) => setTimeout(resolve, 120));
           await bed.ip(bed.ns.host, "link", "set", "neta", "down");
         });
-        assert.ok(r.connected, r.error);
+        assert.ok(r.connected, String(r.error));
         assert.equal(r.winner!.pdId, "netb/ipv4", outcomes(r).join("; "));
         assert.ok(
           r.attempts.every((a) => a.pdId === "netb/ipv4" || a.outcome !== "connected"),
