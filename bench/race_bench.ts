@@ -22,6 +22,7 @@ import { PathHistory } from "../connect/path_history.ts";
 import { FakeClock } from "../tests/fixtures/fake_clock.ts";
 import { TestDnsServer } from "../tests/fixtures/dns_server.ts";
 import { TcpPeer } from "../tests/fixtures/tcp_peer.ts";
+import { oneLinkScenario } from "../tests/helpers.ts";
 
 const forever = (address: string, prefixLength: number) => ({
   address,
@@ -72,19 +73,10 @@ const dns = await TestDnsServer.start({
 const scenario = await Deno.makeTempFile({ suffix: ".json" });
 await Deno.writeTextFile(
   scenario,
-  JSON.stringify({
-    name: "race bench",
-    interfaces: [{
-      interfaceId: "eth0",
-      interfaceType: "wired",
-      pds: [{
-        pdId: "eth0/ipv4",
-        family: "ipv4",
-        addresses: [{ address: "127.0.0.2", prefixLength: 8, validLifetime: "infinite" }],
-        elements: [{ element: "dhcpv4", data: { "dns-servers": [dns.server] } }],
-      }],
-    }],
-  }),
+  JSON.stringify(oneLinkScenario({
+    addresses: [{ address: "127.0.0.2", prefixLength: 8, validLifetime: "infinite" }],
+    elements: [{ element: "dhcpv4", data: { "dns-servers": [dns.server] } }],
+  })),
 );
 const mif = await openMif({ platform: "sim", scenario, hostsFile: null });
 await Deno.remove(scenario);

@@ -22,19 +22,13 @@
  */
 
 import { testbedUnavailable } from "../tests/testbed/prerequisites.ts";
-import {
-  PEER_PORT,
-  privateMountArgv,
-  RACE_ANSWERS,
-  RACE_NAME,
-  TestBed,
-} from "../tests/testbed/testbed.ts";
+import { PEER_PORT, RACE_ANSWERS, RACE_NAME, TestBed } from "../tests/testbed/testbed.ts";
+import { hostClientArgv } from "../tests/testbed/mif_process.ts";
 import { CAP_MS } from "../tests/fixtures/race_client.ts";
 
 const ROUNDS = Number(Deno.args[0] ?? 7);
 const DELAYS = (Deno.args[1] ?? "0,20,50").split(",").map(Number);
 const CLIENT = new URL("../tests/fixtures/race_client.ts", import.meta.url).pathname;
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 const unavailable = await testbedUnavailable();
 if (unavailable) {
@@ -45,15 +39,7 @@ if (unavailable) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function samples(bed: TestBed, source: string): Promise<Record<string, number[]>> {
-  const [program, ...args] = [
-    ...privateMountArgv(bed.ns.host),
-    Deno.execPath(),
-    "run",
-    "--unstable-worker-options",
-    "--allow-all",
-    "--config",
-    CONFIG,
-    CLIENT,
+  const [program, ...args] = hostClientArgv(bed, CLIENT, [
     bed.resolvConf,
     bed.stateDir,
     bed.defaultPathResolvConf,
@@ -62,7 +48,7 @@ async function samples(bed: TestBed, source: string): Promise<Record<string, num
     String(PEER_PORT),
     String(ROUNDS),
     JSON.stringify({ server: "203.0.113.1", source, address: RACE_ANSWERS.b[0] }),
-  ];
+  ], { privateMount: true });
   const out = await new Deno.Command(program, {
     args,
     env: { DENO_NO_UPDATE_CHECK: "1" },

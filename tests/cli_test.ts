@@ -20,6 +20,17 @@ async function mif(...args: string[]): Promise<{ code: number; stdout: string; s
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
 }
 
+/** Each command line exits 2 with nothing on stdout and one matching line on stderr. */
+async function assertUsageErrors(cases: [string[], RegExp][]): Promise<void> {
+  for (const [args, message] of cases) {
+    const r = await mif(...args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+  }
+}
+
 Deno.test("usage errors exit 2 with one line on stderr", async () => {
   const cases: [string[], RegExp][] = [
     [[], /^mif: missing command/],
@@ -44,13 +55,7 @@ Deno.test("usage errors exit 2 with one line on stderr", async () => {
       /^mif: --resolv-conf and --lease-dir only apply to --platform linux/,
     ],
   ];
-  for (const [args, message] of cases) {
-    const r = await mif(...args);
-    assert.equal(r.code, 2, args.join(" "));
-    assert.equal(r.stdout, "");
-    assert.match(r.stderr, message);
-    assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
-  }
+  await assertUsageErrors(cases);
 });
 
 Deno.test("--help prints usage and exits 0", async () => {
@@ -495,13 +500,7 @@ Deno.test("mif connect without a port, with a port out of range or an unknown op
     [["status", "--prohibit", "vpn"], /^mif: --from, --avoid and --prohibit only apply to connect/],
     [["connect", "", "80"], /^mif: connect: HOST must not be empty/],
   ];
-  for (const [args, message] of cases) {
-    const r = await mif(...args);
-    assert.equal(r.code, 2, args.join(" "));
-    assert.equal(r.stdout, "");
-    assert.match(r.stderr, message);
-    assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
-  }
+  await assertUsageErrors(cases);
 });
 
 Deno.test("parseInvocation: connect takes --avoid and --prohibit repeated or comma-separated, and a canonical --from", () => {

@@ -12,12 +12,11 @@ import assert from "node:assert/strict";
 import { type ApiMessage, canonicalIp as canonicalOrUndefined, type Connected } from "../mod.ts";
 import { testbedTest, testbedUnavailable } from "./testbed/prerequisites.ts";
 import { ANSWERS, PEER_PORT, type Router, TEST_NAME, TestBed, waitFor } from "./testbed/testbed.ts";
-import { mifArgs } from "./testbed/mif_process.ts";
+import { hostClientArgv, mifArgs } from "./testbed/mif_process.ts";
 
 const unavailable = await testbedUnavailable();
 
 const CLIENT = new URL("./fixtures/testbed_client.ts", import.meta.url).pathname;
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 /** A PD with a DNS server: its network, that server, and its addresses' link and prefix. */
 interface NetworkPd {
@@ -118,23 +117,14 @@ class Client implements AsyncDisposable {
    * @param targets PD, address and port of each connection.
    */
   constructor(bed: TestBed, mode: "greet" | "hold", targets: [string, string][]) {
-    this.#child = new Deno.Command("ip", {
-      args: [
-        "netns",
-        "exec",
-        bed.ns.host,
-        Deno.execPath(),
-        "run",
-        "--unstable-worker-options",
-        "--allow-all",
-        "--config",
-        CONFIG,
-        CLIENT,
-        bed.resolvConf,
-        bed.stateDir,
-        mode,
-        ...targets.flatMap(([pdId, address]) => [pdId, address, String(PEER_PORT)]),
-      ],
+    const [program, ...args] = hostClientArgv(bed, CLIENT, [
+      bed.resolvConf,
+      bed.stateDir,
+      mode,
+      ...targets.flatMap(([pdId, address]) => [pdId, address, String(PEER_PORT)]),
+    ]);
+    this.#child = new Deno.Command(program, {
+      args,
       env: { DENO_NO_UPDATE_CHECK: "1" },
       stdin: "null",
       stdout: "piped",

@@ -11,16 +11,10 @@
 import assert from "node:assert/strict";
 import type { AttemptRecord, ResolutionRecord } from "../mod.ts";
 import { testbedTest, testbedUnavailable } from "./testbed/prerequisites.ts";
-import {
-  PEER_PORT,
-  privateMountArgv,
-  RACE_ANSWERS,
-  RACE_NAME,
-  TestBed,
-} from "./testbed/testbed.ts";
+import { PEER_PORT, RACE_ANSWERS, RACE_NAME, TestBed } from "./testbed/testbed.ts";
+import { hostClientArgv } from "./testbed/mif_process.ts";
 
 const CLIENT = new URL("./fixtures/race_client.ts", import.meta.url).pathname;
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 const unavailable = await testbedUnavailable() ??
   (await Deno.stat("/dev/net/tun").then(
@@ -48,15 +42,7 @@ async function race(
   options: Record<string, unknown>,
   during?: () => Promise<void>,
 ): Promise<RaceOutput> {
-  const [program, ...args] = [
-    ...privateMountArgv(bed.ns.host),
-    Deno.execPath(),
-    "run",
-    "--unstable-worker-options",
-    "--allow-all",
-    "--config",
-    CONFIG,
-    CLIENT,
+  const [program, ...args] = hostClientArgv(bed, CLIENT, [
     bed.resolvConf,
     bed.stateDir,
     bed.defaultPathResolvConf,
@@ -64,7 +50,7 @@ async function race(
     RACE_NAME,
     String(PEER_PORT),
     JSON.stringify(options),
-  ];
+  ], { privateMount: true });
   const child = new Deno.Command(program, {
     args,
     env: { DENO_NO_UPDATE_CHECK: "1" },

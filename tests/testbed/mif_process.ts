@@ -1,9 +1,49 @@
 /** Runs the mif CLI inside the test bed's host namespace. */
 
 import type { ApiMessage } from "../../mod.ts";
-import type { TestBed } from "./testbed.ts";
+import { privateMountArgv, type TestBed } from "./testbed.ts";
 
 const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+/**
+ * The command line, program first, of a library client script run in the
+ * test bed's host namespace with the project's configuration:
+ * `deno run --unstable-worker-options --allow-all --config deno.json <script> <args>`,
+ * in a private mount namespace of its own when asked (for bindResolvConf).
+ *
+ * @example A client in a private mount namespace (sketch)
+ * ```ts ignore
+ * const [program, ...args] = hostClientArgv(bed, "race_client.ts", ["…"], { privateMount: true });
+ * await new Deno.Command(program, { args }).output();
+ * ```
+ * @param bed The test bed.
+ * @param script The client's path.
+ * @param args Its arguments.
+ * @param options Whether to run it in a private mount namespace.
+ * @returns The command line.
+ */
+export function hostClientArgv(
+  bed: TestBed,
+  script: string,
+  args: readonly string[],
+  options: { readonly privateMount?: boolean } = {},
+): string[] {
+  const prefix = options.privateMount
+    ? privateMountArgv(bed.ns.host)
+    : ["ip", "netns", "exec", bed.ns.host];
+  return [
+    ...prefix,
+    Deno.execPath(),
+    "run",
+    "--unstable-worker-options",
+    "--allow-all",
+    "--config",
+    CONFIG,
+    script,
+    ...args,
+  ];
+}
 
 /** The command line of mif in the host namespace, reading the test bed's sources. */
 export function mifArgs(bed: TestBed, ...args: string[]): string[] {

@@ -405,15 +405,17 @@ export class TestBed implements AsyncDisposable {
     await this.exec(ns, ["sysctl", "-qw", ...settings]);
   }
 
-  /** A veth pair from the host namespace (name) to a router namespace (peer). */
-  async #veth(name: string, ns: string, peer: string): Promise<void> {
+  /**
+   * A veth pair: `name` in namespace `from` (the host's by default), `peer` in namespace `ns`.
+   */
+  async #veth(name: string, ns: string, peer: string, from = this.ns.host): Promise<void> {
     await run([
       "ip",
       "link",
       "add",
       name,
       "netns",
-      this.ns.host,
+      from,
       "type",
       "veth",
       "peer",
@@ -500,20 +502,27 @@ export class TestBed implements AsyncDisposable {
 
   /** Starts a TCP peer on addresses in a namespace and waits until it listens. */
   async #startPeer(where: string, ns: string, addresses: readonly string[]): Promise<void> {
-    const name = `peer-${where}`;
+    await this.#startDeno(`peer-${where}`, `the TCP peer of ${where}`, ns, "listening", [
+      "--allow-net",
+      PEER_SERVER,
+      String(PEER_PORT),
+      ...addresses,
+    ]);
+  }
+
+  /**
+   * Runs a Deno program of the test bed in a namespace (`deno run --no-config <args>`) as a
+   * daemon, and waits for its ready line.
+   */
+  async #startDeno(
+    name: string,
+    what: string,
+    ns: string,
+    ready: string,
+    args: readonly string[],
+  ): Promise<void> {
     const child = new Deno.Command("ip", {
-      args: [
-        "netns",
-        "exec",
-        ns,
-        Deno.execPath(),
-        "run",
-        "--no-config",
-        "--allow-net",
-        PEER_SERVER,
-        String(PEER_PORT),
-        ...addresses,
-      ],
+      args: ["netns", "exec", ns, Deno.execPath(), "run", "--no-config", ...args],
       cwd: this.dir,
       env: { DENO_NO_UPDATE_CHECK: "1" },
       stdin: "null",
@@ -521,7 +530,7 @@ export class TestBed implements AsyncDisposable {
       stderr: "null",
     }).spawn();
     this.#daemons.set(name, child);
-    await waitForLine(`the TCP peer of ${where}`, child, "listening");
+    await waitForLine(what, child, ready);
   }
 
   /** Stops a daemon started by the test bed and waits for it to exit. */
@@ -606,21 +615,7 @@ export class TestBed implements AsyncDisposable {
     await this.ip(c, "link", "set", "br0", "up");
     await this.#veth("netc", c, "p0");
     for (const [ns, n] of [[c1, 1], [c2, 2]] as const) {
-      await run([
-        "ip",
-        "link",
-        "add",
-        `p${n}`,
-        "netns",
-        c,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "r0",
-        "netns",
-        ns,
-      ]);
+      await this.#veth(`p${n}`, ns, "r0", c);
       await this.#router(ns, "r0", `fe80::c${n}`, [
         `2001:db8:c${n}::1/64`,
         ...ANSWERS[`c${n}`].map(hostPrefix),
@@ -694,21 +689,7 @@ export class TestBed implements AsyncDisposable {
       { router: b, peer: "sb", net: "198.18.20", v6: undefined, back: "203.0.113.0/24" },
     ];
     for (const { router, peer, net, v6, back } of links) {
-      await run([
-        "ip",
-        "link",
-        "add",
-        "s0",
-        "netns",
-        router,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        peer,
-        "netns",
-        srv,
-      ]);
+      await this.#veth("s0", srv, peer, router);
       await this.ip(router, "addr", "add", `${net}.1/24`, "dev", "s0");
       await this.ip(srv, "addr", "add", `${net}.80/24`, "dev", peer);
       if (v6) {
@@ -765,29 +746,19 @@ export class TestBed implements AsyncDisposable {
 
   /** Starts a router's delay line with its current delay and waits until it is ready. */
   async #startDelayLine(router: RaceRouter): Promise<void> {
-    const name = `delay-${router}`;
-    const child = new Deno.Command("ip", {
-      args: [
-        "netns",
-        "exec",
-        this.ns[router],
-        Deno.execPath(),
-        "run",
-        "--no-config",
+    await this.#startDeno(
+      `delay-${router}`,
+      `the delay line of ${router}`,
+      this.ns[router],
+      "ready",
+      [
         "--allow-ffi",
         DELAY_LINE,
         "dlin",
         "dlout",
         String(this.#delays[router]),
       ],
-      cwd: this.dir,
-      env: { DENO_NO_UPDATE_CHECK: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    this.#daemons.set(name, child);
-    await waitForLine(`the delay line of ${router}`, child, "ready");
+    );
   }
 
   #requireRace(action: string): void {
