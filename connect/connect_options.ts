@@ -108,6 +108,9 @@ export function checkConnectArguments(
   if (typeof hostname !== "string" || hostname === "") {
     throw new TypeError("Cannot connect: hostname must be a non-empty string");
   }
+  if (hostname.length > 1024) {
+    throw new RangeError(`Cannot connect: hostname has ${hostname.length} characters, over 1024`);
+  }
   if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
     throw new RangeError(`Cannot connect: port must be an integer from 1 to 65535, not ${port}`);
   }

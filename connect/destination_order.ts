@@ -91,7 +91,6 @@ export interface Candidate {
 /** @internal */
 export interface SortKeys {
   readonly scopeMatch: boolean;
-  readonly deprecated: boolean;
   readonly labelMatch: boolean;
   readonly precedence: number;
   readonly scope: number;
@@ -139,7 +138,6 @@ export function candidateFor(
     ...facts,
     keys: {
       scopeMatch: scopeOf(d) === scopeOf(s),
-      deprecated: info.preferredUntil !== null && info.preferredUntil <= now,
       labelMatch: policyOf(d).label === policyOf(s).label,
       precedence: policyOf(d).precedence,
       scope: scopeOf(d),
@@ -152,8 +150,10 @@ export function candidateFor(
 /**
  * Compares two candidates: policy tier; then destinations that failed
  * through that PD in an earlier race go last (they would cost an attempt
- * delay each time: a silently broken path); then RFC 6724 rules 2, 3, 5,
- * 6 and 8; then RFC 8305 §4's history rule between rules 8 and 9
+ * delay each time: a silently broken path); then RFC 6724 rules 2, 5, 6
+ * and 8 (rule 3 has nothing to order: deprecated addresses are never
+ * sources, as in connect-to-address); then RFC 8305 §4's history rule
+ * between rules 8 and 9
  * (destinations that answered through that PD before, the PD with the
  * lower RTT first); then rule 9, then the stable order.
  *
@@ -176,7 +176,6 @@ export function compareCandidates(a: Candidate, b: Candidate): number {
   return a.tier - b.tier ||
     Number(a.history === "failed") - Number(b.history === "failed") ||
     Number(y.scopeMatch) - Number(x.scopeMatch) || // Rule 2
-    Number(x.deprecated) - Number(y.deprecated) || // Rule 3
     Number(y.labelMatch) - Number(x.labelMatch) || // Rule 5
     y.precedence - x.precedence || // Rule 6
     x.scope - y.scope || // Rule 8

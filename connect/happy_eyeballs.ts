@@ -141,6 +141,7 @@ export async function connect(
   port: number,
   options: ConnectOptions = {},
 ): Promise<ConnectResult> {
+  const start = realClock.now();
   const checked = checkConnectArguments(hostname, port, options);
   options.signal?.throwIfAborted();
   const mif = options.mif ?? await openMif({ signal: options.signal });
@@ -148,7 +149,7 @@ export async function connect(
   let sub: Subscriber | undefined;
   try {
     sub = mif.subscribe({ name: `connect ${hostname} ${port}` });
-    const result = await race(sub, hostname, port, checked, historyOf(mif), options.signal);
+    const result = await race(sub, hostname, port, checked, historyOf(mif), options.signal, start);
     const owner = sub;
     result.connection.closed.then(() => owner.close()).then(closeMif);
     return result;
@@ -175,12 +176,13 @@ async function race(
   options: CheckedOptions,
   history: PathHistory,
   signal: AbortSignal | undefined,
+  start: number,
 ): Promise<ConnectResult> {
   const seen = announce(sub);
   // The PD that won last time for this name is asked first: its answer comes first.
   const last = history.lastWinner(hostname);
   const pds = eligible(seen, options, hostname).sort((a, b) =>
-    Number(b.pdId === last) - Number(a.pdId === last)
+    Number(b.pdId === last?.pdId) - Number(a.pdId === last?.pdId)
   );
   const fail = (why: string, race?: Race, cause?: unknown) =>
     new ConnectFailedError(
@@ -194,7 +196,7 @@ async function race(
   const pdOf = new Map<string, string>(); // translationId → pdId
   let result: RaceResult | undefined;
   const wake = new AbortController();
-  const deadline = realClock.now() + options.timeout;
+  const deadline = start + options.timeout;
   const post = (m: SubscriberMessage) => {
     if (!sub.closed) sub.post(m);
   };
@@ -204,10 +206,12 @@ async function race(
     history,
     clock: realClock,
     epochNow: Date.now,
-    lastWinner: last,
+    lastWinner: last?.skipsResolutionDelay ? last.pdId : undefined,
+    start,
   }, {
     start(id, attempt) {
-      const timeout = Math.max(1, Math.round(deadline - realClock.now()));
+      // A second past the race's deadline: the race's own timer ends it first, as "timed out".
+      const timeout = Math.max(1, Math.round(deadline - realClock.now() + 1000));
       const base = { pdId: attempt.pdId, address: attempt.address, port, connectionId: `c${id}` };
       post(
         options.source === undefined
@@ -223,7 +227,11 @@ async function race(
       wake.abort();
     },
   });
-  const stopTimer = realClock.setTimer(options.timeout, () => race.stop("timed out"));
+  let timedOut = false;
+  const stopTimer = realClock.setTimer(deadline - realClock.now(), () => {
+    timedOut = true;
+    race.stop("timed out");
+  });
   const onAbort = () => race.stop("aborted");
   signal?.addEventListener("abort", onAbort, { once: true });
   pds.forEach((pd, i) => {
@@ -260,9 +268,21 @@ async function race(
       case "no-provisioning-domain-announcement":
         race.pdGone(m.pdId);
         return;
-      case "error":
-        race.stop(m.detail);
+      case "error": {
+        // Refusals of a stop are expected: the attempt or translation had ended already.
+        if (m.messageType === "stop-connecting" || m.messageType === "stop-translating-name") {
+          return;
+        }
+        const gone = m.reason === "unknown-pd";
+        if (m.connectionId !== undefined) {
+          race.failed(Number(m.connectionId.slice(1)), gone ? "pd-gone" : "unsupported", m.detail);
+          return;
+        }
+        const pdId = m.translationId === undefined ? undefined : pdOf.get(m.translationId);
+        if (pdId) return race.resolved(pdId, gone ? "pd-gone" : "unsupported");
+        race.stop(`the MIF API refused ${m.messageType}: ${m.detail}`);
         return;
+      }
       default:
         return; // Other announcements do not change the race.
     }
@@ -270,8 +290,11 @@ async function race(
   let winnerToken: string | undefined;
   try {
     while (!race.settled) {
-      for (let m = sub.get(); m !== NO_MESSAGE && !race.settled; m = sub.get()) handle(m);
-      if (race.settled) break;
+      const m = sub.get();
+      if (m !== NO_MESSAGE) {
+        handle(m);
+        continue;
+      }
       await sub.check({ signal: wake.signal }).catch((error) => {
         if (!wake.signal.aborted) throw error;
       });
@@ -280,6 +303,7 @@ async function race(
     // Answers already queued: losers that connected before their cancel are closed.
     for (let m = sub.get(); m !== NO_MESSAGE; m = sub.get()) handle(m);
   } finally {
+    if (!race.settled) race.stop("abandoned");
     stopTimer();
     signal?.removeEventListener("abort", onAbort);
     race.resolutions.forEach((r, i) => {
@@ -293,9 +317,15 @@ async function race(
     throw signal.reason;
   }
   if (!result?.ok || winnerToken === undefined) {
-    throw fail(result && !result.ok ? result.why : "the race ended without a connection", race);
+    const why = result && !result.ok ? result.why : "the race ended without a connection";
+    throw fail(
+      why,
+      race,
+      timedOut ? new Deno.errors.TimedOut(`${options.timeout} ms passed`) : undefined,
+    );
   }
-  history.won(hostname, result.winner.pdId);
+  // An IPv4 winner skips the resolution delay next time only when IPv6 failed in this race.
+  history.won(hostname, result.winner.pdId, result.winner.address.includes(":") || race.ipv6Failed);
   return {
     connection: sub.connection(winnerToken),
     winner: result.winner,

@@ -22,6 +22,14 @@ const MAX_DESTINATIONS = 1024;
 /** What is known of a destination through one PD. */
 export type DestinationHistory = "answered" | "unknown" | "failed";
 
+/** The PD that won the last race to a name. */
+export interface LastWinner {
+  /** The PD. */
+  readonly pdId: string;
+  /** Whether its answer skips the resolution delay (it won over IPv6 fairly, or is IPv6). */
+  readonly skipsResolutionDelay: boolean;
+}
+
 interface Estimate {
   srtt: number;
   rttvar: number;
@@ -44,7 +52,7 @@ interface Estimate {
 export class PathHistory {
   #rtt = new Map<string, Estimate>();
   #destinations = new Map<string, { outcome: "answered" | "failed"; at: number }>();
-  #winners = new Map<string, string>();
+  #winners = new Map<string, LastWinner>();
 
   /**
    * Records a connection that succeeded after `rtt` ms.
@@ -111,10 +119,12 @@ export class PathHistory {
    *
    * @param hostname The name.
    * @param pdId The PD.
+   * @param skipsResolutionDelay Whether its answer may skip RFC 8305's resolution delay next
+   *   time: the winner was IPv6, or IPv6 failed in that race.
    */
-  won(hostname: string, pdId: string): void {
+  won(hostname: string, pdId: string, skipsResolutionDelay: boolean): void {
     this.#winners.delete(hostname);
-    this.#winners.set(hostname, pdId);
+    this.#winners.set(hostname, { pdId, skipsResolutionDelay });
     if (this.#winners.size > MAX_DESTINATIONS) {
       this.#winners.delete(this.#winners.keys().next().value!);
     }
@@ -124,9 +134,9 @@ export class PathHistory {
    * The PD that won the last race to `hostname`.
    *
    * @param hostname The name.
-   * @returns The PD, or undefined.
+   * @returns The PD and whether it skips the resolution delay, or undefined.
    */
-  lastWinner(hostname: string): string | undefined {
+  lastWinner(hostname: string): LastWinner | undefined {
     return this.#winners.get(hostname);
   }
 

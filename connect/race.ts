@@ -60,8 +60,14 @@ export interface RaceSettings {
   readonly clock: Clock;
   /** Milliseconds since the epoch, for address lifetimes. */
   readonly epochNow: () => number;
-  /** The PD that won the last race to this name, if any. */
+  /**
+   * The PD whose IPv4 connection won the last race to this name after IPv6
+   * had failed there, or whose IPv6 connection won it: its answer does not
+   * wait the resolution delay.
+   */
   readonly lastWinner?: string;
+  /** The clock's time when connect() was called; times are counted from it (default: now). */
+  readonly start?: number;
 }
 
 interface Attempt {
@@ -107,7 +113,7 @@ export class Race {
   #nextReady = false;
   #cancelTimer: (() => void) | undefined;
   #settled = false;
-  #rank = 0;
+  #ipv6Failed = false;
 
   /**
    * @param pds The PDs that take part, in announcement order; each is being asked for the name.
@@ -117,7 +123,7 @@ export class Race {
   constructor(pds: readonly RacePd[], settings: RaceSettings, hooks: RaceHooks) {
     this.#settings = settings;
     this.#hooks = hooks;
-    this.#t0 = settings.clock.now();
+    this.#t0 = settings.start ?? settings.clock.now();
     pds.forEach((pd, rank) => this.#resolutions.set(pd.pdId, { pd, rank, answers: [] }));
   }
 
@@ -215,9 +221,11 @@ export class Race {
     );
     for (const other of this.#attempts) {
       if (!other.running) continue;
-      // An earlier attempt still waiting is slower than this one by an attempt delay at least.
-      if (other.record.start < attempt.record.start) {
-        history.failed(other.record.pdId, other.record.address, clock.now());
+      // Still waiting a whole attempt delay after it started: the path is slow or silently
+      // broken (an attempt started late, after another one failed, proves nothing).
+      const waited = clock.now() - this.#t0 - other.record.start;
+      if (waited >= history.attemptDelay(other.record.pdId, this.#settings.attemptDelay)) {
+        this.#markFailed(other);
       }
       this.#finish(other, "cancelled", "another attempt connected first");
       this.#hooks.cancel(this.#attempts.indexOf(other));
@@ -238,12 +246,9 @@ export class Race {
     if (!attempt?.running) return;
     this.#finish(attempt, reason, detail);
     if (this.#settled) return;
-    if (reason !== "cancelled") {
-      this.#settings.history.failed(
-        attempt.record.pdId,
-        attempt.record.address,
-        this.#settings.clock.now(),
-      );
+    // Only what says something about the path; pd-gone, no-source-address and the like do not.
+    if (reason === "refused" || reason === "timeout" || reason === "unreachable") {
+      this.#markFailed(attempt);
     }
     if (this.#started) {
       this.#cancelTimer?.();
@@ -277,6 +282,22 @@ export class Race {
       this.#hooks.cancel(id);
     }
     this.#settle({ ok: false, why });
+  }
+
+  /** Remembers that the attempt's destination did not answer through its PD. */
+  #markFailed(attempt: Attempt): void {
+    const { history, clock } = this.#settings;
+    history.failed(attempt.record.pdId, attempt.record.address, clock.now());
+    if (attempt.family === "ipv6") this.#ipv6Failed = true;
+  }
+
+  /**
+   * Whether an IPv6 attempt failed or stayed silent for an attempt delay in
+   * this race: then an IPv4 winner had beaten IPv6 fairly, and may skip the
+   * resolution delay next time.
+   */
+  get ipv6Failed(): boolean {
+    return this.#ipv6Failed;
   }
 
   #finish(attempt: Attempt, outcome: AttemptOutcome, detail?: string, source?: string): void {
@@ -351,7 +372,10 @@ export class Race {
     // the race that made it the winner gave IPv6 its chance (RFC 8305 §4, history).
     if (best.pdId === this.#settings.lastWinner && best.history === "answered") return 0;
     const ipv6Answered = this.#pending.some((c) => c.family === "ipv6");
-    return !ipv6Answered && resolving.some((r) => r.pd.family === "ipv6") ? RESOLUTION_DELAY : 0;
+    const ipv6Resolving = resolving.some((r) =>
+      r.pd.family === "ipv6" && r.pd.tier <= best.tier && r.pd.addresses.length > 0
+    );
+    return !ipv6Answered && ipv6Resolving ? RESOLUTION_DELAY : 0;
   }
 
   /** Starts the best candidate now, and the timer for the one after it. */

@@ -81,7 +81,7 @@ export class ConnectFailedError extends AggregateError {
    * @param message "Cannot connect to <host> port <port>: <why>".
    * @param attempts The attempts.
    * @param resolutions The translations.
-   * @param options The cause, if any (a timeout or an abort).
+   * @param options The cause, if any (a Deno.errors.TimedOut when the race timed out).
    */
   constructor(
     message: string,

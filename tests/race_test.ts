@@ -183,19 +183,44 @@ Deno.test("the race fails only when every attempt failed and every translation e
   assert.deepEqual(result(), { ok: false, why: "every attempt failed" });
 });
 
-Deno.test("avoided PDs are tried only after every other candidate; preferred ones first", () => {
+Deno.test("preferred PDs go first and avoided ones only after every other candidate", () => {
   const pds = PDS.map((pd) => ({
     ...pd,
-    tier: pd.interfaceId === "rmnet0" ? 0 : pd.interfaceId === "wlan0" ? 2 : 1,
+    tier: pd.interfaceId === "eth0" ? 0 : pd.interfaceId === "wlan0" ? 2 : 1,
   }));
   const { clock, race, started } = setup(pds);
-  race.resolved("rmnet0/ipv6", "nxdomain"); // the preferred PD has no answer
-  for (const pd of pds.slice(0, 2)) {
+  for (const pd of pds) {
     race.answer(pd.pdId, pd.family === "ipv6" ? "2001:db8:9::80" : "198.18.0.80");
   }
-  race.answer("eth0/ipv4", "198.18.0.80");
   clock.advance(1000);
-  assert.deepEqual(order(started), ["0 eth0/ipv4", "250 wlan0/ipv6", "500 wlan0/ipv4"]);
+  assert.deepEqual(order(started), [
+    "0 eth0/ipv4", // preferred, though IPv6 would go first by RFC 6724
+    "250 rmnet0/ipv6",
+    "500 wlan0/ipv4", // avoided: last, families still alternating
+    "750 wlan0/ipv6",
+  ]);
+});
+
+Deno.test("an attempt that started late, after another failed, is not remembered as failed when a later one wins", () => {
+  const { clock, race, history } = setup(PDS.slice(0, 2));
+  race.answer("wlan0/ipv6", "2001:db8:9::80");
+  race.answer("wlan0/ipv4", "198.18.0.80");
+  race.answer("wlan0/ipv6", "2001:db8:9::81");
+  clock.advance(250); // 0: wlan0/ipv6 ::80 at 0, 1: wlan0/ipv4 at 250
+  race.failed(0, "refused"); // 2: wlan0/ipv6 ::81 starts at once, at 250
+  clock.advance(10);
+  race.connected(2, "2001:db8:1::7");
+  assert.equal(history.destination("wlan0/ipv6", "2001:db8:9::80", clock.now()), "failed");
+  assert.equal(history.destination("wlan0/ipv4", "198.18.0.80", clock.now()), "unknown");
+  assert.equal(race.ipv6Failed, true);
+});
+
+Deno.test("failures that say nothing of the path (pd-gone, no-source-address) are not remembered", () => {
+  const { race, history } = setup(PDS.slice(0, 2));
+  race.answer("wlan0/ipv6", "2001:db8:9::80");
+  race.failed(0, "pd-gone");
+  assert.equal(history.destination("wlan0/ipv6", "2001:db8:9::80", 0), "unknown");
+  assert.equal(race.ipv6Failed, false);
 });
 
 Deno.test("a destination that failed through a PD in an earlier race goes last", () => {
