@@ -180,7 +180,7 @@ async function race(
 ): Promise<ConnectResult> {
   const seen = announce(sub);
   // The PD that won last time for this name is asked first: its answer comes first.
-  const last = history.lastWinner(hostname);
+  const last = history.lastWinner(hostname, realClock.now());
   const pds = eligible(seen, options, hostname).sort((a, b) =>
     Number(b.pdId === last?.pdId) - Number(a.pdId === last?.pdId)
   );
@@ -324,8 +324,10 @@ async function race(
       timedOut ? new Deno.errors.TimedOut(`${options.timeout} ms passed`) : undefined,
     );
   }
-  // An IPv4 winner skips the resolution delay next time only when IPv6 failed in this race.
-  history.won(hostname, result.winner.pdId, result.winner.address.includes(":") || race.ipv6Failed);
+  history.won(hostname, result.winner.pdId, realClock.now(), {
+    ipv6: result.winner.address.includes(":"),
+    ipv6Failed: race.ipv6Failed,
+  });
   return {
     connection: sub.connection(winnerToken),
     winner: result.winner,

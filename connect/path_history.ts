@@ -52,7 +52,7 @@ interface Estimate {
 export class PathHistory {
   #rtt = new Map<string, Estimate>();
   #destinations = new Map<string, { outcome: "answered" | "failed"; at: number }>();
-  #winners = new Map<string, LastWinner>();
+  #winners = new Map<string, { pdId: string; ipv6: boolean; ipv6FailedAt?: number }>();
 
   /**
    * Records a connection that succeeded after `rtt` ms.
@@ -115,29 +115,45 @@ export class PathHistory {
   }
 
   /**
-   * Records the PD whose connection won a race to `hostname`.
+   * Records the PD whose connection won a race to `hostname`, and whether
+   * IPv6 failed in that race.
    *
    * @param hostname The name.
-   * @param pdId The PD.
-   * @param skipsResolutionDelay Whether its answer may skip RFC 8305's resolution delay next
-   *   time: the winner was IPv6, or IPv6 failed in that race.
+   * @param pdId The winning PD.
+   * @param now The clock's time now.
+   * @param outcome Whether the winner was IPv6, and whether an IPv6 attempt failed.
    */
-  won(hostname: string, pdId: string, skipsResolutionDelay: boolean): void {
+  won(
+    hostname: string,
+    pdId: string,
+    now: number,
+    outcome: { readonly ipv6: boolean; readonly ipv6Failed: boolean },
+  ): void {
+    const before = this.#winners.get(hostname);
+    const ipv6FailedAt = outcome.ipv6Failed ? now : before?.ipv6FailedAt;
     this.#winners.delete(hostname);
-    this.#winners.set(hostname, { pdId, skipsResolutionDelay });
+    this.#winners.set(hostname, { pdId, ipv6: outcome.ipv6, ipv6FailedAt });
     if (this.#winners.size > MAX_DESTINATIONS) {
       this.#winners.delete(this.#winners.keys().next().value!);
     }
   }
 
   /**
-   * The PD that won the last race to `hostname`.
+   * The PD that won the last race to `hostname`, and whether its answer
+   * may skip RFC 8305's resolution delay: it was IPv6, or IPv6 failed in a
+   * race to this name within the memory (10 minutes), so waiting for IPv6
+   * answers would only delay a connection that IPv6 just lost.
    *
    * @param hostname The name.
-   * @returns The PD and whether it skips the resolution delay, or undefined.
+   * @param now The clock's time now.
+   * @returns The PD and the exemption, or undefined.
    */
-  lastWinner(hostname: string): LastWinner | undefined {
-    return this.#winners.get(hostname);
+  lastWinner(hostname: string, now: number): LastWinner | undefined {
+    const entry = this.#winners.get(hostname);
+    if (!entry) return undefined;
+    const failedRecently = entry.ipv6FailedAt !== undefined &&
+      now - entry.ipv6FailedAt < MEMORY_MS;
+    return { pdId: entry.pdId, skipsResolutionDelay: entry.ipv6 || failedRecently };
   }
 
   /**
