@@ -8,7 +8,8 @@
  *
  * - mif connect(): fresh (a new Mif, its PD workers starting during the
  *   race), cold (workers running, no history of the name) and warm (a Mif
- *   that raced to the name before, as a long-running program would);
+ *   that raced to the name before, as a long-running program would); cold
+ *   and warm also with `parallelInterfaces`;
  * - Deno.connect with the system resolver (A's DNS), capped at 5 s;
  * - node:net connect with autoSelectFamily, same resolver, capped at 5 s;
  * - the oracle: a DNS query to B's server plus a connect from the host's
@@ -66,7 +67,7 @@ async function samples(bed: TestBed, source: string): Promise<Record<string, num
 }
 
 const resolvConf = await Deno.readFile("/etc/resolv.conf");
-const rows: string[] = [];
+const results: { delay: number; m: Record<string, number> }[] = [];
 {
   await using bed = await TestBed.create({ race: true });
   await bed.breakIpv6("a", true);
@@ -76,34 +77,46 @@ const rows: string[] = [];
     await bed.setDelay("a", delay);
     await bed.setDelay("b", delay);
     const s = await samples(bed, source);
-    const m = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, median(v)]));
-    const ms = (x: number) => x >= CAP_MS ? `≥ ${CAP_MS}` : x.toFixed(1);
-    const ratio = (x: number, of: number) => `${(x / of).toFixed(2)}×`;
-    const capped = m["Deno.connect"] >= CAP_MS ? "≥ " : "";
-    const cells = [
-      String(delay),
-      ms(m.oracle),
-      ms(m["mif warm"]),
-      ratio(m["mif warm"], m.oracle),
-      ms(m["mif cold"]),
-      ratio(m["mif cold"], m.oracle),
-      ms(m["mif fresh"]),
-      ms(m["node:net autoSelectFamily"]),
-      ms(m["Deno.connect"]),
-      capped + ratio(m["Deno.connect"], m["mif warm"]),
-      capped + ratio(m["Deno.connect"], m["mif cold"]),
-    ];
-    rows.push(`| ${cells.join(" | ")} |`);
+    results.push({
+      delay,
+      m: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, median(v)])),
+    });
   }
 }
 if ((await Deno.readFile("/etc/resolv.conf")).join() !== resolvConf.join()) {
   throw new Error("Cannot trust the run: /etc/resolv.conf changed");
 }
+const ms = (x: number) => x >= CAP_MS ? `≥ ${CAP_MS}` : x.toFixed(1);
+const METHODS = [
+  "oracle",
+  "mif warm",
+  "mif warm, interfaces in parallel",
+  "mif cold",
+  "mif cold, interfaces in parallel",
+  "mif fresh",
+  "node:net autoSelectFamily",
+  "Deno.connect",
+];
+const header = `| time to connect, median ms (÷ oracle) | ${
+  results.map((r) => `${r.delay} ms each way`).join(" | ")
+} |`;
 console.log(
-  `Deno ${Deno.version.deno}, ${ROUNDS} rounds per delay, medians in ms; path A's IPv6 silently dropped.`,
+  `Deno ${Deno.version.deno}, ${ROUNDS} rounds per delay; path A's IPv6 silently dropped, path B healthy.`,
 );
-console.log(
-  "| delay each way (ms) | oracle | mif warm | ÷ oracle | mif cold | ÷ oracle | mif fresh | node:net autoSelectFamily | Deno.connect | Deno.connect ÷ mif warm | Deno.connect ÷ mif cold |",
-);
-console.log(`|${"---|".repeat(11)}`);
-for (const row of rows) console.log(row);
+console.log(header);
+console.log(`|${"---|".repeat(results.length + 1)}`);
+for (const method of METHODS) {
+  const cells = results.map(({ m }) =>
+    method === "oracle" ? ms(m.oracle) : `${ms(m[method])} (${(m[method] / m.oracle).toFixed(2)}×)`
+  );
+  console.log(`| ${method} | ${cells.join(" | ")} |`);
+}
+console.log("");
+console.log(`| Deno.connect ÷ … | ${results.map((r) => `${r.delay} ms`).join(" | ")} |`);
+console.log(`|${"---|".repeat(results.length + 1)}`);
+for (const method of METHODS.filter((x) => x.startsWith("mif"))) {
+  const cells = results.map(({ m }) =>
+    `${m["Deno.connect"] >= CAP_MS ? "≥ " : ""}${(m["Deno.connect"] / m[method]).toFixed(2)}×`
+  );
+  console.log(`| ${method} | ${cells.join(" | ")} |`);
+}

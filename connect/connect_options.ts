@@ -39,6 +39,14 @@ export interface ConnectOptions {
    * connect RTTs set its delay, within the same bounds.
    */
   readonly attemptDelay?: number;
+  /**
+   * Start the first attempt on each interface at once instead of an attempt
+   * delay after the previous attempt (default false: RFC 8305's stagger
+   * throughout). Within an interface, for avoided PDs and for destinations
+   * that failed before, the stagger still holds. Costs a SYN per interface;
+   * saves an attempt delay when the first interface's path is silently broken.
+   */
+  readonly parallelInterfaces?: boolean;
   /** Milliseconds for the whole race, resolution included (default 30000). */
   readonly timeout?: number;
   /** Aborts the race; connect() then rejects with the signal's reason. */
@@ -69,6 +77,7 @@ export interface CheckedOptions {
   readonly families: readonly Family[];
   readonly source?: string;
   readonly attemptDelay: number;
+  readonly parallelInterfaces: boolean;
   readonly timeout: number;
 }
 
@@ -131,6 +140,10 @@ export function checkConnectArguments(
   if (!Array.isArray(families) || !families.every((f) => f === "ipv4" || f === "ipv6")) {
     throw new TypeError('Cannot connect: families must list "ipv4" and/or "ipv6"');
   }
+  const parallelInterfaces = options.parallelInterfaces ?? false;
+  if (typeof parallelInterfaces !== "boolean") {
+    throw new TypeError("Cannot connect: parallelInterfaces must be a boolean");
+  }
   let source: string | undefined;
   if (options.source !== undefined) {
     source = typeof options.source === "string" ? canonicalIp(options.source) : undefined;
@@ -146,6 +159,7 @@ export function checkConnectArguments(
     families,
     source,
     attemptDelay,
+    parallelInterfaces,
     timeout,
   };
 }

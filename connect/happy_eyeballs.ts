@@ -208,6 +208,7 @@ async function race(
     epochNow: Date.now,
     lastWinner: last?.skipsResolutionDelay ? last.pdId : undefined,
     start,
+    parallelInterfaces: options.parallelInterfaces,
   }, {
     start(id, attempt) {
       // A second past the race's deadline: the race's own timer ends it first, as "timed out".

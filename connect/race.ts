@@ -68,11 +68,19 @@ export interface RaceSettings {
   readonly lastWinner?: string;
   /** The clock's time when connect() was called; times are counted from it (default: now). */
   readonly start?: number;
+  /**
+   * Start the first attempt on each interface without waiting for the
+   * attempt delay of attempts on other interfaces (the draft's §3.4 sends
+   * SYNs on IF1 and IF2 together); RFC 8305's stagger still applies within
+   * an interface, to avoided PDs and to destinations that failed before.
+   */
+  readonly parallelInterfaces?: boolean;
 }
 
 interface Attempt {
   record: AttemptRecord;
   family: Family;
+  tier: number;
   running: boolean;
 }
 
@@ -175,6 +183,7 @@ export class Race {
     this.#pending.push(candidate);
     this.#firstAnswerAt ??= this.#settings.clock.now();
     this.#advance();
+    if (this.#started) this.#startUntriedInterfaces();
   }
 
   /**
@@ -372,8 +381,12 @@ export class Race {
     // the race that made it the winner gave IPv6 its chance (RFC 8305 §4, history).
     if (best.pdId === this.#settings.lastWinner && best.history === "answered") return 0;
     const ipv6Answered = this.#pending.some((c) => c.family === "ipv6");
+    // With parallel interfaces another interface's IPv6 would start beside this answer, not
+    // before it: only the same interface's IPv6 is worth waiting for.
+    const bestInterface = this.#resolutions.get(best.pdId)!.pd.interfaceId;
     const ipv6Resolving = resolving.some((r) =>
-      r.pd.family === "ipv6" && r.pd.tier <= best.tier && r.pd.addresses.length > 0
+      r.pd.family === "ipv6" && r.pd.tier <= best.tier && r.pd.addresses.length > 0 &&
+      (!this.#settings.parallelInterfaces || r.pd.interfaceId === bestInterface)
     );
     return !ipv6Answered && ipv6Resolving ? RESOLUTION_DELAY : 0;
   }
@@ -387,6 +400,32 @@ export class Race {
       return;
     }
     this.#nextReady = false;
+    const delay = this.#settings.history.attemptDelay(candidate.pdId, this.#settings.attemptDelay);
+    this.#cancelTimer = this.#settings.clock.setTimer(delay, () => this.#startNext());
+    this.#launch(candidate);
+    this.#startUntriedInterfaces();
+  }
+
+  /** With parallelInterfaces: the best candidate of each interface not tried yet starts now. */
+  #startUntriedInterfaces(): void {
+    if (!this.#settings.parallelInterfaces || this.#settled) return;
+    const tier = Math.min(...this.#attempts.map((a) => a.tier));
+    for (;;) {
+      const untried = this.#pending.filter((c) =>
+        c.tier <= tier && c.history !== "failed" &&
+        !this.#attempts.some((a) =>
+          a.record.interfaceId === this.#resolutions.get(c.pdId)!.pd.interfaceId
+        )
+      );
+      if (untried.length === 0) return;
+      const best = untried.reduce((a, b) => compareCandidates(a, b) <= 0 ? a : b);
+      this.#pending.splice(this.#pending.indexOf(best), 1);
+      this.#launch(best);
+    }
+  }
+
+  /** Starts an attempt on a candidate. */
+  #launch(candidate: Candidate): void {
     const pd = this.#resolutions.get(candidate.pdId)!.pd;
     const record: AttemptRecord = {
       pdId: candidate.pdId,
@@ -397,9 +436,7 @@ export class Race {
       start: this.#elapsed(),
     };
     const id = this.#attempts.length;
-    this.#attempts.push({ record, family: candidate.family, running: true });
-    const delay = this.#settings.history.attemptDelay(candidate.pdId, this.#settings.attemptDelay);
-    this.#cancelTimer = this.#settings.clock.setTimer(delay, () => this.#startNext());
+    this.#attempts.push({ record, family: candidate.family, tier: candidate.tier, running: true });
     this.#hooks.start(id, record);
   }
 

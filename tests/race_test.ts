@@ -311,3 +311,47 @@ Deno.test("last race's winner answering the same destination starts at once, wit
   race.answer("wlan0/ipv4", "198.18.0.80");
   assert.deepEqual(started, ["0 wlan0/ipv4"], "no 50 ms wait for the IPv6 PDs still resolving");
 });
+
+Deno.test("with parallelInterfaces the first attempt on each interface starts at once; within an interface the stagger holds", () => {
+  const clock = new FakeClock();
+  const started: string[] = [];
+  const race = new Race(PDS, {
+    port: 443,
+    attemptDelay: 250,
+    history: new PathHistory(),
+    clock,
+    epochNow: () => 0,
+    parallelInterfaces: true,
+  }, {
+    start: (_id, a) => started.push(`${clock.now()} ${a.pdId}`),
+    cancel: () => {},
+    settled: () => {},
+  });
+  for (const pd of PDS) {
+    race.answer(pd.pdId, pd.family === "ipv6" ? "2001:db8:9::80" : "198.18.0.80");
+  }
+  assert.deepEqual(started, ["0 wlan0/ipv6", "0 rmnet0/ipv6", "0 eth0/ipv4"], "one per interface");
+  clock.advance(250);
+  assert.deepEqual(started.at(-1), "250 wlan0/ipv4", "wlan0's second waits the attempt delay");
+});
+
+Deno.test("with parallelInterfaces an IPv4 answer waits the resolution delay only for IPv6 of its own interface", () => {
+  const clock = new FakeClock();
+  const started: string[] = [];
+  const race = new Race(PDS, {
+    port: 443,
+    attemptDelay: 250,
+    history: new PathHistory(),
+    clock,
+    epochNow: () => 0,
+    parallelInterfaces: true,
+  }, {
+    start: (_id, a) => started.push(`${clock.now()} ${a.pdId}`),
+    cancel: () => {},
+    settled: () => {},
+  });
+  race.resolved("wlan0/ipv6", "nxdomain");
+  race.resolved("wlan0/ipv4", "nxdomain");
+  race.answer("eth0/ipv4", "198.18.0.80"); // rmnet0's IPv6 is still resolving, on another interface
+  assert.deepEqual(started, ["0 eth0/ipv4"]);
+});
