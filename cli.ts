@@ -120,6 +120,7 @@ function connect(invocation: Invocation): Promise<number> {
         ...(invocation.from === undefined ? {} : { source: invocation.from }),
         ...(invocation.avoid === undefined ? {} : { avoid: invocation.avoid }),
         ...(invocation.prohibit === undefined ? {} : { prohibit: invocation.prohibit }),
+        parallelInterfaces: invocation.parallelInterfaces ?? false,
       });
       await connection.close();
       report = { winner, attempts, resolutions };

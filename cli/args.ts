@@ -51,6 +51,8 @@ export interface Invocation {
   readonly avoid?: readonly string[];
   /** connect: every --prohibit, comma-separated lists split. */
   readonly prohibit?: readonly string[];
+  /** connect: --parallel-interfaces was given. */
+  readonly parallelInterfaces?: boolean;
 }
 
 /** A usage error: the CLI prints its message on one line and exits 2. */
@@ -101,6 +103,9 @@ Options:
                                 (PATH: a PD id, an interface id or an
                                 interface type such as cellular, vpn, wifi;
                                 repeatable, or comma-separated: vpn,cellular)
+  --parallel-interfaces         connect: start the first attempt on each
+                                interface at once, not one attempt delay
+                                after the previous one
   --json                        status, connect: one JSON object (connect:
                                 connected, winner, attempts, resolutions,
                                 error); watch, resolve: one JSON message per
@@ -140,6 +145,7 @@ export function parseInvocation(args: readonly string[]): Invocation {
         from: { type: "string" },
         avoid: { type: "string", multiple: true },
         prohibit: { type: "string", multiple: true },
+        "parallel-interfaces": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -169,9 +175,11 @@ export function parseInvocation(args: readonly string[]): Invocation {
     throw new UsageError("--family only applies to resolve");
   }
   const connectOnly = values.from !== undefined || values.avoid !== undefined ||
-    values.prohibit !== undefined;
+    values.prohibit !== undefined || values["parallel-interfaces"];
   if (command !== "connect" && connectOnly) {
-    throw new UsageError("--from, --avoid and --prohibit only apply to connect");
+    throw new UsageError(
+      "--from, --avoid, --prohibit and --parallel-interfaces only apply to connect",
+    );
   }
   const connect = command === "connect" ? connectArguments(rest, values) : {};
   const family = values.family;
@@ -208,11 +216,16 @@ export function parseInvocation(args: readonly string[]): Invocation {
   };
 }
 
-/** Checks connect's HOST, PORT, --from, --avoid and --prohibit. */
+/** Checks connect's HOST, PORT, --from, --avoid, --prohibit and --parallel-interfaces. */
 function connectArguments(
   [host, port]: readonly string[],
-  values: { from?: string; avoid?: string[]; prohibit?: string[] },
-): Pick<Invocation, "host" | "port" | "from" | "avoid" | "prohibit"> {
+  values: {
+    from?: string;
+    avoid?: string[];
+    prohibit?: string[];
+    "parallel-interfaces"?: boolean;
+  },
+): Pick<Invocation, "host" | "port" | "from" | "avoid" | "prohibit" | "parallelInterfaces"> {
   if (host === "") throw new UsageError("connect: HOST must not be empty");
   const number = /^[0-9]{1,5}$/.test(port) ? Number(port) : NaN;
   if (!(number >= 1 && number <= 65535)) {
@@ -240,5 +253,6 @@ function connectArguments(
     ...(from === undefined ? {} : { from }),
     ...(avoid === undefined ? {} : { avoid }),
     ...(prohibit === undefined ? {} : { prohibit }),
+    ...(values["parallel-interfaces"] ? { parallelInterfaces: true } : {}),
   };
 }

@@ -497,7 +497,14 @@ Deno.test("mif connect without a port, with a port out of range or an unknown op
       ["connect", "www.mif.example", "80", "--family", "ipv4"],
       /^mif: --family only applies to resolve/,
     ],
-    [["status", "--prohibit", "vpn"], /^mif: --from, --avoid and --prohibit only apply to connect/],
+    [
+      ["status", "--prohibit", "vpn"],
+      /^mif: --from, --avoid, --prohibit and --parallel-interfaces only apply to connect/,
+    ],
+    [
+      ["resolve", "x.example", "--parallel-interfaces"],
+      /^mif: --from, --avoid, --prohibit and --parallel-interfaces only apply to connect/,
+    ],
     [["connect", "", "80"], /^mif: connect: HOST must not be empty/],
   ];
   await assertUsageErrors(cases);
@@ -531,4 +538,9 @@ Deno.test("parseInvocation: connect takes --avoid and --prohibit repeated or com
       prohibit: ["tun0/ipv4"],
     },
   );
+  assert.equal(
+    parseInvocation(["connect", "x.example", "80", "--parallel-interfaces"]).parallelInterfaces,
+    true,
+  );
+  assert.equal(parseInvocation(["connect", "x.example", "80"]).parallelInterfaces, undefined);
 });
