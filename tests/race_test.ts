@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { FakeClock } from "./fixtures/fake_clock.ts";
-import { Race, type RacePd, type RaceResult } from "../connect/race.ts";
+import { Race, type RacePd, type RaceResult, type RaceSettings } from "../connect/race.ts";
 import { PathHistory } from "../connect/path_history.ts";
 import type { AttemptRecord } from "../connect/timeline.ts";
 
@@ -48,12 +48,17 @@ const PDS: RacePd[] = [
   },
 ];
 
-function setup(pds: RacePd[] = PDS, history = new PathHistory(), attemptDelay = 250) {
+function setup(
+  pds: RacePd[] = PDS,
+  history = new PathHistory(),
+  extra: Partial<RaceSettings> = {},
+) {
   const clock = new FakeClock();
   const started: { id: number; at: number; pdId: string; address: string }[] = [];
   const cancelled: number[] = [];
   let result: RaceResult | undefined;
-  const race = new Race(pds, { port: 443, attemptDelay, history, clock, epochNow: () => 0 }, {
+  const settings = { port: 443, attemptDelay: 250, history, clock, epochNow: () => 0, ...extra };
+  const race = new Race(pds, settings, {
     start: (id: number, a: AttemptRecord) =>
       started.push({ id, at: clock.now(), pdId: a.pdId, address: a.address }),
     cancel: (id: number) => cancelled.push(id),
@@ -294,64 +299,33 @@ Deno.test("an avoided PD's answer waits while a better PD resolves: until it end
 Deno.test("last race's winner answering the same destination starts at once, without the resolution delay", () => {
   const history = new PathHistory();
   history.connected("wlan0/ipv4", "198.18.0.80", 30, 0);
-  const clock = new FakeClock();
-  const started: string[] = [];
-  const race = new Race(PDS, {
-    port: 443,
-    attemptDelay: 250,
-    history,
-    clock,
-    epochNow: () => 0,
-    lastWinner: "wlan0/ipv4",
-  }, {
-    start: (_id, a) => started.push(`${clock.now()} ${a.pdId}`),
-    cancel: () => {},
-    settled: () => {},
-  });
+  const { race, started } = setup(PDS, history, { lastWinner: "wlan0/ipv4" });
   race.answer("wlan0/ipv4", "198.18.0.80");
-  assert.deepEqual(started, ["0 wlan0/ipv4"], "no 50 ms wait for the IPv6 PDs still resolving");
+  assert.deepEqual(
+    order(started),
+    ["0 wlan0/ipv4"],
+    "no 50 ms wait for the IPv6 PDs still resolving",
+  );
 });
 
 Deno.test("with parallelInterfaces the first attempt on each interface starts at once; within an interface the stagger holds", () => {
-  const clock = new FakeClock();
-  const started: string[] = [];
-  const race = new Race(PDS, {
-    port: 443,
-    attemptDelay: 250,
-    history: new PathHistory(),
-    clock,
-    epochNow: () => 0,
-    parallelInterfaces: true,
-  }, {
-    start: (_id, a) => started.push(`${clock.now()} ${a.pdId}`),
-    cancel: () => {},
-    settled: () => {},
-  });
+  const { clock, race, started } = setup(PDS, new PathHistory(), { parallelInterfaces: true });
   for (const pd of PDS) {
     race.answer(pd.pdId, pd.family === "ipv6" ? "2001:db8:9::80" : "198.18.0.80");
   }
-  assert.deepEqual(started, ["0 wlan0/ipv6", "0 rmnet0/ipv6", "0 eth0/ipv4"], "one per interface");
+  assert.deepEqual(
+    order(started),
+    ["0 wlan0/ipv6", "0 rmnet0/ipv6", "0 eth0/ipv4"],
+    "one per interface",
+  );
   clock.advance(250);
-  assert.deepEqual(started.at(-1), "250 wlan0/ipv4", "wlan0's second waits the attempt delay");
+  assert.deepEqual(order(started).at(-1), "250 wlan0/ipv4", "wlan0's second waits the delay");
 });
 
 Deno.test("with parallelInterfaces an IPv4 answer waits the resolution delay only for IPv6 of its own interface", () => {
-  const clock = new FakeClock();
-  const started: string[] = [];
-  const race = new Race(PDS, {
-    port: 443,
-    attemptDelay: 250,
-    history: new PathHistory(),
-    clock,
-    epochNow: () => 0,
-    parallelInterfaces: true,
-  }, {
-    start: (_id, a) => started.push(`${clock.now()} ${a.pdId}`),
-    cancel: () => {},
-    settled: () => {},
-  });
+  const { race, started } = setup(PDS, new PathHistory(), { parallelInterfaces: true });
   race.resolved("wlan0/ipv6", "nxdomain");
   race.resolved("wlan0/ipv4", "nxdomain");
   race.answer("eth0/ipv4", "198.18.0.80"); // rmnet0's IPv6 is still resolving, on another interface
-  assert.deepEqual(started, ["0 eth0/ipv4"]);
+  assert.deepEqual(order(started), ["0 eth0/ipv4"]);
 });
