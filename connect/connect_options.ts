@@ -67,17 +67,25 @@ export interface AnnouncedPd {
   readonly addresses: readonly string[];
 }
 
-/** connect()'s options, checked, with defaults. */
+/** connect()'s options, checked, with defaults (each as in {@linkcode ConnectOptions}). */
 export interface CheckedOptions {
-  /** See {@linkcode ConnectOptions}. */
+  /** Only these PDs take part; undefined: any. */
   readonly require?: readonly string[];
+  /** Tried first. */
   readonly prefer: readonly string[];
+  /** Tried last. */
   readonly avoid: readonly string[];
+  /** Never tried. */
   readonly prohibit: readonly string[];
+  /** The families that take part. */
   readonly families: readonly Family[];
+  /** The one source address, canonical, if given. */
   readonly source?: string;
+  /** Milliseconds between attempts for a PD without history. */
   readonly attemptDelay: number;
+  /** Whether each interface's first attempt starts at once. */
   readonly parallelInterfaces: boolean;
+  /** Milliseconds for the whole race. */
   readonly timeout: number;
 }
 

@@ -124,6 +124,8 @@ export class Race {
   #ipv6Failed = false;
 
   /**
+   * Starts a race; nothing happens until the first answer.
+   *
    * @param pds The PDs that take part, in announcement order; each is being asked for the name.
    * @param settings Port, attempt delay, history and clocks.
    * @param hooks What carries out the race's decisions.
