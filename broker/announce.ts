@@ -8,7 +8,8 @@
 import type { Change } from "./diff.ts";
 import { fanOut, type Session } from "./session.ts";
 import type { AddressInfo, ElementInfo, InterfaceInfo, PdInfo } from "../platform/types.ts";
-import type { ApiMessage, Lifetime } from "../protocol/types.ts";
+import type { ApiMessage } from "../protocol/types.ts";
+import { remaining } from "../protocol/lifetime.ts";
 
 /** What the broker does beyond announcing. */
 export interface AnnounceHooks {
@@ -16,18 +17,6 @@ export interface AnnounceHooks {
   retire(pdId: string): void;
   /** A PD's configuration changed: hand it to its worker. */
   configure(pdId: string): void;
-}
-
-/**
- * Seconds left until an absolute time, rounded up (so 0 only once it has
- * passed), at most 0xffffffff (the largest 32-bit lifetime), or "infinite".
- *
- * @param until Epoch ms, or null for never.
- * @param now Epoch ms.
- */
-export function remaining(until: number | null, now: number): Lifetime {
-  if (until === null) return "infinite";
-  return Math.min(0xffffffff, Math.max(0, Math.ceil((until - now) / 1000)));
 }
 
 /** The interface-announcement for an interface (§3.3.7.3). */

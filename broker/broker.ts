@@ -17,7 +17,6 @@ import {
   elementAnnouncement,
   interfaceAnnouncement,
   pdAnnouncement,
-  remaining,
 } from "./announce.ts";
 import { diffSnapshots } from "./diff.ts";
 import type { IntentMessage } from "./intents.ts";
@@ -48,6 +47,7 @@ import type {
   SubscriberMessage,
 } from "../protocol/types.ts";
 import { parseIp } from "../protocol/ip.ts";
+import { remaining } from "../protocol/lifetime.ts";
 import type { PdConfig } from "../workers/protocol.ts";
 import { ConnectionHandle } from "./connection.ts";
 

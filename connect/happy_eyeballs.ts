@@ -11,7 +11,8 @@ import type { Connection } from "../broker/connection.ts";
 import { type Mif, openMif } from "../broker/mif.ts";
 import { NO_MESSAGE, type Subscriber } from "../broker/subscriber.ts";
 import type { AddressInfo } from "../platform/types.ts";
-import type { ApiMessage, Lifetime, SubscriberMessage } from "../protocol/types.ts";
+import type { ApiMessage, SubscriberMessage } from "../protocol/types.ts";
+import { expiresAt } from "../protocol/lifetime.ts";
 import { realClock } from "./clock.ts";
 import {
   type AnnouncedPd,
@@ -45,10 +46,6 @@ function historyOf(mif: Mif): PathHistory {
   return history;
 }
 
-function until(lifetime: Lifetime, now: number): number | null {
-  return lifetime === "infinite" ? null : now + lifetime * 1000;
-}
-
 interface Announced {
   interfaces: Map<string, ApiMessage & { type: "interface-announcement" }>;
   pds: Map<string, { interfaceId: string; family: "ipv4" | "ipv6"; addresses: AddressInfo[] }>;
@@ -70,8 +67,8 @@ function announce(sub: Subscriber): Announced {
       seen.pds.get(m.pdId)?.addresses.push({
         address: m.address,
         prefixLength: m.prefixLength,
-        validUntil: until(m.validLifetime, now),
-        preferredUntil: until(m.preferredLifetime, now),
+        validUntil: expiresAt(m.validLifetime, now),
+        preferredUntil: expiresAt(m.preferredLifetime, now),
       });
     }
   }

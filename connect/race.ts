@@ -45,7 +45,7 @@ export interface RaceHooks {
 
 /** How a race ended. */
 export type RaceResult =
-  | { readonly ok: true; readonly id: number; readonly winner: AttemptRecord }
+  | { readonly ok: true; readonly winner: AttemptRecord }
   | { readonly ok: false; readonly why: string };
 
 /** Fixed inputs of a race. */
@@ -241,7 +241,7 @@ export class Race {
       this.#finish(other, "cancelled", "another attempt connected first");
       this.#hooks.cancel(this.#attempts.indexOf(other));
     }
-    this.#settle({ ok: true, id, winner: attempt.record });
+    this.#settle({ ok: true, winner: attempt.record });
     return true;
   }
 
@@ -256,15 +256,13 @@ export class Race {
     const attempt = this.#attempts[id];
     if (!attempt?.running) return;
     this.#finish(attempt, reason, detail);
-    if (this.#settled) return;
     // Only what says something about the path; pd-gone, no-source-address and the like do not.
     if (reason === "refused" || reason === "timeout" || reason === "unreachable") {
       this.#markFailed(attempt);
     }
-    if (this.#started) {
-      this.#cancelTimer?.();
-      this.#startNext();
-    }
+    // A running attempt means the race has started and is not decided.
+    this.#cancelTimer?.();
+    this.#startNext();
     this.#checkFailed();
   }
 

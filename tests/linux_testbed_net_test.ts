@@ -11,7 +11,15 @@
 import assert from "node:assert/strict";
 import { type ApiMessage, canonicalIp as canonicalOrUndefined, type Connected } from "../mod.ts";
 import { testbedTest, testbedUnavailable } from "./testbed/prerequisites.ts";
-import { ANSWERS, PEER_PORT, type Router, TEST_NAME, TestBed, waitFor } from "./testbed/testbed.ts";
+import {
+  ANSWERS,
+  PEER_PORT,
+  type Router,
+  TEST_NAME,
+  type TestBed,
+  waitFor,
+  withTestBed,
+} from "./testbed/testbed.ts";
 import { hostClientArgv, mifArgs } from "./testbed/mif_process.ts";
 
 const unavailable = await testbedUnavailable();
@@ -199,9 +207,7 @@ function parseGreeting(line: unknown): { address: string; port: number } {
 }
 
 testbedTest("per-PD name translation and connections on the test bed", unavailable, async (t) => {
-  const resolvConf = await Deno.readFile("/etc/resolv.conf");
-  const bed = await TestBed.create();
-  try {
+  await withTestBed({}, async (bed) => {
     await t.step(
       "mif resolve answers each PD with its own network's addresses and DNS server",
       async () => {
@@ -328,14 +334,5 @@ testbedTest("per-PD name translation and connections on the test bed", unavailab
       assert.deepEqual(read, PD_GONE, `the pending read rejects: ${JSON.stringify(ended)}`);
       assert.equal(await client.exit(), 0, "the client ends cleanly");
     });
-  } finally {
-    await bed[Symbol.asyncDispose]();
-    assert.deepEqual(await bed.leftoverNamespaces(), [], "namespaces removed");
-    assert.equal(await Deno.stat(bed.dir).then(() => true, () => false), false, "temp dir removed");
-    assert.deepEqual(
-      await Deno.readFile("/etc/resolv.conf"),
-      resolvConf,
-      "/etc/resolv.conf untouched",
-    );
-  }
+  });
 });

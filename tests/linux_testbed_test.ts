@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import type { ApiMessage } from "../mod.ts";
 import { testbedTest, testbedUnavailable } from "./testbed/prerequisites.ts";
-import { TestBed, waitFor } from "./testbed/testbed.ts";
+import { type TestBed, waitFor, withTestBed } from "./testbed/testbed.ts";
 import { mifStatus, Watch } from "./testbed/mif_process.ts";
 
 const unavailable = await testbedUnavailable();
@@ -47,9 +47,7 @@ async function monitorPids(bed: TestBed): Promise<number[]> {
 }
 
 testbedTest("linux platform on the test bed: status, then live changes", unavailable, async (t) => {
-  const resolvConf = await Deno.readFile("/etc/resolv.conf");
-  const bed = await TestBed.create();
-  try {
+  await withTestBed({}, async (bed) => {
     await t.step("mif status describes interfaces, PDs, addresses and DNS per PD", async () => {
       const status = await mifStatus(bed);
       const nics = status.interfaces as NicJson[];
@@ -244,14 +242,5 @@ testbedTest("linux platform on the test bed: status, then live changes", unavail
       );
       assert.equal(c1Lost, false, "the other router's PD stays");
     });
-  } finally {
-    await bed[Symbol.asyncDispose]();
-    assert.deepEqual(await bed.leftoverNamespaces(), [], "namespaces removed");
-    assert.equal(await Deno.stat(bed.dir).then(() => true, () => false), false, "temp dir removed");
-    assert.deepEqual(
-      await Deno.readFile("/etc/resolv.conf"),
-      resolvConf,
-      "/etc/resolv.conf untouched",
-    );
-  }
+  });
 });

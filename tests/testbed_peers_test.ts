@@ -13,8 +13,9 @@ import {
   PEER_PORT,
   type Router,
   TEST_NAME,
-  TestBed,
+  type TestBed,
   waitFor,
+  withTestBed,
 } from "./testbed/testbed.ts";
 
 Deno.test("parseDnsmasqQueries reads the queries of a real dnsmasq log", async () => {
@@ -57,9 +58,7 @@ async function hostAddresses(bed: TestBed, dev: string): Promise<string[]> {
 const LINKS: Record<Router, string> = { a: "neta", b: "netb", c1: "netc", c2: "netc", s: "nets" };
 
 testbedTest("test bed peers see the host's addresses; DNS logs them", unavailable, async () => {
-  const resolvConf = await Deno.readFile("/etc/resolv.conf");
-  const bed = await TestBed.create();
-  try {
+  await withTestBed({}, async (bed) => {
     const routers = Object.keys(ANSWERS) as Router[];
     const targets = routers.flatMap((r) => bed.peerAddresses(r).map((p) => p.hostname));
     const replies = await inHost(bed, clientCode(targets)) as string[];
@@ -90,9 +89,5 @@ testbedTest("test bed peers see the host's addresses; DNS logs them", unavailabl
           q.type === "A" && q.name === TEST_NAME && q.from === netb
         ),
     );
-  } finally {
-    await bed[Symbol.asyncDispose]();
-    assert.deepEqual(await bed.leftoverNamespaces(), [], "namespaces");
-    assert.deepEqual(await Deno.readFile("/etc/resolv.conf"), resolvConf, "/etc/resolv.conf");
-  }
+  });
 });

@@ -17,6 +17,7 @@ import {
   RACE_NAME,
   TestBed,
   waitFor,
+  withTestBed,
 } from "./testbed/testbed.ts";
 
 const TESTBED = import.meta.resolve("./testbed/testbed.ts");
@@ -101,8 +102,7 @@ testbedTest(
   unavailable,
   async (t) => {
     const resolvConf = await Deno.readFile("/etc/resolv.conf");
-    const bed = await TestBed.create({ race: true, delayMs: { b: 40 } });
-    try {
+    await withTestBed({ race: true, delayMs: { b: 40 } }, async (bed) => {
       const [netb] = (await hostAddresses(bed, "netb")).filter((a) => !a.includes(":"));
       const [serverB] = RACE_ANSWERS.b;
 
@@ -173,19 +173,6 @@ testbedTest(
         );
         assert.deepEqual(await Deno.readFile("/etc/resolv.conf"), resolvConf, "root's untouched");
       });
-    } finally {
-      await bed[Symbol.asyncDispose]();
-      assert.deepEqual(await bed.leftoverNamespaces(), [], "namespaces removed");
-      assert.equal(
-        await Deno.stat(bed.dir).then(() => true, () => false),
-        false,
-        "temp dir removed",
-      );
-      assert.deepEqual(
-        await Deno.readFile("/etc/resolv.conf"),
-        resolvConf,
-        "/etc/resolv.conf untouched",
-      );
-    }
+    });
   },
 );

@@ -7,7 +7,7 @@
  */
 
 import type { AddressInfo, PlatformEvent, Snapshot } from "../types.ts";
-import type { Lifetime } from "../../protocol/types.ts";
+import { expiresAt } from "../../protocol/lifetime.ts";
 import type {
   ScenarioAddress,
   ScenarioElement,
@@ -30,16 +30,12 @@ interface ModelNic {
   pds: ModelPd[];
 }
 
-function until(lifetime: Lifetime, now: number): number | null {
-  return lifetime === "infinite" ? null : now + lifetime * 1000;
-}
-
 function toAddress(a: ScenarioAddress, now: number): AddressInfo {
   return {
     address: a.address,
     prefixLength: a.prefixLength,
-    validUntil: until(a.validLifetime, now),
-    preferredUntil: until(a.preferredLifetime, now),
+    validUntil: expiresAt(a.validLifetime, now),
+    preferredUntil: expiresAt(a.preferredLifetime, now),
   };
 }
 

@@ -40,6 +40,7 @@
  * after a failure.
  */
 
+import assert from "node:assert/strict";
 import { runTool as run } from "../../platform/linux/run_tool.ts";
 
 const PREFIX = "mifbed";
@@ -888,4 +889,38 @@ case "$reason" in
 esac
 exit 0
 `;
+}
+
+/**
+ * Runs `body` on a new test bed, then disposes of it, also when `body`
+ * throws, and asserts that nothing is left: no namespace, no temp dir, and
+ * /etc/resolv.conf byte-identical to what it was before.
+ *
+ * @example A test on the racing test bed (sketch)
+ * ```ts ignore
+ * await withTestBed({ race: true }, async (bed) => {
+ *   await bed.breakIpv6("a", true);
+ * });
+ * ```
+ * @param options The test bed's options.
+ * @param body The test.
+ */
+export async function withTestBed(
+  options: TestBedOptions,
+  body: (bed: TestBed) => Promise<void>,
+): Promise<void> {
+  const resolvConf = await Deno.readFile("/etc/resolv.conf");
+  const bed = await TestBed.create(options);
+  try {
+    await body(bed);
+  } finally {
+    await bed[Symbol.asyncDispose]();
+    assert.deepEqual(await bed.leftoverNamespaces(), [], "namespaces removed");
+    assert.equal(await Deno.stat(bed.dir).then(() => true, () => false), false, "temp dir removed");
+    assert.deepEqual(
+      await Deno.readFile("/etc/resolv.conf"),
+      resolvConf,
+      "/etc/resolv.conf untouched",
+    );
+  }
 }
