@@ -44,3 +44,33 @@ Deno.test("a missing resolv.conf is noted as not present", async () => {
     notes.some((n) => n.source === "/nonexistent/resolv.conf" && n.reason === "not present"),
   );
 });
+
+Deno.test("only the files the sources read count as source changes", () => {
+  const sources = new ConfigSources({
+    resolvConf: "/t/etc/resolv.conf",
+    leaseDirs: ["/t/dhcp/", "/t/mif"],
+    networkdLeases: "/t/networkd",
+    dhcpcdLeases: "/t/dhcpcd",
+  });
+  sources.dhclientFiles = ["/t/run/dhclient.eth0.leases"];
+  for (
+    const path of [
+      "/t/etc/resolv.conf",
+      "/t/dhcp/dhclient.leases",
+      "/t/mif/neta.dhcpv6.env",
+      "/t/networkd/3",
+      "/t/dhcpcd/eth0-home.lease6",
+      "/t/run/dhclient.eth0.leases",
+    ]
+  ) assert.ok(sources.isSourceFile(path), path);
+  for (
+    const path of [
+      "/t/etc/dnsmasq.log",
+      "/t/etc/resolv.conf.tmp",
+      "/t/dhcp/notes.txt",
+      "/t/networkd/.3.tmp",
+      "/t/run/other.leases",
+      "/t/etc/sub/resolv.conf",
+    ]
+  ) assert.ok(!sources.isSourceFile(path), path);
+});

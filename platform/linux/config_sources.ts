@@ -46,6 +46,21 @@ export const DEFAULT_SOURCE_PATHS: SourcePaths = {
 
 const EMPTY: SourceData = { dhcp4: [], dhcp6: [], resolvers: [] };
 
+/** The files read in each directory: dhclient leases and hook records, networkd, dhcpcd. */
+const LEASE_FILE = /\.(leases?|env)$/;
+const NETWORKD_FILE = /^\d+$/;
+const DHCPCD_FILE = /\.lease6?$/;
+
+/** A directory as file system events spell it: no trailing slash. */
+function trim(dir: string): string {
+  return dir.replace(/\/+$/, "") || "/";
+}
+
+function split(path: string): [dir: string, name: string] {
+  const slash = path.lastIndexOf("/");
+  return [path.slice(0, slash) || "/", path.slice(slash + 1)];
+}
+
 /**
  * The reason a source was skipped, from the error that skipped it.
  *
@@ -120,14 +135,38 @@ export class ConfigSources {
     return this.#discovery;
   }
 
+  /**
+   * Whether a changed path is one this reader reads: resolv.conf, a running
+   * dhclient's lease file, or a lease file in a lease directory. Changes to
+   * anything else in the watched directories (in /etc above all) say nothing
+   * about the configuration and must not cost a re-read.
+   *
+   * @example A log file beside resolv.conf is not a source
+   * ```ts
+   * import { ConfigSources, DEFAULT_SOURCE_PATHS } from "./config_sources.ts";
+   * const sources = new ConfigSources(DEFAULT_SOURCE_PATHS);
+   * console.log(sources.isSourceFile("/etc/resolv.conf"), sources.isSourceFile("/etc/motd")); // true false
+   * ```
+   * @param path An absolute path, as a file system event names it.
+   * @returns True when a change to it may change what read() returns.
+   */
+  isSourceFile(path: string): boolean {
+    const p = this.#paths;
+    if (path === p.resolvConf || this.dhclientFiles.includes(path)) return true;
+    const [dir, name] = split(path);
+    return (p.leaseDirs.some((d) => trim(d) === dir) && LEASE_FILE.test(name)) ||
+      (trim(p.networkdLeases) === dir && NETWORKD_FILE.test(name)) ||
+      (trim(p.dhcpcdLeases) === dir && DHCPCD_FILE.test(name));
+  }
+
   /** The directories and files whose changes should trigger a re-read. */
   watchPaths(): string[] {
     const dirs = new Set([
       ...this.#paths.leaseDirs,
       this.#paths.networkdLeases,
       this.#paths.dhcpcdLeases,
-      ...this.dhclientFiles.map((f) => f.slice(0, f.lastIndexOf("/")) || "/"),
-      this.#paths.resolvConf.slice(0, this.#paths.resolvConf.lastIndexOf("/")) || "/",
+      ...this.dhclientFiles.map((f) => split(f)[0]),
+      split(this.#paths.resolvConf)[0],
     ]);
     return [...dirs];
   }
@@ -166,7 +205,7 @@ export class ConfigSources {
       (async () => {
         const lists = await Promise.all(
           p.leaseDirs.map((dir) =>
-            files(dir, /\.(leases?|env)$/).catch((error) => {
+            files(dir, LEASE_FILE).catch((error) => {
               // A missing directory is the common case, summed up below.
               if (!(error instanceof Deno.errors.NotFound)) {
                 notes.push({ source: dir, reason: skipReason(error) });
@@ -194,7 +233,7 @@ export class ConfigSources {
       attempt(p.networkdLeases, async () => {
         const out: SourceData[] = [];
         const names = await links;
-        for (const f of await files(p.networkdLeases, /^\d+$/)) {
+        for (const f of await files(p.networkdLeases, NETWORKD_FILE)) {
           const name = names.get(Number(f.slice(f.lastIndexOf("/") + 1)));
           if (name) {
             out.push(
@@ -209,7 +248,7 @@ export class ConfigSources {
       }),
       attempt(p.dhcpcdLeases, async () => {
         const out: SourceData[] = [];
-        for (const f of await files(p.dhcpcdLeases, /\.lease6?$/)) {
+        for (const f of await files(p.dhcpcdLeases, DHCPCD_FILE)) {
           const name = f.slice(f.lastIndexOf("/") + 1).replace(/(-.*)?\.lease6?$/, "");
           const dump = ["dhcpcd", "-U", ...(f.endsWith("6") ? ["-6"] : ["-4"]), name];
           out.push(

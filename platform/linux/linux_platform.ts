@@ -204,7 +204,9 @@ export class LinuxPlatform implements Platform {
     this.#track((async () => {
       try {
         for await (const event of watcher) {
-          if (event.kind !== "access" && event.kind !== "other") this.#trigger();
+          const relevant = event.kind !== "access" && event.kind !== "other" &&
+            event.paths.some((path) => this.#sources.isSourceFile(path));
+          if (relevant) this.#trigger();
         }
       } catch {
         // Closed while waiting: nothing more to follow.
