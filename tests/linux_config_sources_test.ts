@@ -74,3 +74,18 @@ Deno.test("only the files the sources read count as source changes", () => {
     ]
   ) assert.ok(!sources.isSourceFile(path), path);
 });
+
+Deno.test("relative source paths match the absolute paths file system events name", () => {
+  const sources = new ConfigSources({
+    resolvConf: "resolv.conf",
+    leaseDirs: ["./leases/"],
+    networkdLeases: "networkd",
+    dhcpcdLeases: "dhcpcd",
+  });
+  const cwd = Deno.cwd();
+  assert.ok(sources.isSourceFile(`${cwd}/resolv.conf`));
+  assert.ok(sources.isSourceFile(`${cwd}/leases/eth0.leases`));
+  assert.ok(sources.isSourceFile(`${cwd}/networkd/2`));
+  assert.ok(!sources.isSourceFile(`${cwd}/other.log`));
+  assert.ok(sources.watchPaths().includes("."), "resolv.conf's directory is watched");
+});

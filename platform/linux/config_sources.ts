@@ -9,6 +9,7 @@
  * @module
  */
 
+import { basename, dirname, resolve } from "node:path";
 import type { SourceNote } from "../types.ts";
 import { runningDhclientLeaseFiles } from "./dhclient_processes.ts";
 import type { SourceData } from "./lease_types.ts";
@@ -50,16 +51,6 @@ const EMPTY: SourceData = { dhcp4: [], dhcp6: [], resolvers: [] };
 const LEASE_FILE = /\.(leases?|env)$/;
 const NETWORKD_FILE = /^\d+$/;
 const DHCPCD_FILE = /\.lease6?$/;
-
-/** A directory as file system events spell it: no trailing slash. */
-function trim(dir: string): string {
-  return dir.replace(/\/+$/, "") || "/";
-}
-
-function split(path: string): [dir: string, name: string] {
-  const slash = path.lastIndexOf("/");
-  return [path.slice(0, slash) || "/", path.slice(slash + 1)];
-}
 
 /**
  * The reason a source was skipped, from the error that skipped it.
@@ -147,16 +138,21 @@ export class ConfigSources {
    * const sources = new ConfigSources(DEFAULT_SOURCE_PATHS);
    * console.log(sources.isSourceFile("/etc/resolv.conf"), sources.isSourceFile("/etc/motd")); // true false
    * ```
-   * @param path An absolute path, as a file system event names it.
+   * @param path A path, as a file system event names it (absolute), or relative to the working directory.
    * @returns True when a change to it may change what read() returns.
    */
   isSourceFile(path: string): boolean {
+    // Events name absolute paths even for a relative watch; the paths may be relative.
     const p = this.#paths;
-    if (path === p.resolvConf || this.dhclientFiles.includes(path)) return true;
-    const [dir, name] = split(path);
-    return (p.leaseDirs.some((d) => trim(d) === dir) && LEASE_FILE.test(name)) ||
-      (trim(p.networkdLeases) === dir && NETWORKD_FILE.test(name)) ||
-      (trim(p.dhcpcdLeases) === dir && DHCPCD_FILE.test(name));
+    const file = resolve(path);
+    if (file === resolve(p.resolvConf) || this.dhclientFiles.some((f) => resolve(f) === file)) {
+      return true;
+    }
+    const dir = dirname(file);
+    const name = basename(file);
+    return (p.leaseDirs.some((d) => resolve(d) === dir) && LEASE_FILE.test(name)) ||
+      (resolve(p.networkdLeases) === dir && NETWORKD_FILE.test(name)) ||
+      (resolve(p.dhcpcdLeases) === dir && DHCPCD_FILE.test(name));
   }
 
   /** The directories and files whose changes should trigger a re-read. */
@@ -165,8 +161,8 @@ export class ConfigSources {
       ...this.#paths.leaseDirs,
       this.#paths.networkdLeases,
       this.#paths.dhcpcdLeases,
-      ...this.dhclientFiles.map((f) => split(f)[0]),
-      split(this.#paths.resolvConf)[0],
+      ...this.dhclientFiles.map((f) => dirname(f)),
+      dirname(this.#paths.resolvConf),
     ]);
     return [...dirs];
   }
