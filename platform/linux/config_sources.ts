@@ -136,9 +136,11 @@ export class ConfigSources {
    * ```ts
    * import { ConfigSources, DEFAULT_SOURCE_PATHS } from "./config_sources.ts";
    * const sources = new ConfigSources(DEFAULT_SOURCE_PATHS);
-   * console.log(sources.isSourceFile("/etc/resolv.conf"), sources.isSourceFile("/etc/motd")); // true false
+   * console.log(sources.isSourceFile("/etc/resolv.conf")); // true
+   * console.log(sources.isSourceFile("/etc/motd")); // false
    * ```
-   * @param path A path, as a file system event names it (absolute), or relative to the working directory.
+   * @param path A path: absolute, as file system events name it, or relative
+   *   to the working directory.
    * @returns True when a change to it may change what read() returns.
    */
   isSourceFile(path: string): boolean {
