@@ -34,7 +34,7 @@
  * @module
  */
 
-export { Mif, type MifOptions, openMif } from "./broker/mif.ts";
+export { Mif, type MifOptions, openMif, type SubscribeOptions } from "./broker/mif.ts";
 export {
   type CheckOptions,
   type CheckResult,
@@ -59,6 +59,12 @@ export {
   type ResolutionRecord,
 } from "./connect/timeline.ts";
 export type * from "./protocol/types.ts";
+export {
+  CONNECT_FAILURES,
+  ERROR_REASONS,
+  NO_CONFIGURATION_DATA_REASONS,
+  TRANSLATION_FAILURES,
+} from "./protocol/types.ts";
 export {
   API_MESSAGE_TYPES,
   configValueProblem,

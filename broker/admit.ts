@@ -6,22 +6,16 @@
  * @module
  */
 
+import { cleanText, describeError, TEXT_LIMITS } from "../protocol/text.ts";
 import type { ErrorMessage, SubscriberMessage } from "../protocol/types.ts";
 import { validateSubscriberMessage } from "../protocol/validate.ts";
-
-/**
- * Describes a caught error for a message detail.
- *
- * @param error Anything thrown.
- */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
 
 function peekType(raw: unknown): string | null {
   try {
     const type = (raw as { type?: unknown } | null)?.type;
-    return typeof type === "string" ? type.slice(0, 64) : null;
+    return typeof type === "string" && type !== ""
+      ? cleanText(type, TEXT_LIMITS.messageType)
+      : null;
   } catch {
     return null; // A throwing getter or proxy trap: the message has no readable type.
   }
@@ -47,7 +41,9 @@ export function admit(
         type: "error",
         reason: "invalid-message",
         messageType: peekType(raw),
-        detail: `Cannot accept message: it cannot be cloned (${describeError(error)})`,
+        detail: `Cannot accept message: it cannot be cloned (${
+          describeError(error, { name: true })
+        })`,
       },
     };
   }

@@ -10,7 +10,8 @@
  * @module
  */
 
-import { admit, describeError } from "./admit.ts";
+import { admit } from "./admit.ts";
+import { describeError } from "../protocol/text.ts";
 import {
   addressAnnouncement,
   announce,
@@ -108,16 +109,25 @@ export class Broker {
     }
   }
 
-  /** Opens a subscriber handle. */
-  subscribe(name?: string): Subscriber {
+  /**
+   * Opens a subscriber handle.
+   *
+   * @param name Its name, for status.
+   * @param queueLimit Unread messages that fill its inbox (see inbox.ts).
+   */
+  subscribe(name: string | undefined, queueLimit: number): Subscriber {
     if (this.#closed) throw new Deno.errors.BadResource("Cannot subscribe: the MIF API is closed");
-    const session = createSession(this.#nextSession++, name);
+    const session = createSession(this.#nextSession++, name, {
+      limit: queueLimit,
+      resync: (s) => this.#state(s),
+      full: (s) => this.#release(s),
+    });
     this.#sessions.set(session.id, session);
     return new SubscriberHandle(session.id, name, session.queue, {
       post: (message) => this.#post(session, message),
       readableConnections: () =>
         [...session.connections.values()].filter((c) => c.readableNow).map((c) => c.token),
-      connection: (token) => session.connections.get(token),
+      connection: (token) => this.#take(session, token),
       close: () => this.#release(session),
     });
   }
@@ -177,6 +187,9 @@ export class Broker {
 
   #post(session: Session, raw: unknown): void {
     const admitted = admit(raw);
+    // Copying the message runs the caller's getters, which may close the
+    // subscriber or the whole API: then nothing may be dispatched.
+    if (this.#closed || !this.#sessions.has(session.id)) return;
     if ("refusal" in admitted) return this.#send(session, admitted.refusal);
     const message = admitted.message;
     try {
@@ -193,7 +206,7 @@ export class Broker {
         messageType: message.type,
         detail: error instanceof Refusal
           ? error.message
-          : `Cannot handle ${message.type}: ${describeError(error)}`,
+          : `Cannot handle ${message.type}: ${describeError(error, { name: true })}`,
         ...(translationId === undefined ? {} : { translationId }),
         ...(connectionId === undefined ? {} : { connectionId }),
       });
@@ -415,8 +428,43 @@ export class Broker {
       return;
     }
     session.connections.set(reply.token, connection);
-    connection.closed.then(() => session.connections.delete(reply.token));
+    session.untaken.add(reply.token);
+    // An ended connection the subscriber has not taken stays until it is
+    // taken (or the subscriber closes), so that it learns how it ended.
+    connection.closed.then(() => {
+      if (!session.untaken.has(reply.token)) session.connections.delete(reply.token);
+    });
     worker.adopt(connection);
+  }
+
+  /** connection(token): hands a connection out, ended or not; an ended one is then forgotten. */
+  #take(session: Session, token: string): ConnectionHandle | undefined {
+    const connection = session.connections.get(token);
+    if (!connection) return undefined;
+    session.untaken.delete(token);
+    if (connection.ended) session.connections.delete(token);
+    return connection;
+  }
+
+  /** What announce-* would send now for every subscription of a session. */
+  #state(session: Session): ApiMessage[] {
+    const now = Date.now();
+    const out: ApiMessage[] = [];
+    if (session.interfaces) out.push(...this.#snapshot.interfaces.map(interfaceAnnouncement));
+    for (const interfaceId of session.pdsOn) {
+      for (const pd of this.#nics.get(interfaceId)?.pds ?? []) {
+        out.push(pdAnnouncement(interfaceId, pd));
+      }
+    }
+    for (const pdId of session.elementsOf) {
+      const pd = this.#pds.get(pdId)?.pd;
+      for (const e of pd?.elements ?? []) out.push(elementAnnouncement(pd!, e));
+    }
+    for (const pdId of session.addressesOf) {
+      const pd = this.#pds.get(pdId)?.pd;
+      for (const a of pd?.addresses ?? []) out.push(addressAnnouncement(pd!, a, now));
+    }
+    return out;
   }
 
   #pdConfig(interfaceId: string, pd: PdInfo): PdConfig {
@@ -427,6 +475,7 @@ export class Broker {
     if (!this.#sessions.delete(session.id)) return;
     for (const connection of session.connections.values()) connection.close();
     session.connections.clear();
+    session.untaken.clear();
     for (const t of session.translations.values()) {
       this.#workers.get(t.pdId)?.cancel(
         t.requestId,
@@ -454,7 +503,7 @@ export class Broker {
       next = structuredClone(given);
       problem = snapshotProblem(next);
     } catch (error) {
-      problem = `it is malformed (${describeError(error)})`;
+      problem = `it is malformed (${describeError(error, { name: true })})`;
       next = this.#snapshot;
     }
     if (problem) {

@@ -169,6 +169,11 @@ export class ConnectionHandle implements Connection {
     this.#port.onmessage = (event: MessageEvent) => this.#receive(event.data);
   }
 
+  /** Whether the socket is gone (closed has settled or is about to). */
+  get ended(): boolean {
+    return this.#finished;
+  }
+
   /** Whether a read would not wait: bytes, the end or an error are waiting. */
   get readableNow(): boolean {
     return this.#chunks.length > 0 ||

@@ -32,7 +32,11 @@ export function checkTimeout(timeout: unknown): number {
   return timeout;
 }
 
-/** A FIFO of messages whose readers can wait for it to become ready. */
+/**
+ * A FIFO of messages whose readers can wait for it to become ready. It ends
+ * in one of two ways: close() drops what is queued; end() keeps it readable
+ * and refuses more. Either way it is closed: nothing more will arrive.
+ */
 export class MessageQueue<T> {
   #items: T[] = [];
   #head = 0;
@@ -52,7 +56,7 @@ export class MessageQueue<T> {
     return this.#items.length - this.#head;
   }
 
-  /** Whether the queue was closed. */
+  /** Whether the queue was closed or ended: nothing more will be queued. */
   get closed(): boolean {
     return this.#closed;
   }
@@ -70,6 +74,48 @@ export class MessageQueue<T> {
   push(item: T): boolean {
     if (this.#closed) return false;
     this.#items.push(item);
+    this.notify();
+    return true;
+  }
+
+  /**
+   * Puts messages before every queued one, in the given order.
+   *
+   * @returns false when the queue is closed and nothing was queued.
+   */
+  pushFront(items: readonly T[]): boolean {
+    if (this.#closed) return false;
+    if (items.length === 0) return true;
+    this.#items = [...items, ...this.#items.slice(this.#head)];
+    this.#head = 0;
+    this.notify();
+    return true;
+  }
+
+  /**
+   * Removes every queued message the predicate picks, keeping the order of
+   * the rest.
+   *
+   * @returns How many were removed.
+   */
+  dropWhere(predicate: (item: T) => boolean): number {
+    const kept = this.#items.slice(this.#head).filter((item) => !predicate(item));
+    const dropped = this.size - kept.length;
+    this.#items = kept;
+    this.#head = 0;
+    return dropped;
+  }
+
+  /**
+   * Queues a last message and closes the queue without dropping anything:
+   * what is queued stays readable, nothing more is accepted.
+   *
+   * @returns false when the queue was closed already.
+   */
+  end(last: T): boolean {
+    if (this.#closed) return false;
+    this.#items.push(last);
+    this.#closed = true;
     this.notify();
     return true;
   }

@@ -5,6 +5,7 @@
  */
 
 import { Broker } from "./broker.ts";
+import { DEFAULT_QUEUE_LIMIT } from "./inbox.ts";
 import type { MifStatus } from "./status.ts";
 import type { Subscriber } from "./subscriber.ts";
 import type { WorkerPermissions, WorkerSettings } from "./worker_client.ts";
@@ -53,6 +54,22 @@ export interface MifOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options for {@linkcode Mif.subscribe}. */
+export interface SubscribeOptions {
+  /** A name, shown in status. */
+  readonly name?: string;
+  /**
+   * Unread messages that fill the subscriber's queue (default 10 000, at
+   * least 16). Past it, queued announcements give way to one `error` with
+   * reason "queue-overflow" and then the current state of every
+   * subscription; a subscriber whose unread answers alone fill it is closed
+   * with that error last. See the README's reliability section.
+   */
+  readonly queueLimit?: number;
+}
+
+const MIN_QUEUE_LIMIT = 16;
+
 /**
  * An open MIF API. Close it (or `await using` it) to stop its platform and
  * workers.
@@ -92,11 +109,19 @@ export class Mif implements AsyncDisposable {
    * console.log(mif.status().subscribers[0].intents[0].intent); // "wants-to-connect"
    * ```
    */
-  subscribe(options: { readonly name?: string } = {}): Subscriber {
+  subscribe(options: SubscribeOptions = {}): Subscriber {
     if (options.name !== undefined && typeof options.name !== "string") {
       throw new TypeError("Cannot subscribe: name must be a string");
     }
-    return this.#broker.subscribe(options.name);
+    const limit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < MIN_QUEUE_LIMIT) {
+      throw new RangeError(
+        `Cannot subscribe: queueLimit must be an integer of at least ${MIN_QUEUE_LIMIT}, got ${
+          String(limit)
+        }`,
+      );
+    }
+    return this.#broker.subscribe(options.name, limit);
   }
 
   /** Everything known now, for `mif status`. */

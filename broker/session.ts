@@ -6,9 +6,10 @@
  */
 
 import { IntentBook } from "./intents.ts";
-import { MessageQueue } from "./message_queue.ts";
+import { Inbox } from "./inbox.ts";
 import type { SubscriberStatus } from "./status.ts";
 import type { ApiMessage } from "../protocol/types.ts";
+import { sanitizeApiMessage } from "../protocol/text.ts";
 import type { ConnectionHandle } from "./connection.ts";
 
 /** A request in flight, by the subscriber's id for it. */
@@ -25,8 +26,8 @@ export interface Session {
   readonly id: number;
   /** The name given to subscribe(). */
   readonly name: string | undefined;
-  /** Its inbox. */
-  readonly queue: MessageQueue<ApiMessage>;
+  /** Its inbox (bounded, see inbox.ts). */
+  readonly queue: Inbox;
   /** announce-interfaces flag (§3.3.7.1). */
   interfaces: boolean;
   /** Interfaces whose PDs it follows (§3.3.7.5). */
@@ -44,10 +45,25 @@ export interface Session {
   readonly finished: Set<string>;
   /** Connection attempts in progress, by connectionId. */
   readonly connecting: Map<string, LiveRequest>;
-  /** Open connections, by token (§3.3.7.23). */
+  /**
+   * Its connections by token (§3.3.7.23): open ones, and ended ones the
+   * subscriber has not taken yet, so that it still learns how they ended.
+   */
   readonly connections: Map<string, ConnectionHandle>;
+  /** Tokens of connections the subscriber has not taken with connection(token). */
+  readonly untaken: Set<string>;
   /** Its application intents (§3.3.7.25). */
   readonly intents: IntentBook;
+}
+
+/** What a session's inbox does when it overflows (see inbox.ts). */
+export interface OverflowHandling {
+  /** Unread messages that fill the inbox. */
+  readonly limit: number;
+  /** The current state of the session's subscriptions, as announcements. */
+  readonly resync: (session: Session) => ApiMessage[];
+  /** Releases a session whose answers alone filled its inbox. */
+  readonly full: (session: Session) => void;
 }
 
 /**
@@ -55,19 +71,30 @@ export interface Session {
  *
  * @param id Its id.
  * @param name Its name, if any.
+ * @param overflow Its inbox's limit and overflow handling.
  */
-export function createSession(id: number, name: string | undefined): Session {
+export function createSession(
+  id: number,
+  name: string | undefined,
+  overflow: OverflowHandling,
+): Session {
   const connections = new Map<string, ConnectionHandle>();
   const readable = () => {
     for (const c of connections.values()) if (c.readableNow) return true;
     return false;
   };
-  return {
+  const session: Session = {
     id,
     name,
     // CHECK MESSAGE (§3.3.6.2) also reports readable connections.
-    queue: new MessageQueue<ApiMessage>(readable),
+    queue: new Inbox({
+      limit: overflow.limit,
+      extraReady: readable,
+      resync: () => overflow.resync(session),
+      full: () => overflow.full(session),
+    }),
     connections,
+    untaken: new Set(),
     interfaces: false,
     pdsOn: new Set(),
     elementsOf: new Set(),
@@ -77,6 +104,7 @@ export function createSession(id: number, name: string | undefined): Session {
     connecting: new Map(),
     intents: new IntentBook(),
   };
+  return session;
 }
 
 /** How many ended translation ids a session remembers. */
@@ -124,8 +152,10 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Queues a message for every session that wants it. The message is frozen
- * first: all recipients share it, and none may change it for the others.
+ * Queues a message for every session that wants it: the one way out of the
+ * broker. Its free text is cleaned first (protocol/text.ts), so no name, DNS
+ * datum or error text can make it invalid; then it is frozen: all
+ * recipients share it, and none may change it for the others.
  *
  * @param sessions The sessions.
  * @param wants Whether a session receives it.
@@ -136,6 +166,6 @@ export function fanOut(
   wants: (s: Session) => boolean,
   message: ApiMessage,
 ): void {
-  deepFreeze(message);
-  for (const session of sessions) if (wants(session)) session.queue.push(message);
+  const clean = deepFreeze(sanitizeApiMessage(message));
+  for (const session of sessions) if (wants(session)) session.queue.push(clean);
 }

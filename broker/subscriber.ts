@@ -6,6 +6,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import type { ApiMessage, SubscriberMessage } from "../protocol/types.ts";
 import type { MessageQueue } from "./message_queue.ts";
 import type { Connection } from "./connection.ts";
@@ -85,13 +86,20 @@ export interface Subscriber extends AsyncIterable<ApiMessage>, AsyncDisposable {
    * @throws {Deno.errors.BadResource} When the subscriber is closed.
    */
   post(message: SubscriberMessage): void;
-  /** CHECK MESSAGE (§3.3.6.2): probe, bounded wait or indefinite wait. */
+  /**
+   * CHECK MESSAGE (§3.3.6.2): probe, bounded wait or indefinite wait. It
+   * always lets the event loop turn before it resolves, so a loop of check()
+   * and get() never starves timers, workers or sockets.
+   */
   check(options?: CheckOptions): Promise<CheckResult>;
   /** GET MESSAGE (§3.3.6.3): the next message, or NO_MESSAGE. */
   get(): ApiMessage | typeof NO_MESSAGE;
   /**
-   * The connection a `connected` message's token names (§3.3.7.23), until
-   * it closes. Closing the subscriber closes its connections.
+   * The connection a `connected` message's token names (§3.3.7.23). One that
+   * ended before it was taken is still handed out, once, with its ending:
+   * its readable errors with the reason (or closes) and `closed` has
+   * settled. A taken connection is forgotten once it closes. Closing the
+   * subscriber closes its connections.
    *
    * @throws {TypeError} When token is not a string.
    * @throws {Deno.errors.NotFound} When no open connection of this subscriber has that token.
@@ -149,6 +157,11 @@ export class SubscriberHandle implements Subscriber {
   }
 
   async check(options: CheckOptions = {}): Promise<CheckResult> {
+    // Let the event loop turn first, so that a CHECK/GET loop over something
+    // already true (an unread connection end) cannot starve timers, workers
+    // and sockets: a probe or a ready queue would otherwise resolve in a
+    // microtask. setImmediate costs ~2 µs here; setTimeout(0) ~2 ms.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await this.#queue.wait(options);
     const connections = this.#queue.closed ? [] : this.#port.readableConnections();
     const messages = this.#queue.size;
@@ -198,10 +211,9 @@ export class SubscriberHandle implements Subscriber {
   }
 
   close(): Promise<void> {
-    if (!this.#queue.closed) {
-      this.#queue.close();
-      this.#port.close();
-    }
+    // Also after the broker ended the queue (an overflow): drop what is left.
+    this.#queue.close();
+    this.#port.close();
     return Promise.resolve();
   }
 

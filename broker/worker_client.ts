@@ -70,6 +70,9 @@ export interface WorkerStatus {
   readonly lastCrash?: string;
 }
 
+/** Milliseconds a worker may take to load before liveness checks count. */
+const STARTUP_ALLOWANCE = 10_000;
+
 /** Network only, and reading the host table (§3.3.7.18's "local host table lookup"). */
 function netOnly(hostsFile: string | null) {
   return {
@@ -101,6 +104,9 @@ export class PdWorkerClient {
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #watchdogTimer: ReturnType<typeof setTimeout> | undefined;
   #pingOutstanding = false;
+  /** Whether the running worker has said it started (its first message). */
+  #started = false;
+  #startedAt = 0;
   #starts = 0;
   #crashes = 0;
   #lastCrash: string | undefined;
@@ -233,6 +239,8 @@ export class PdWorkerClient {
     };
     this.#worker = worker;
     this.#port = port1;
+    this.#started = false;
+    this.#startedAt = Date.now();
     worker.postMessage(null, [port2]);
     this.#post({ type: "configure", config: this.#config });
     return true;
@@ -248,6 +256,7 @@ export class PdWorkerClient {
 
   #receive(data: unknown, ports: readonly MessagePort[]): void {
     this.#pingOutstanding = false; // Any message shows the worker is alive.
+    this.#started = true;
     const message = parseFromWorker(data);
     const connected = typeof message !== "string" && message.type === "reply" &&
       message.message.type === "connected";
@@ -329,6 +338,12 @@ export class PdWorkerClient {
     this.#watchdogTimer = setTimeout(() => {
       this.#watchdogTimer = undefined;
       if (!this.#worker || this.#pending.size === 0) return;
+      // Loading a worker takes ~100 ms, far more on a loaded machine: that
+      // is not a hang, so liveness counts once it has started.
+      if (!this.#started) {
+        if (Date.now() - this.#startedAt < STARTUP_ALLOWANCE) return this.#armWatchdog();
+        return this.#crash(`unresponsive: not started within ${STARTUP_ALLOWANCE} ms`);
+      }
       if (this.#pingOutstanding) {
         return this.#crash(
           `unresponsive: no answer to a liveness check within ${this.#settings.watchdog} ms`,

@@ -257,7 +257,10 @@ export class Race {
     if (!attempt?.running) return;
     this.#finish(attempt, reason, detail);
     // Only what says something about the path; pd-gone, no-source-address and the like do not.
-    if (reason === "refused" || reason === "timeout" || reason === "unreachable") {
+    if (
+      reason === "refused" || reason === "reset" || reason === "timeout" ||
+      reason === "unreachable"
+    ) {
       this.#markFailed(attempt);
     }
     // A running attempt means the race has started and is not decided.

@@ -332,12 +332,24 @@ export interface ConfigurationData {
   /** The item's data. */
   readonly value: ConfigValue;
 }
-/** Why there is no configuration data. */
-export type NoConfigurationDataReason =
-  | "no-element"
-  | "no-item"
-  | "pd-gone"
-  | "worker-crashed";
+/**
+ * Why there is no configuration data.
+ *
+ * @example
+ * ```ts
+ * import { NO_CONFIGURATION_DATA_REASONS } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert(NO_CONFIGURATION_DATA_REASONS.includes("no-item"));
+ * ```
+ */
+export const NO_CONFIGURATION_DATA_REASONS = [
+  "no-element",
+  "no-item",
+  "pd-gone",
+  "worker-crashed",
+] as const;
+/** Why there is no configuration data: one of {@linkcode NO_CONFIGURATION_DATA_REASONS}. */
+export type NoConfigurationDataReason = typeof NO_CONFIGURATION_DATA_REASONS[number];
 /** §3.3.7.17: get-configuration-data found nothing. */
 export interface NoConfigurationData {
   /** The message type. */
@@ -370,18 +382,30 @@ export interface NameTranslation {
    */
   readonly server?: string;
 }
-/** Why a translation ended without success. */
-export type TranslationFailure =
-  | "nxdomain"
-  | "timeout"
-  | "no-dns-servers"
-  | "servfail"
-  | "unreachable"
-  | "invalid-name"
-  | "cancelled"
-  | "pd-gone"
-  | "worker-crashed"
-  | "unsupported";
+/**
+ * Why a translation ended without success.
+ *
+ * @example
+ * ```ts
+ * import { TRANSLATION_FAILURES } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert(TRANSLATION_FAILURES.includes("nxdomain"));
+ * ```
+ */
+export const TRANSLATION_FAILURES = [
+  "nxdomain",
+  "timeout",
+  "no-dns-servers",
+  "servfail",
+  "unreachable",
+  "invalid-name",
+  "cancelled",
+  "pd-gone",
+  "worker-crashed",
+  "unsupported",
+] as const;
+/** Why a translation ended without success: one of {@linkcode TRANSLATION_FAILURES}. */
+export type TranslationFailure = typeof TRANSLATION_FAILURES[number];
 /**
  * Not in the draft: closes every translation. No reason means it succeeded
  * (every answer has been sent, possibly none).
@@ -417,17 +441,32 @@ export interface Connected {
   /** TCP port, 1 to 65535. */
   readonly port: number;
 }
-/** Why a connection attempt failed. */
-export type ConnectFailure =
-  | "refused"
-  | "timeout"
-  | "unreachable"
-  | "no-source-address"
-  | "source-not-in-pd"
-  | "pd-gone"
-  | "cancelled"
-  | "worker-crashed"
-  | "unsupported";
+/**
+ * Why a connection attempt failed: the peer refused it (RST to the SYN) or
+ * reset it during the handshake, no answer came in time, the path or source
+ * could not be used, or the request could not be served.
+ *
+ * @example
+ * ```ts
+ * import { CONNECT_FAILURES } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert(CONNECT_FAILURES.includes("reset"));
+ * ```
+ */
+export const CONNECT_FAILURES = [
+  "refused",
+  "reset",
+  "timeout",
+  "unreachable",
+  "no-source-address",
+  "source-not-in-pd",
+  "pd-gone",
+  "cancelled",
+  "worker-crashed",
+  "unsupported",
+] as const;
+/** Why a connection attempt failed: one of {@linkcode CONNECT_FAILURES}. */
+export type ConnectFailure = typeof CONNECT_FAILURES[number];
 /** §3.3.7.24: a connection attempt failed. */
 export interface NotConnected {
   /** The message type. */
@@ -455,22 +494,43 @@ export interface InterfaceGoingUp {
   /** The interface. */
   readonly interfaceId: string;
 }
-/** Why a posted message was refused. */
-export type ErrorReason =
-  | "invalid-message"
-  | "unknown-interface"
-  | "unknown-pd"
-  | "unknown-translation"
-  | "unknown-connection"
-  | "duplicate-id"
-  | "internal-error";
-/** Not in the draft: answers a message that could not be accepted. */
+/**
+ * Why an `error` message was sent: a posted message was refused (the first
+ * six), the broker failed handling it, or the subscriber's queue overflowed
+ * (see the README's reliability section).
+ *
+ * @example
+ * ```ts
+ * import { ERROR_REASONS } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert(ERROR_REASONS.includes("queue-overflow"));
+ * ```
+ */
+export const ERROR_REASONS = [
+  "invalid-message",
+  "unknown-interface",
+  "unknown-pd",
+  "unknown-translation",
+  "unknown-connection",
+  "duplicate-id",
+  "internal-error",
+  "queue-overflow",
+] as const;
+/** Why an `error` message was sent: one of {@linkcode ERROR_REASONS}. */
+export type ErrorReason = typeof ERROR_REASONS[number];
+/**
+ * Not in the draft: answers a message that could not be accepted, or tells
+ * the subscriber that its queue overflowed (reason "queue-overflow").
+ */
 export interface ErrorMessage {
   /** The message type. */
   readonly type: "error";
-  /** Why the message was refused. */
+  /** Why the message was refused, or "queue-overflow". */
   readonly reason: ErrorReason;
-  /** The offending message's `type`, or null when it had none. */
+  /**
+   * The offending message's `type` (control characters escaped, at most 64
+   * characters), or null when it had none or the error answers no message.
+   */
   readonly messageType: string | null;
   /** "Cannot <action>: <state>". */
   readonly detail: string;

@@ -7,14 +7,25 @@
  */
 
 import { parseIp } from "./ip.ts";
-import type { ApiMessage, SubscriberMessage } from "./types.ts";
+import { cleanText, CONTROL_CHARACTERS, TEXT_LIMITS } from "./text.ts";
+import {
+  type ApiMessage,
+  CONNECT_FAILURES,
+  ERROR_REASONS,
+  NO_CONFIGURATION_DATA_REASONS,
+  type SubscriberMessage,
+  TRANSLATION_FAILURES,
+} from "./types.ts";
 
 /** The outcome of validating one message. */
 export type Validation<T> =
   | { readonly ok: true; readonly message: T }
   | {
     readonly ok: false;
-    /** The message's `type` when it had a string one, else null. */
+    /**
+     * The message's `type` when it had a non-empty string one (control
+     * characters escaped, at most 64 characters), else null.
+     */
     readonly messageType: string | null;
     /** "Cannot accept <type>: <what is wrong>". */
     readonly detail: string;
@@ -32,8 +43,7 @@ interface Field {
 type Spec = Readonly<Record<string, Field>>;
 
 // Control characters have no place in ids, names or details.
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = CONTROL_CHARACTERS;
 const ITEM = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_VALUE_DEPTH = 8;
 const MAX_VALUE_NODES = 10_000;
@@ -126,7 +136,7 @@ const item: Check = (v) =>
     ? undefined
     : 'must be a kebab-case name such as "dns-servers"';
 const port = integer(1, 65535);
-const detail = text(2048, true);
+const detail = text(TEXT_LIMITS.detail, true);
 
 function req(check: Check): Field {
   return { check, optional: false };
@@ -219,32 +229,19 @@ const API_SPECS = {
     pdId: req(id),
     element: req(element),
     item: req(item),
-    reason: req(oneOf("no-element", "no-item", "pd-gone", "worker-crashed")),
+    reason: req(oneOf(...NO_CONFIGURATION_DATA_REASONS)),
   },
   "name-translation": {
     translationId: req(requestId),
     pdId: req(id),
     address: req(address),
     ttl: opt(integer(0, 0x7fffffff)),
-    server: opt(text(256)),
+    server: opt(text(TEXT_LIMITS.server)),
   },
   "name-translation-done": {
     translationId: req(requestId),
     pdId: req(id),
-    reason: opt(
-      oneOf(
-        "nxdomain",
-        "timeout",
-        "no-dns-servers",
-        "servfail",
-        "unreachable",
-        "invalid-name",
-        "cancelled",
-        "pd-gone",
-        "worker-crashed",
-        "unsupported",
-      ),
-    ),
+    reason: opt(oneOf(...TRANSLATION_FAILURES)),
     detail: opt(detail),
   },
   "connected": {
@@ -259,36 +256,14 @@ const API_SPECS = {
   "not-connected": {
     connectionId: req(requestId),
     pdId: req(id),
-    reason: req(
-      oneOf(
-        "refused",
-        "timeout",
-        "unreachable",
-        "no-source-address",
-        "source-not-in-pd",
-        "pd-gone",
-        "cancelled",
-        "worker-crashed",
-        "unsupported",
-      ),
-    ),
+    reason: req(oneOf(...CONNECT_FAILURES)),
     detail: opt(detail),
   },
   "interface-going-away": { interfaceId: req(id) },
   "interface-going-up": { interfaceId: req(id) },
   "error": {
-    reason: req(
-      oneOf(
-        "invalid-message",
-        "unknown-interface",
-        "unknown-pd",
-        "unknown-translation",
-        "unknown-connection",
-        "duplicate-id",
-        "internal-error",
-      ),
-    ),
-    messageType: req((v) => v === null ? undefined : text(64)(v)),
+    reason: req(oneOf(...ERROR_REASONS)),
+    messageType: req((v) => v === null ? undefined : text(TEXT_LIMITS.messageType)(v)),
     detail: req(detail),
     translationId: opt(requestId),
     connectionId: opt(requestId),
@@ -326,6 +301,11 @@ function stringField(record: Record<string, unknown>, key: string) {
   return typeof v === "string" && v.length <= 128 && !CONTROL.test(v) ? v : undefined;
 }
 
+/** A name from the message (its type, a field name), quoted for a detail. */
+function quote(name: string): string {
+  return JSON.stringify(cleanText(name, 64));
+}
+
 function validate<T>(
   value: unknown,
   specs: Readonly<Record<string, Spec>>,
@@ -339,7 +319,11 @@ function validate<T>(
     };
   }
   const record = value as Record<string, unknown>;
-  const type = stringField(record, "type") ?? null;
+  const rawType = Object.hasOwn(record, "type") ? record.type : undefined;
+  const type = typeof rawType === "string" && rawType !== "" ? rawType : null;
+  const known = type !== null && Object.hasOwn(specs, type);
+  // Echoed text is cleaned here, so a refusal is itself a valid message.
+  const shownType = type === null ? null : cleanText(type, TEXT_LIMITS.messageType);
   const refuse = (problem: string): Validation<T> => {
     const ids: { translationId?: string; connectionId?: string } = {};
     const translationId = stringField(record, "translationId");
@@ -348,20 +332,21 @@ function validate<T>(
     if (connectionId) ids.connectionId = connectionId;
     return {
       ok: false,
-      messageType: type,
-      detail: `Cannot accept ${type ?? "message"}: ${problem}`,
+      messageType: shownType,
+      detail: cleanText(
+        `Cannot accept ${known ? type : "message"}: ${problem}`,
+        TEXT_LIMITS.detail,
+      ),
       ...ids,
     };
   };
-  if (type === null) return refuse('field "type" must be a string');
-  if (!Object.hasOwn(specs, type)) {
-    return refuse(`"${type}" is not a ${direction} message type`);
-  }
+  if (type === null) return refuse('field "type" must be a non-empty string');
+  if (!known) return refuse(`${quote(type)} is not a ${direction} message type`);
   const spec = specs[type];
   const out: Record<string, unknown> = { type };
   for (const key of Object.keys(record)) {
     if (key !== "type" && !Object.hasOwn(spec, key)) {
-      return refuse(`field "${key}" is not part of ${type}`);
+      return refuse(`field ${quote(key)} is not part of ${type}`);
     }
   }
   for (const [key, field] of Object.entries(spec)) {
@@ -377,6 +362,14 @@ function validate<T>(
   return { ok: true, message: out as T };
 }
 
+function thrownName(error: unknown): string {
+  try {
+    return error instanceof Error ? quote(String(error.name)) : "a non-Error";
+  } catch {
+    return "an unreadable error"; // Its name is a throwing getter.
+  }
+}
+
 function guarded<T>(
   value: unknown,
   specs: Readonly<Record<string, Spec>>,
@@ -388,9 +381,7 @@ function guarded<T>(
     return {
       ok: false,
       messageType: null,
-      detail: `Cannot accept message: reading it threw ${
-        error instanceof Error ? error.name : "a non-Error"
-      }`,
+      detail: `Cannot accept message: reading it threw ${thrownName(error)}`,
     };
   }
 }

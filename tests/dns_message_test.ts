@@ -3,7 +3,7 @@ import { Buffer } from "node:buffer";
 // @ts-types="@types/dns-packet"
 import dnsPacket from "dns-packet";
 import { buildQuery, checkReply, type DnsReply } from "../workers/dns/dns_message.ts";
-import { readReply } from "../workers/dns/dns_answer.ts";
+import { MAX_CHAIN, readReply } from "../workers/dns/dns_answer.ts";
 
 const QUESTION = { type: "A" as const, name: "www.example", class: "IN" as const };
 
@@ -117,4 +117,109 @@ Deno.test("CNAMEs: a chain is followed in the answer, a dangling one is to be as
     ],
   }));
   assert.equal(readReply(loop, "www.example", "A").kind, "bad-chain");
+});
+
+/** A reply to www.example A, built octet by octet: header, question, then `records`. */
+function raw(records: number[][], ancount = records.length): Uint8Array {
+  const query = buildQuery("www.example", "A", 0x1234);
+  const header = [0x12, 0x34, 0x81, 0x80, 0, 1, ancount >> 8, ancount & 0xff, 0, 0, 0, 0];
+  return new Uint8Array([...header, ...query.subarray(12), ...records.flat()]);
+}
+
+/** An A record owned by the question's name (a pointer to offset 12). */
+function aRecord(rdlength: number, data: number[]): number[] {
+  return [0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, rdlength >> 8, rdlength & 0xff, ...data];
+}
+
+Deno.test("a record whose RDLENGTH does not hold its data is malformed, however dns-packet reads it", () => {
+  accepted(raw([aRecord(4, [198, 51, 100, 80])]));
+  for (
+    const [rdlength, data] of [[0x400, [203, 0, 113, 66]], [5, [203, 0, 113, 66, 0]], [3, [
+      1,
+      2,
+      3,
+    ]]] as const
+  ) {
+    const check = checkReply(
+      buildQuery("www.example", "A", 0x1234),
+      raw([aRecord(rdlength, [...data])]),
+    );
+    assert(!check.ok);
+    assert.match(check.problem, /^it is malformed \(record 1/);
+  }
+});
+
+Deno.test("names that loop or chain compression pointers across the message are malformed, and dropped without decoding them", () => {
+  // A CNAME whose target points at itself.
+  const self = [0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2, 0xc0, 0];
+  const bytes = raw([self]);
+  bytes[bytes.length - 1] = bytes.length - 2; // the pointer's own offset
+  const loop = checkReply(buildQuery("www.example", "A", 0x1234), bytes);
+  assert(!loop.ok && /malformed/.test(loop.problem), loop.ok ? "" : loop.problem);
+  // 4,000 records whose owners each point at the previous owner: 8 M pointer hops to decode.
+  const records: number[][] = [];
+  let previous = 12;
+  let offset = raw([]).length;
+  for (let i = 0; i < 4000; i++) {
+    records.push([
+      0xc0 | (previous >> 8),
+      previous & 0xff,
+      0,
+      1,
+      0,
+      1,
+      0,
+      0,
+      0,
+      60,
+      0,
+      4,
+      198,
+      51,
+      100,
+      80,
+    ]);
+    previous = offset;
+    offset += 16;
+  }
+  const chain = checkReply(buildQuery("www.example", "A", 0x1234), raw(records));
+  assert(!chain.ok);
+  assert.match(chain.problem, /^it is malformed \(record 128's owner name is malformed\)/);
+});
+
+Deno.test("a CNAME chain inside one answer ends at 16 links, and a target that is no DNS name is bad", () => {
+  const chain = (links: number) =>
+    Array.from({ length: links }, (_, i) => ({
+      type: "CNAME" as const,
+      name: i === 0 ? "www.example" : `c${i}.example`,
+      ttl: 60,
+      data: `c${i + 1}.example`,
+    }));
+  const a = (name: string) => ({ type: "A" as const, name, ttl: 60, data: "198.51.100.80" });
+  const ok = readReply(
+    accepted(reply({ answers: [...chain(MAX_CHAIN), a(`c${MAX_CHAIN}.example`)] })),
+    "www.example",
+    "A",
+  );
+  assert.equal(ok.kind, "addresses");
+  const long = readReply(
+    accepted(reply({ answers: [...chain(MAX_CHAIN + 1), a(`c${MAX_CHAIN + 1}.example`)] })),
+    "www.example",
+    "A",
+  );
+  assert.deepEqual(long, { kind: "bad-chain", problem: "CNAME chain of over 16 in one answer" });
+  const bad = readReply(
+    accepted(reply({
+      answers: [
+        { type: "CNAME", name: "www.example", ttl: 60, data: "a\u007fb.example" },
+        a("a\u007fb.example"),
+      ],
+    })),
+    "www.example",
+    "A",
+  );
+  assert.deepEqual(bad, {
+    kind: "bad-chain",
+    problem: 'CNAME target "a\u007fb.example" contains a control character',
+  });
 });

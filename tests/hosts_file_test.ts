@@ -55,3 +55,15 @@ Deno.test("reading: null and a missing file are an empty table, a directory is a
   const ok = await readHosts(HOSTS);
   assert.ok(ok.ok && ok.table.has("router.example"));
 });
+
+Deno.test("a name with 30,000 addresses keeps each once, in file order", () => {
+  const lines = Array.from(
+    { length: 30_000 },
+    (_, i) => `198.18.${i >> 8 & 0xff}.${i & 0xff} many`,
+  );
+  const table = parseHosts([...lines, lines[0]].join("\n"));
+  const addresses = table.get("many")!;
+  assert.equal(addresses.length, 30_000);
+  assert.equal(addresses[0], "198.18.0.0");
+  assert.equal(addresses.at(-1), "198.18.117.47");
+});

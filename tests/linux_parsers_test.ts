@@ -87,6 +87,12 @@ Deno.test("parseRdisc6 separates two routers' prefixes and RDNSS", () => {
   assert.deepEqual(a.searchDomains, [{ domain: "a6.mif.example", lifetime: 600 }]);
 });
 
+Deno.test("parseRdisc6 skips a line of spaces without a colon (a router's raw search-list label) in linear time", () => {
+  const raw = `  DNS search list          : a.example\n${" ".repeat(100_000)}x\nfrom fe80::1\n`;
+  const [ra] = parseRdisc6(raw);
+  assert.equal(ra.router, "fe80::1");
+});
+
 Deno.test("parseRdisc6 refuses a garbled value it uses", () => {
   assert.throws(() => parseRdisc6(" Prefix                   : nope/64\n"), /line 1/);
   assert.throws(

@@ -223,7 +223,7 @@ Deno.test("things that are not messages are refused without throwing", () => {
   assert(!unknown.ok);
   assert.deepEqual(
     unknown.detail,
-    'Cannot accept interface-announcement: "interface-announcement" is not a subscriber → API message type',
+    'Cannot accept message: "interface-announcement" is not a subscriber → API message type',
   );
 });
 

@@ -49,6 +49,8 @@ export type FromSocket =
   | { readonly type: "error"; readonly reason: ConnectionFailure; readonly detail: string }
   | { readonly type: "closed" };
 
+import { cleanText, TEXT_LIMITS } from "../protocol/text.ts";
+
 const FAILURES = new Set<string>([
   "reset",
   "timeout",
@@ -128,7 +130,7 @@ export function parseFromSocket(data: unknown): FromSocket | string {
         ? {
           type: "error",
           reason: r.reason as ConnectionFailure,
-          detail: r.detail.slice(0, 2048),
+          detail: cleanText(r.detail, TEXT_LIMITS.detail),
         }
         : "Cannot accept error: bad reason or detail";
     case "end":

@@ -10,6 +10,7 @@
 import type { PdInfo } from "../platform/types.ts";
 import type { ApiMessage, PdRequest } from "../protocol/types.ts";
 import { validateApiMessage, validateSubscriberMessage } from "../protocol/validate.ts";
+import { cleanText, sanitizeApiMessage, TEXT_LIMITS } from "../protocol/text.ts";
 
 /** How a PD worker resolves names and connects; the same for every PD of a Mif. */
 export interface PdSettings {
@@ -132,14 +133,19 @@ export function parseFromWorker(data: unknown): FromWorker | string {
   if (data.type === "pong") return { type: "pong" };
   if (data.type === "fault") {
     if (typeof data.detail !== "string") return "Cannot accept fault: detail is not a string";
-    const detail = data.detail.slice(0, 2048);
+    const detail = cleanText(data.detail, TEXT_LIMITS.detail);
     return isRequestId(data.requestId)
       ? { type: "fault", detail, requestId: data.requestId }
       : { type: "fault", detail };
   }
   if (data.type !== "reply") return "Cannot accept worker message: unknown type";
   if (!isRequestId(data.requestId)) return "Cannot accept reply: bad requestId";
-  const v = validateApiMessage(data.message);
+  // Text from outside (a name, DNS data, an OS error) is cleaned, never a
+  // protocol violation: only structure can make a worker's reply invalid.
+  const reply = isRecord(data.message) && typeof data.message.type === "string"
+    ? sanitizeApiMessage(data.message as unknown as ApiMessage)
+    : data.message;
+  const v = validateApiMessage(reply);
   if (!v.ok) return v.detail;
   return { type: "reply", requestId: data.requestId, message: v.message };
 }

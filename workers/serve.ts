@@ -48,5 +48,6 @@ export function servePdWorker(
       else if (message.type === "ping") send({ type: "pong" });
       else service.receive(message);
     };
+    send({ type: "pong" }); // Started: from now on the liveness checks count.
   };
 }

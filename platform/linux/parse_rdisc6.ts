@@ -115,9 +115,12 @@ export function parseRdisc6(text: string): RouterAdvert[] {
       d = fresh();
       continue;
     }
-    const m = /^(\s*)([^:]+?)\s*:\s*(.*?)\s*$/.exec(raw);
-    if (!m) continue;
-    const [, , label, value] = m;
+    // indexOf, not a regular expression: rdisc6 prints search-list labels raw,
+    // so a router can send a line of 1,400 spaces (a regex backtracked for seconds).
+    const colon = raw.indexOf(":");
+    if (colon < 0) continue;
+    const label = raw.slice(0, colon).trim(), value = raw.slice(colon + 1).trim();
+    if (label === "") continue;
     const yes = () => {
       if (value !== "Yes" && value !== "No") throw fail(`"${value}" is not Yes or No`);
       return value === "Yes";

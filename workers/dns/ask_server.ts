@@ -8,7 +8,8 @@
 import { readReply, type ReplyMeaning } from "./dns_answer.ts";
 import { buildQuery, type QueryType, randomId } from "./dns_message.ts";
 import type { ServerRoute } from "./dns_routes.ts";
-import { describeError, type ExchangeOutcome, type ExchangePath } from "./exchange_types.ts";
+import type { ExchangeOutcome, ExchangePath } from "./exchange_types.ts";
+import { describeError } from "../../protocol/text.ts";
 import { tcpExchange } from "./tcp_exchange.ts";
 import { udpExchange } from "./udp_exchange.ts";
 
@@ -101,5 +102,10 @@ export async function askServer(
   // RFC 1035 §4.2.1 and RFC 7766 §5: truncated over UDP, so ask again over TCP.
   const tcp = await tcpExchange(path, buildQuery(name, type, randomId()), signal);
   const tcpDropped = tcp.kind === "cancelled" ? 0 : tcp.dropped;
-  return { answer: toAnswer(tcp, "tcp", read), dropped: udpDropped + tcpDropped };
+  // A reply truncated over TCP has nowhere left to go: that server failed.
+  const readTcp: typeof read = (outcome) =>
+    outcome.reply.flag_tc
+      ? { kind: "failure", rcode: "a truncated reply over TCP" }
+      : read(outcome);
+  return { answer: toAnswer(tcp, "tcp", readTcp), dropped: udpDropped + tcpDropped };
 }

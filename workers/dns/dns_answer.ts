@@ -6,7 +6,7 @@
  */
 
 import { canonicalIp, parseIp } from "../../protocol/ip.ts";
-import { nameKey, sameName } from "./dns_name.ts";
+import { nameKey, sameName, toDnsName } from "./dns_name.ts";
 import type { DnsReply, QueryType } from "./dns_message.ts";
 
 /** An address from a reply, with its TTL in seconds. */
@@ -25,6 +25,9 @@ export type ReplyMeaning =
   | { readonly kind: "nxdomain" }
   | { readonly kind: "failure"; readonly rcode: string }
   | { readonly kind: "bad-chain"; readonly problem: string };
+
+/** CNAMEs followed inside one answer; real chains have a few (CDNs: 2–4). */
+export const MAX_CHAIN = 16;
 
 /** RFC 2181 §8: a TTL with the most significant bit set is taken as zero. */
 const MAX_TTL = 0x7fffffff;
@@ -78,13 +81,29 @@ export function readReply(reply: DnsReply, name: string, type: QueryType): Reply
   if (rcode !== "NOERROR") return { kind: "failure", rcode };
   const answers = (reply.answers ?? []).map((r) => r as AnswerRecord)
     .filter((r) => (r.type === type || r.type === "CNAME") && (r.class ?? "IN") === "IN");
+  // One index of CNAMEs by owner: following a chain is then linear in the records.
+  const cnames = new Map<string, AnswerRecord>();
+  for (const r of answers) {
+    if (r.type === "CNAME" && !cnames.has(nameKey(r.name))) cnames.set(nameKey(r.name), r);
+  }
   let owner = name;
   let chainTtl = MAX_TTL;
   const seen = new Set([nameKey(name)]);
   for (;;) {
-    const cname = answers.find((r) => r.type === "CNAME" && sameName(r.name, owner));
+    const cname = cnames.get(nameKey(owner));
     if (!cname || typeof cname.data !== "string") break;
+    if (seen.size > MAX_CHAIN) {
+      return { kind: "bad-chain", problem: `CNAME chain of over ${MAX_CHAIN} in one answer` };
+    }
     const target = cname.data;
+    // The same rule as for a target asked for again (resolve_type.ts).
+    const checked = toDnsName(target);
+    if (!checked.ok) {
+      return {
+        kind: "bad-chain",
+        problem: `CNAME target ${JSON.stringify(target)} ${checked.problem}`,
+      };
+    }
     if (seen.has(nameKey(target))) {
       return { kind: "bad-chain", problem: `CNAME loop at ${JSON.stringify(target)}` };
     }

@@ -78,6 +78,87 @@ function sameOctets(a: Uint8Array, b: Uint8Array): boolean {
   return a.every((x, i) => fold(x) === fold(b[i]));
 }
 
+/** RFC 1035 §3.2.2 and RFC 3596 §2.2: the types whose RDATA has a fixed length. */
+const RDATA_LENGTH: Readonly<Record<number, number>> = { 1: 4, 28: 16 };
+/** RFC 1035 §3.2.2: CNAME, whose RDATA is one name. */
+const TYPE_CNAME = 5;
+
+/** RFC 1035 §3.1: a name is at most 255 octets on the wire. */
+const MAX_NAME_OCTETS = 255;
+/** Compression pointers followed in one name: a real name needs a few. */
+const MAX_POINTERS = 127;
+
+/**
+ * The offset after the name at `offset` (labels, then a root octet or a
+ * pointer), or -1 if it is malformed. Pointers are followed, each to an
+ * earlier octet, at most MAX_POINTERS of them and 255 octets of labels in
+ * all: a name that loops or chains pointers across the whole message is
+ * malformed here, before dns-packet's decoder (which follows every pointer
+ * with no limit, quadratic in the message's length) sees it.
+ */
+function skipName(bytes: Uint8Array, offset: number): number {
+  let end = -1, pointers = 0, octets = 0;
+  for (let at = offset; at < bytes.length;) {
+    const length = bytes[at];
+    if (length === 0) return end < 0 ? at + 1 : end;
+    if ((length & 0xc0) === 0xc0) {
+      if (at + 2 > bytes.length) return -1;
+      const target = ((length & 0x3f) << 8) | bytes[at + 1];
+      if (end < 0) end = at + 2;
+      if (target >= at || ++pointers > MAX_POINTERS) return -1;
+      at = target;
+      continue;
+    }
+    if ((length & 0xc0) !== 0) return -1; // RFC 6891's extended label types are not used.
+    octets += 1 + length;
+    if (octets + 1 > MAX_NAME_OCTETS) return -1;
+    at += 1 + length;
+  }
+  return -1;
+}
+
+/**
+ * Walks a message's sections by their own length fields (RFC 1035 §4.1):
+ * every record's RDLENGTH must hold its data (4 octets for A, 16 for AAAA,
+ * exactly one name for CNAME), every name must be well formed (see skipName)
+ * and the records must end where the message does. dns-packet reads A, AAAA
+ * and CNAME data without looking at RDLENGTH, so a lying RDLENGTH would
+ * otherwise go unnoticed. One pass, linear in the message's length.
+ *
+ * @param bytes The message.
+ * @returns What is wrong, or undefined.
+ */
+export function sectionProblem(bytes: Uint8Array): string | undefined {
+  if (bytes.length < HEADER) return "it is shorter than a header";
+  const count = (i: number) => (bytes[4 + 2 * i] << 8) | bytes[5 + 2 * i];
+  let offset = HEADER;
+  for (let q = 0; q < count(0); q++) {
+    offset = skipName(bytes, offset);
+    if (offset < 0) return `question ${q + 1}'s name is malformed`;
+    if (offset + 4 > bytes.length) return `question ${q + 1} is cut short`;
+    offset += 4;
+  }
+  const records = count(1) + count(2) + count(3);
+  for (let r = 0; r < records; r++) {
+    offset = skipName(bytes, offset);
+    if (offset < 0) return `record ${r + 1}'s owner name is malformed`;
+    if (offset + 10 > bytes.length) return `record ${r + 1} is cut short`;
+    const type = (bytes[offset] << 8) | bytes[offset + 1];
+    const length = (bytes[offset + 8] << 8) | bytes[offset + 9];
+    offset += 10;
+    if (offset + length > bytes.length) return `record ${r + 1}'s RDLENGTH runs past the end`;
+    const fixed = RDATA_LENGTH[type];
+    if (fixed !== undefined && length !== fixed) {
+      return `record ${r + 1} has RDLENGTH ${length}, not ${fixed}`;
+    }
+    if (type === TYPE_CNAME && skipName(bytes, offset) !== offset + length) {
+      return `record ${r + 1}'s RDLENGTH does not hold one name`;
+    }
+    offset += length;
+  }
+  return offset === bytes.length ? undefined : `${bytes.length - offset} octets follow the records`;
+}
+
 /**
  * Decides whether a datagram is the reply to a query (RFC 5452 §9.1: "the
  * question section of the response must match the question section of the
@@ -102,6 +183,8 @@ function sameOctets(a: Uint8Array, b: Uint8Array): boolean {
  */
 export function checkReply(query: Uint8Array, bytes: Uint8Array): ReplyCheck {
   const drop = (problem: string): ReplyCheck => ({ ok: false, problem });
+  const wrong = sectionProblem(bytes);
+  if (wrong) return drop(`it is malformed (${wrong})`);
   let reply: DnsReply;
   try {
     reply = dnsPacket.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -32,19 +32,3 @@ export type ExchangeOutcome =
   | { readonly kind: "failed"; readonly error: Error; readonly dropped: number }
   /** The signal aborted. */
   | { readonly kind: "cancelled" };
-
-/**
- * A short description of a socket error ("bind EADDRNOTAVAIL 198.51.100.7").
- *
- * @example Describe an error
- * ```ts
- * import { describeError } from "./exchange_types.ts";
- * console.log(describeError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })));
- * // "connect ECONNREFUSED"
- * ```
- * @param error What a socket emitted.
- * @returns Its message.
- */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -29,7 +29,8 @@ export type HostTable = ReadonlyMap<string, readonly string[]>;
  * @returns The table.
  */
 export function parseHosts(text: string): HostTable {
-  const table = new Map<string, string[]>();
+  // A Set per name keeps a name with thousands of addresses linear.
+  const sets = new Map<string, Set<string>>();
   for (const line of text.split(/\r?\n/)) {
     const hash = line.indexOf("#");
     const fields = (hash < 0 ? line : line.slice(0, hash)).trim().split(/\s+/);
@@ -38,12 +39,12 @@ export function parseHosts(text: string): HostTable {
     for (const name of fields.slice(1)) {
       const key = nameKey(name);
       if (key === "") continue;
-      const addresses = table.get(key) ?? [];
-      if (!addresses.includes(address)) addresses.push(address);
-      table.set(key, addresses);
+      const addresses = sets.get(key) ?? new Set();
+      addresses.add(address);
+      sets.set(key, addresses);
     }
   }
-  return table;
+  return new Map([...sets].map(([key, addresses]) => [key, [...addresses]]));
 }
 
 /**

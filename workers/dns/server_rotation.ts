@@ -11,6 +11,9 @@ import type { QueryType } from "./dns_message.ts";
 import type { ServerRoute } from "./dns_routes.ts";
 import { askServer } from "./ask_server.ts";
 
+/** Servers named in a failure's detail; the rest are counted (a PD may list dozens). */
+export const MAX_NOTES = 4;
+
 /** The servers and the timing of a rotation. */
 export interface RotationPlan {
   /** The servers, in the order they are asked. */
@@ -96,8 +99,10 @@ export async function askInTurn(
     const queries = count === 1 ? "1 query" : `${count} queries`;
     notes.push(`${route.server.text} did not answer ${queries} within ${plan.timeout} ms`);
   }
-  if (dropped > 0) notes.push(`${dropped} mismatched or forged replies dropped`);
-  const what = notes.length > 0 ? notes.join(", ") : "no server to ask";
+  const shown = notes.slice(0, MAX_NOTES);
+  if (notes.length > MAX_NOTES) shown.push(`${notes.length - MAX_NOTES} more servers failed`);
+  if (dropped > 0) shown.push(`${dropped} mismatched or forged replies dropped`);
+  const what = shown.length > 0 ? shown.join(", ") : "no server to ask";
   return {
     kind: failed ? "servfail" : unreachable ? "unreachable" : "timeout",
     detail: `${type} ${name}: ${what}`,

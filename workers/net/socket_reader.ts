@@ -39,7 +39,12 @@ export class SocketReader {
     readonly buffer: () => Uint8Array;
     readonly callback: (nread: number, buffer: Uint8Array) => boolean;
   };
-  #batch: Uint8Array<ArrayBuffer> = new Uint8Array(READ_BATCH);
+  /**
+   * Allocated at the first read, not with the reader: every connection
+   * attempt has a reader, and a burst of failed attempts allocated 1 MiB
+   * each (500 attempts: 500 MiB for the GC to collect).
+   */
+  #batch: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   /** Where the bytes not yet sent begin in the batch. */
   #start = 0;
   /** Where they end. */
@@ -53,7 +58,10 @@ export class SocketReader {
 
   constructor() {
     this.onread = {
-      buffer: () => this.#batch.subarray(this.#end),
+      buffer: () => {
+        if (this.#batch.length === 0) this.#batch = new Uint8Array(READ_BATCH);
+        return this.#batch.subarray(this.#end);
+      },
       callback: (nread, buffer) => this.#take(nread, buffer),
     };
   }

@@ -31,13 +31,16 @@ export type ConnectOutcome =
 
 /**
  * The connect failure a socket error stands for, and whether another source
- * address might do better (a refusal comes from the peer, so it would not).
+ * address might do better (a refusal or a reset comes from the peer, so it
+ * would not).
  *
  * @example Classify errors
  * ```ts
  * import { classifyConnectError } from "./tcp_connect.ts";
  * console.log(classifyConnectError({ code: "ECONNREFUSED", syscall: "connect" }));
  * // { reason: "refused", nextSource: false }
+ * console.log(classifyConnectError({ code: "ECONNRESET", syscall: "read" }));
+ * // { reason: "reset", nextSource: false }
  * console.log(classifyConnectError({ code: "EINVAL", syscall: "bind" }));
  * // { reason: "unreachable", nextSource: true }
  * ```
@@ -49,6 +52,11 @@ export function classifyConnectError(
 ): { reason: ConnectFailure; nextSource: boolean } {
   const { code } = (error ?? {}) as { code?: unknown };
   if (code === "ECONNREFUSED") return { reason: "refused", nextSource: false };
+  // The peer answered, then reset the handshake (a full backlog with
+  // tcp_abort_on_overflow, a reset storm): it would do so from any source.
+  if (code === "ECONNRESET" || code === "ECONNABORTED" || code === "EPIPE") {
+    return { reason: "reset", nextSource: false };
+  }
   if (code === "ETIMEDOUT") return { reason: "timeout", nextSource: true };
   // Binding a source the host no longer has (Deno reports EINVAL for it),
   // or a path that is down from this source: the next source may work.
