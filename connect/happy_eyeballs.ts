@@ -267,6 +267,11 @@ async function race(
         race.pdGone(m.pdId);
         return;
       case "error": {
+        // Dropped announcements: the state follows, and every request still gets its answer.
+        if (m.reason === "queue-overflow") {
+          if (sub.closed) race.stop(`the MIF API closed the race's subscriber: ${m.detail}`);
+          return;
+        }
         // Refusals of a stop are expected: the attempt or translation had ended already.
         if (m.messageType === "stop-connecting" || m.messageType === "stop-translating-name") {
           return;

@@ -290,10 +290,7 @@ Deno.test("a reset during the handshake is reason reset, never unreachable", () 
 
 Deno.test("a peer that resets at once: every attempt ends reset, before or after connected", async () => {
   await using peer = await resetAtOnce();
-  const { mif } = await openManual(
-    { interfaces: [nic("eth0", [pd("eth0/ipv4", [address("127.0.0.2", 8)])])] },
-    { workerPermissions: "net", hostsFile: null },
-  );
+  const { mif } = await openDns([]);
   await using _ = mif;
   const sub = mif.subscribe();
   for (let i = 0; i < 50; i++) {
@@ -322,10 +319,7 @@ Deno.test("a peer that resets at once: every attempt ends reset, before or after
 
 Deno.test("a connected token whose connection ended before it was taken still gives the Connection, with its ending", async () => {
   await using peer = await resetLater(20);
-  const { mif } = await openManual(
-    { interfaces: [nic("eth0", [pd("eth0/ipv4", [address("127.0.0.2", 8)])])] },
-    { workerPermissions: "net", hostsFile: null },
-  );
+  const { mif } = await openDns([]);
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post({
