@@ -29,11 +29,12 @@ import {
   type Session,
   sessionStatus,
 } from "./session.ts";
-import type { MifStatus, PdStatus } from "./status.ts";
+import type { AddressStatus, MifStatus, PdStatus } from "./status.ts";
 import { type Subscriber, SubscriberHandle } from "./subscriber.ts";
 import { PdWorkerClient, type WorkerSettings } from "./worker_client.ts";
 import { snapshotProblem } from "./snapshot_check.ts";
 import type {
+  AddressInfo,
   InterfaceInfo,
   PdInfo,
   PlatformEvent,
@@ -60,6 +61,16 @@ export interface BrokerOptions {
   readonly platform: string;
   /** The platform's description, for status. */
   readonly description: string;
+}
+
+/** An address with its lifetimes as seconds remaining now. */
+function addressStatus(a: AddressInfo, now: number): AddressStatus {
+  return {
+    address: a.address,
+    prefixLength: a.prefixLength,
+    validLifetime: remaining(a.validUntil, now),
+    preferredLifetime: remaining(a.preferredUntil, now),
+  };
 }
 
 /** A request the broker refuses with an `error` message. */
@@ -140,9 +151,12 @@ export class Broker {
       description: this.#options.description,
       at: new Date(now).toISOString(),
       workerPermissions: this.#options.worker.permissions,
-      interfaces: this.#snapshot.interfaces.map(({ pds, ...nic }) => ({
+      interfaces: this.#snapshot.interfaces.map(({ pds, unattributed, ...nic }) => ({
         ...nic,
         pds: pds.map((pd) => this.#pdStatus(pd, now)),
+        ...(unattributed?.length
+          ? { unattributed: unattributed.map((a) => addressStatus(a, now)) }
+          : {}),
       })),
       subscribers: [...this.#sessions.values()].map(sessionStatus),
       notes: this.#notes,
@@ -163,12 +177,7 @@ export class Broker {
     return {
       pdId: pd.pdId,
       family: pd.family,
-      addresses: pd.addresses.map((a) => ({
-        address: a.address,
-        prefixLength: a.prefixLength,
-        validLifetime: remaining(a.validUntil, now),
-        preferredLifetime: remaining(a.preferredUntil, now),
-      })),
+      addresses: pd.addresses.map((a) => addressStatus(a, now)),
       elements: pd.elements,
       dnsServers: pd.elements.flatMap((e) => {
         const servers = e.data["dns-servers"];

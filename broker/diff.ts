@@ -18,6 +18,7 @@ import type {
   PdInfo,
   Snapshot,
 } from "../platform/types.ts";
+import { sameData } from "../protocol/json_value.ts";
 
 /** One change between two snapshots. */
 export type Change =
@@ -49,27 +50,6 @@ function sameTime(a: number | null, b: number | null): boolean {
 function sameAddress(a: AddressInfo, b: AddressInfo): boolean {
   return a.prefixLength === b.prefixLength && sameTime(a.validUntil, b.validUntil) &&
     sameTime(a.preferredUntil, b.preferredUntil);
-}
-
-/**
- * Deep equality of JSON-like values.
- *
- * @param a A value.
- * @param b Another value.
- * @returns true when both hold the same data.
- */
-export function sameData(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    return false;
-  }
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) =>
-    Object.hasOwn(b, k) &&
-    sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
-  );
 }
 
 function withdrawPd(pd: PdInfo, out: Change[]): void {

@@ -10,7 +10,8 @@ import { elementAnnouncement, interfaceAnnouncement, pdAnnouncement } from "./an
 import { canonicalIp, parseIp } from "../protocol/ip.ts";
 import { validateApiMessage } from "../protocol/validate.ts";
 import type { ApiMessage } from "../protocol/types.ts";
-import type { PdInfo, Snapshot } from "../platform/types.ts";
+import type { AddressInfo, PdInfo, Snapshot } from "../platform/types.ts";
+import type { Family } from "../protocol/types.ts";
 
 const OPER_STATES = ["up", "down", "unknown"];
 
@@ -45,21 +46,32 @@ function pdProblem(at: string, interfaceId: string, pd: PdInfo): string | undefi
     }
     if (problem) return problem;
   }
+  return addressesProblem(`${at}.addresses`, pd.addresses, family);
+}
+
+/** Canonical addresses (of one family, if given), each once, with sound lifetimes. */
+function addressesProblem(
+  at: string,
+  list: readonly AddressInfo[],
+  family?: Family,
+): string | undefined {
   const addresses = new Set<string>();
-  for (const [k, a] of pd.addresses.entries()) {
-    const aAt = `${at}.addresses[${k}]`;
+  for (const [k, a] of list.entries()) {
+    const aAt = `${at}[${k}]`;
     const ip = parseIp(a.address);
     if (!ip || canonicalIp(a.address) !== a.address) {
       return `${aAt}.address: "${a.address}" is not a canonical IP address`;
     }
-    if (ip.family !== family) return `${aAt}.address: "${a.address}" is not an ${family} address`;
+    if (family && ip.family !== family) {
+      return `${aAt}.address: "${a.address}" is not an ${family} address`;
+    }
     const max = ip.family === "ipv4" ? 32 : 128;
     if (!Number.isInteger(a.prefixLength) || a.prefixLength < 0 || a.prefixLength > max) {
       return `${aAt}.prefixLength: must be an integer from 0 to ${max}`;
     }
     if (addresses.has(a.address)) return `${aAt}.address: duplicate "${a.address}"`;
     addresses.add(a.address);
-    problem = timeProblem(`${aAt}.validUntil`, a.validUntil) ??
+    const problem = timeProblem(`${aAt}.validUntil`, a.validUntil) ??
       timeProblem(`${aAt}.preferredUntil`, a.preferredUntil);
     if (problem) return problem;
   }
@@ -94,6 +106,8 @@ export function snapshotProblem(snapshot: Snapshot): string | undefined {
     const problem = derived(at, interfaceAnnouncement(nic));
     if (problem) return problem;
     if (!OPER_STATES.includes(nic.operState)) return `${at}.operState: must be up, down or unknown`;
+    const orphans = addressesProblem(`${at}.unattributed`, nic.unattributed ?? []);
+    if (orphans) return orphans;
     for (const [j, pd] of nic.pds.entries()) {
       const pdAt = `${at}.pds[${j}]`;
       if (pdIds.has(pd.pdId)) return `${pdAt}.pdId: duplicate "${pd.pdId}"`;

@@ -49,9 +49,11 @@ export interface PdStatus {
 }
 
 /** An interface and its PDs. */
-export interface InterfaceStatus extends Omit<InterfaceInfo, "pds"> {
+export interface InterfaceStatus extends Omit<InterfaceInfo, "pds" | "unattributed"> {
   /** Its PDs. */
   readonly pds: readonly PdStatus[];
+  /** Its addresses no PD can claim (their router unknown or gone), if any. */
+  readonly unattributed?: readonly AddressStatus[];
 }
 
 /** A subscriber: what it subscribed to and what it said it intends. */

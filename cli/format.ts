@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { MifStatus, PdStatus } from "../broker/status.ts";
+import type { AddressStatus, MifStatus, PdStatus } from "../broker/status.ts";
 import type { ApiMessage, ConfigValue, Lifetime } from "../protocol/types.ts";
 
 /**
@@ -47,17 +47,17 @@ function tree(lines: string[], items: string[][], indent: string): void {
   });
 }
 
+function addressLine(a: AddressStatus): string {
+  const deprecated = a.preferredLifetime === 0 ? " (deprecated)" : "";
+  return `${a.address}/${a.prefixLength}  valid ${formatLifetime(a.validLifetime)}, preferred ${
+    formatLifetime(a.preferredLifetime)
+  }${deprecated}`;
+}
+
 function pdItems(pd: PdStatus): string[] {
   const lines: string[] = [];
   const items: string[][] = [];
-  for (const a of pd.addresses) {
-    const deprecated = a.preferredLifetime === 0 ? " (deprecated)" : "";
-    items.push([
-      `address ${a.address}/${a.prefixLength}  valid ${
-        formatLifetime(a.validLifetime)
-      }, preferred ${formatLifetime(a.preferredLifetime)}${deprecated}`,
-    ]);
-  }
+  for (const a of pd.addresses) items.push([`address ${addressLine(a)}`]);
   for (const e of pd.elements) {
     const data: string[] = [];
     tree(data, Object.entries(e.data).map(([k, v]) => [`${k}: ${formatValue(v)}`]), "");
@@ -107,6 +107,10 @@ export function renderStatus(status: MifStatus): string {
     if (nic.mac !== undefined) facts.push(nic.mac);
     lines.push("", `${nic.interfaceId}  ${facts.join(" · ")}`);
     if (nic.pds.length === 0) lines.push("└─ no provisioning domains");
+    if (nic.unattributed?.length) {
+      lines.push(`   addresses in no provisioning domain (their router is not known, or gone):`);
+      for (const a of nic.unattributed) lines.push(`     ${addressLine(a)}`);
+    }
     tree(
       lines,
       nic.pds.map((

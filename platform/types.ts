@@ -23,6 +23,8 @@ export interface AddressInfo {
   readonly validUntil: number | null;
   /** When the address becomes deprecated, in ms since the epoch; null = never. */
   readonly preferredUntil: number | null;
+  /** An RFC 8981 temporary (privacy) address: preferred as a source (RFC 6724 rule 7). */
+  readonly temporary?: true;
 }
 
 /** A configuration element of a provisioning domain, with its data. */
@@ -65,6 +67,13 @@ export interface InterfaceInfo {
   readonly mac?: string;
   /** Provisioning domains on this interface. */
   readonly pds: readonly PdInfo[];
+  /**
+   * Addresses of the interface that no PD can claim: the router that
+   * advertised their prefix is not known yet (its Router Advertisement not
+   * read) or not any more. They are still the host's, so they are shown
+   * (status), but never announced in a PD they may not belong to.
+   */
+  readonly unattributed?: readonly AddressInfo[];
 }
 
 /** A configuration source that could not be read, and why. */

@@ -471,3 +471,41 @@ Deno.test("connection(token) refuses a token that is not a string or not open", 
   assert.throws(() => sub.connection(42 as unknown as string), TypeError);
   assert.throws(() => sub.connection("nope"), Deno.errors.NotFound);
 });
+
+Deno.test("a PD with no default router (a stub router's) answers unreachable at once for a destination outside its prefixes", async () => {
+  const stub = pd("eth0/ipv6/fe80::d2", [address("::1", 128)], [
+    element("ra", {
+      routers: ["fe80::d2"],
+      "default-router": false,
+      "router-lifetime": 0,
+      prefixes: [{ prefix: "::1/128", "on-link": true }],
+    }),
+  ]);
+  const { mif } = await open({ interfaces: [nic("eth0", [stub])] });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  sub.post({
+    type: "connect-to-address",
+    pdId: "eth0/ipv6/fe80::d2",
+    address: "2001:db8:10::80",
+    port: 80,
+    connectionId: "off-link",
+  });
+  const m = await next(sub);
+  assert(m.type === "not-connected" && m.reason === "unreachable", JSON.stringify(m));
+  assert.match(
+    m.detail ?? "",
+    /has no default router, and 2001:db8:10::80 is in none of its prefixes and routes \(::1\/128\)/,
+  );
+  await using peer = new TcpPeer("::1");
+  sub.post({
+    type: "connect-to-address",
+    pdId: "eth0/ipv6/fe80::d2",
+    address: "::1",
+    port: peer.port,
+    connectionId: "on-link",
+  });
+  const on = await next(sub);
+  assert.equal(on.type, "connected", JSON.stringify(on));
+  if (on.type === "connected") await sub.connection(on.token).close();
+});

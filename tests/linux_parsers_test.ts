@@ -7,7 +7,8 @@ import { parseDhclientLeases } from "../platform/linux/parse_dhclient.ts";
 import { parseDhclientEnv } from "../platform/linux/parse_dhclient_env.ts";
 import { interfaceTypeOf } from "../platform/linux/interface_type.ts";
 import { dhclientLeaseFile, dhclientLeaseFiles } from "../platform/linux/dhclient_processes.ts";
-import { maskLength, prefixMatch } from "../platform/linux/prefix.ts";
+import { maskLength } from "../platform/linux/prefix.ts";
+import { prefixMatch } from "../protocol/prefix.ts";
 
 const data = (name: string) =>
   Deno.readTextFileSync(new URL(`./testdata/testbed/${name}`, import.meta.url));

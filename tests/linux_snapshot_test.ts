@@ -108,18 +108,25 @@ Deno.test("addresses go to the router that advertised their prefix, with lifetim
   assert.equal(by.get("neta/ipv4")!.elements[0].data["expires-at"], "2026-11-24T04:19:34.000Z");
 });
 
-Deno.test("without rdisc6 data, two routers' addresses are not guessed", () => {
-  const by = pds(buildSnapshot(testbedState({ adverts: new Map() })));
+Deno.test("without rdisc6 data no address is guessed into a PD, with one router or two: they are unattributed", () => {
+  const snapshot = buildSnapshot(testbedState({ adverts: new Map() }));
+  const by = pds(snapshot);
   assert.deepEqual(by.get("netc/ipv6/fe80::c1")!.addresses, []);
   assert.deepEqual(by.get("netc/ipv6/fe80::c2")!.addresses, []);
   const ra = by.get("netc/ipv6/fe80::c1")!.elements[0];
   assert.equal(ra.source, "ip -6 route");
   assert.equal(ra.data["router-preference"], "medium");
-  // One router: its addresses and the kernel's RA prefix routes are its own.
+  assert.equal(ra.data["default-router"], true);
+  // One router in the kernel's list proves nothing: a stub router (lifetime
+  // 0) may have advertised the prefix, and the kernel does not say who did.
   const a = by.get("neta/ipv6/fe80::a")!;
-  assert.equal(a.addresses.length, 1);
-  assert.deepEqual(a.elements[0].data.prefixes, [{ prefix: "2001:db8:a::/64" }]);
-  assert.deepEqual(a.elements.map((e) => e.element), ["ra", "dhcpv6"]);
+  assert.deepEqual(a.addresses, []);
+  assert.equal(a.elements[0].data.prefixes, undefined);
+  assert.deepEqual(a.elements.map((e) => e.element), ["ra"], "nor is the DHCPv6 answer guessed");
+  const orphans = (id: string) =>
+    snapshot.interfaces.find((n) => n.interfaceId === id)!.unattributed?.map((x) => x.address);
+  assert.deepEqual(orphans("neta"), ["2001:db8:a:0:6033:12ff:fe39:3535"]);
+  assert.equal(orphans("netc")?.length, 2);
 });
 
 Deno.test("a link that is down has no PDs, and an expired lease is not reported", () => {

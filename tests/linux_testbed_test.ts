@@ -30,7 +30,7 @@ function is<T extends ApiMessage["type"]>(type: T, fields: Record<string, unknow
     Object.entries(fields).every(([k, v]) => (m as unknown as Record<string, unknown>)[k] === v);
 }
 
-/** The `ip -o monitor` processes in the test bed's host namespace. */
+/** The `ip -o monitor link ...` processes in the test bed's host namespace. */
 async function monitorPids(bed: TestBed): Promise<number[]> {
   const out = await new Deno.Command("ip", {
     args: ["netns", "pids", bed.ns.host],
@@ -41,7 +41,7 @@ async function monitorPids(bed: TestBed): Promise<number[]> {
   const found: number[] = [];
   for (const pid of pids) {
     const argv = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-    if (/^(\S*\/)?ip\0-o\0monitor\0/.test(argv)) found.push(pid);
+    if (/^(\S*\/)?ip\0-o\0monitor\0link\0/.test(argv)) found.push(pid);
   }
   return found;
 }
@@ -219,21 +219,28 @@ testbedTest("linux platform on the test bed: status, then live changes", unavail
       await waitFor("the restarted monitor", async () => (await monitorPids(bed)).length === 1);
       assert.notEqual((await monitorPids(bed))[0], monitors[0]);
 
-      // netC's second router stops: its final RA has router lifetime 0 (RFC 4861 §6.2.5).
+      // netC's second router becomes a stub router: router lifetime 0 (RFC 4861 §6.2.5
+      // makes it no default router). It still advertises its prefix and RDNSS, so its PD
+      // stays: the ra element says router lifetime 0 and no default router.
       await bed.stopDaemon("c2");
       bed.startRouterC("c2", 0);
-      const stopped = await watch.next(
+      const stub = await watch.next(
         i,
-        is("no-provisioning-domain-announcement", { pdId: "netc/ipv6/fe80::c2" }),
-        "router c2 stopping",
+        is("configuration-element-announcement", { pdId: "netc/ipv6/fe80::c2", element: "ra" }),
+        "router c2 becoming a stub router",
       );
-      const c2 = watch.messages.slice(i, stopped + 1).map((m) => m.message)
+      const c2 = watch.messages.slice(i, stub + 1).map((m) => m.message)
         .filter((m) => "pdId" in m && m.pdId === "netc/ipv6/fe80::c2").map((m) => m.type);
-      assert.deepEqual(c2, [
-        "no-address-announcement",
-        "no-configuration-element-announcement",
-        "no-provisioning-domain-announcement",
+      assert.deepEqual(c2.filter((t) => t !== "address-announcement"), [
+        "configuration-element-announcement",
       ]);
+      const status = await mifStatus(bed);
+      const ra = (status.interfaces as NicJson[]).flatMap((n) => n.pds)
+        .find((p) => p.pdId === "netc/ipv6/fe80::c2")!.elements[0] as unknown as {
+          data: Record<string, unknown>;
+        };
+      assert.equal(ra.data["router-lifetime"], 0);
+      assert.equal(ra.data["default-router"], false);
       await bed.stopDaemon("c2");
       await watch.settle(1500);
       const c1Lost = watch.messages.slice(i).some((m) =>

@@ -20,6 +20,7 @@ Deno.test({
         dhcpcdLeases: `${dir}/no-dhcpcd`,
       },
       monitorCommand: ["sleep", "3600"],
+      neighbourCommand: ["sleep", "3600"],
     });
     try {
       let reads = 0;

@@ -20,7 +20,7 @@ import { translateName } from "./dns/translate_name.ts";
 import { connectTcp } from "./net/tcp_connect.ts";
 import { pumpSocket } from "./net/socket_pump.ts";
 import { SocketReader } from "./net/socket_reader.ts";
-import { connectSources, dnsServers } from "./pd_view.ts";
+import { connectSources, dnsServers, routeProblem } from "./pd_view.ts";
 import { zoned } from "./net/source_selection.ts";
 
 /** Serves one provisioning domain's requests. */
@@ -163,6 +163,16 @@ export class PdService {
     const { connectionId, pdId, address, port } = request;
     const fail = (reason: "cancelled" | "no-source-address" | "source-not-in-pd", detail: string) =>
       ({ type: "not-connected", connectionId, pdId, reason, detail }) as const;
+    const unroutable = routeProblem(config.pd, address);
+    if (unroutable) {
+      return this.#reply(requestId, {
+        type: "not-connected",
+        connectionId,
+        pdId,
+        reason: "unreachable",
+        detail: unroutable,
+      });
+    }
     const choice = connectSources(request, config.pd, Date.now());
     if ("reason" in choice) return this.#reply(requestId, fail(choice.reason, choice.detail));
     const run = this.#start(

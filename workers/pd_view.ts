@@ -5,7 +5,8 @@
  * @module
  */
 
-import { canonicalIp } from "../protocol/ip.ts";
+import { canonicalIp, parseIp } from "../protocol/ip.ts";
+import { prefixMatch } from "../protocol/prefix.ts";
 import type { ConnectToAddress, ConnectToAddressFromAddress } from "../protocol/types.ts";
 import type { PdInfo } from "../platform/types.ts";
 import { noSourceReason, selectSources } from "./net/source_selection.ts";
@@ -87,4 +88,56 @@ export function connectSources(
     detail:
       `Cannot connect to ${request.address}: "${pd.pdId}" has no usable source address (${why})`,
   };
+}
+
+/** The prefixes an ra element's item lists ("prefixes" with on-link set, "route-information"). */
+function advertised(data: Readonly<Record<string, unknown>>, item: string): string[] {
+  const list = data[item];
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((x) => {
+    const entry = x as { prefix?: unknown; "on-link"?: unknown };
+    if (typeof entry?.prefix !== "string") return [];
+    return item === "prefixes" && entry["on-link"] !== true ? [] : [entry.prefix];
+  });
+}
+
+/**
+ * Why a destination cannot be reached through a PD, or undefined when it
+ * can. A PD whose router is no default router (a stub router, router
+ * lifetime 0; or one the kernel dropped as a router) reaches only its
+ * on-link prefixes, the routes it advertised (RFC 4191 Route Information)
+ * and link-local addresses: anything else would leave through another
+ * router with this PD's source address, and be dropped or never answered.
+ *
+ * @example A stub router's PD reaches its own prefix only
+ * ```ts
+ * import { routeProblem } from "./pd_view.ts";
+ * import assert from "node:assert/strict";
+ * const pd = { pdId: "eth0/ipv6/fe80::d2", family: "ipv6" as const, addresses: [], elements: [{
+ *   element: "ra" as const,
+ *   data: { "default-router": false, prefixes: [{ prefix: "2001:db8:d2::/64", "on-link": true }] },
+ * }] };
+ * assert.equal(routeProblem(pd, "2001:db8:d2::80"), undefined);
+ * assert.match(routeProblem(pd, "2001:db8:10::80")!, /no default router/);
+ * ```
+ * @param pd The PD.
+ * @param destination An IP literal.
+ * @returns "Cannot connect ...: why", or undefined.
+ */
+export function routeProblem(pd: PdInfo, destination: string): string | undefined {
+  const ra = pd.elements.find((e) => e.element === "ra");
+  if (!ra || ra.data["default-router"] !== false) return undefined;
+  const gateways = pd.elements.find((e) => e.element === "static")?.data.routers;
+  if (Array.isArray(gateways) && gateways.length > 0) return undefined;
+  const ip = parseIp(destination);
+  if (ip?.family === "ipv6" && ip.bytes[0] === 0xfe && (ip.bytes[1] & 0xc0) === 0x80) {
+    return undefined; // Link-local: on the link itself.
+  }
+  const reach = [...advertised(ra.data, "prefixes"), ...advertised(ra.data, "route-information")];
+  if (reach.some((prefix) => prefixMatch(destination, prefix) >= 0)) return undefined;
+  return `Cannot connect to ${destination}: "${pd.pdId}" has no default router, and ${
+    reach.length
+      ? `${destination} is in none of its prefixes and routes (${reach.join(", ")})`
+      : "no prefix or route of its own"
+  }`;
 }

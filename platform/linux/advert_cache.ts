@@ -1,8 +1,11 @@
 /**
  * Router Advertisement data from rdisc6, per link. The kernel keeps RA
- * routes and addresses but not RDNSS, DNSSL or per-router prefixes, so the
- * platform solicits (rdisc6 sends a Router Solicitation and prints every
- * answer) whenever the set of routers on a link changes.
+ * routes and addresses but not RDNSS, DNSSL or which router advertised which
+ * prefix, so the platform solicits (rdisc6 sends a Router Solicitation and
+ * prints every answer) whenever what RAs set up on a link changes: its
+ * routers (default routes, and neighbours flagged as routers, which is how a
+ * stub router shows), its RA prefixes, the prefixes of its SLAAC addresses —
+ * and so also when the link comes up.
  *
  * @module
  */
@@ -10,11 +13,25 @@
 import type { SourceNote } from "../types.ts";
 import { skipReason } from "./config_sources.ts";
 import type { ReceivedAdvert } from "./host_state.ts";
-import { parseRdisc6 } from "./parse_rdisc6.ts";
+import { parseRdisc6, type RouterAdvert } from "./parse_rdisc6.ts";
+import { sameData } from "../../protocol/json_value.ts";
 import { runTool } from "./run_tool.ts";
 
 /** How long rdisc6 waits for answers, in ms. */
 export const SOLICIT_WAIT_MS = 1000;
+
+/**
+ * An advertisement stamped with when it was received; a repeat of what the
+ * router said before keeps the earlier stamp, so that `received-at` changes,
+ * and the ra element is announced again, only when the router's message did.
+ */
+function received(ra: RouterAdvert, before: ReceivedAdvert | undefined, now: number) {
+  if (before) {
+    const { receivedAt, ...same } = before;
+    if (sameData(same, ra)) return { ...ra, receivedAt };
+  }
+  return { ...ra, receivedAt: now };
+}
 
 /** The latest advertisements per link, and what failed. */
 export class AdvertCache {
@@ -33,38 +50,42 @@ export class AdvertCache {
   }
 
   /**
-   * The links whose routers changed since they were last solicited.
+   * The links whose RA key (see raLinkKeys) changed since they were last
+   * solicited; links without RA state any more are forgotten.
    *
-   * @param routers RA routers by link.
+   * @param keys RA keys by link.
    * @returns Link names.
    */
-  stale(routers: ReadonlyMap<string, readonly string[]>): string[] {
+  stale(keys: ReadonlyMap<string, string>): string[] {
     for (const link of [...this.#asked.keys()]) {
-      if (!routers.has(link)) {
+      if (!keys.has(link)) {
         this.#asked.delete(link);
         this.#adverts.delete(link);
         this.#notes.delete(link);
       }
     }
-    return [...routers].filter(([link, r]) => this.#asked.get(link) !== [...r].sort().join(" "))
-      .map(([link]) => link);
+    return [...keys].filter(([link, key]) => this.#asked.get(link) !== key).map(([link]) => link);
   }
 
   /**
    * Solicits on links and stores the answers.
    *
-   * @param routers RA routers by link (only the links to solicit).
+   * @param keys RA keys by link (only the links to solicit).
    * @param signal Stops rdisc6.
    */
-  async solicit(routers: ReadonlyMap<string, readonly string[]>, signal?: AbortSignal) {
-    await Promise.all([...routers].map(async ([link, r]) => {
-      this.#asked.set(link, [...r].sort().join(" "));
+  async solicit(keys: ReadonlyMap<string, string>, signal?: AbortSignal) {
+    await Promise.all([...keys].map(async ([link, key]) => {
+      this.#asked.set(link, key);
       const argv = ["rdisc6", "-n", "-m", "-r", "1", "-w", String(SOLICIT_WAIT_MS), link];
       try {
         // rdisc6 exits 2 when no router answered.
         const text = await runTool(argv, { signal, okCodes: [2] });
         const now = Date.now();
-        this.#adverts.set(link, parseRdisc6(text).map((a) => ({ ...a, receivedAt: now })));
+        const before = new Map((this.#adverts.get(link) ?? []).map((a) => [a.router, a]));
+        this.#adverts.set(
+          link,
+          parseRdisc6(text).map((a) => received(a, before.get(a.router), now)),
+        );
         this.#notes.delete(link);
       } catch (error) {
         if (signal?.aborted) throw error;

@@ -13,7 +13,7 @@ import { isLoopback, parseIp } from "../../protocol/ip.ts";
 import type { SourceNote } from "../types.ts";
 import type { ResolverConfig } from "./lease_types.ts";
 import type { PdDraft } from "./pd_draft.ts";
-import { prefixMatch } from "./prefix.ts";
+import { prefixMatch } from "../../protocol/prefix.ts";
 import type { RouteRecord } from "./parse_routes.ts";
 
 function route(server: string, routes: readonly RouteRecord[]): RouteRecord | undefined {

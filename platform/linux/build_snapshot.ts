@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { InterfaceInfo, Snapshot, SourceNote } from "../types.ts";
+import type { AddressInfo, InterfaceInfo, Snapshot, SourceNote } from "../types.ts";
 import { attributeResolvers } from "./attribute_resolvers.ts";
 import type { HostState } from "./host_state.ts";
 import { ipv4Pd } from "./ipv4_pd.ts";
@@ -51,12 +51,15 @@ function usable(link: LinkRecord): boolean {
 export function buildSnapshot(state: HostState): Snapshot {
   const notes: SourceNote[] = [...state.notes];
   const pdsByLink = new Map<string, PdDraft[]>();
+  const unattributed = new Map<string, AddressInfo[]>();
   const links = [...state.links].sort((a, b) => a.index - b.index);
   for (const link of links) {
     if (!usable(link)) continue;
     const addresses = state.addresses.filter((a) => a.index === link.index);
     const v4 = ipv4Pd(link, addresses, state);
-    pdsByLink.set(link.name, [...(v4 ? [v4] : []), ...ipv6Pds(link, addresses, state)]);
+    const v6 = ipv6Pds(link, addresses, state);
+    pdsByLink.set(link.name, [...(v4 ? [v4] : []), ...v6.pds]);
+    if (v6.unattributed.length) unattributed.set(link.name, v6.unattributed);
   }
   attributeResolvers(state.sources.resolvers, pdsByLink, state.routes, notes);
   const interfaces: InterfaceInfo[] = links.map((link) => ({
@@ -68,6 +71,7 @@ export function buildSnapshot(state: HostState): Snapshot {
     ...(link.mtu !== undefined ? { mtu: link.mtu } : {}),
     ...(link.mac !== undefined ? { mac: link.mac } : {}),
     pds: (pdsByLink.get(link.name) ?? []).map((pd) => pd.done()),
+    ...(unattributed.has(link.name) ? { unattributed: unattributed.get(link.name)! } : {}),
   }));
   return { interfaces, notes };
 }

@@ -88,7 +88,10 @@ export function dhcp6Element(lease: Dhcp6Lease): ElementInfo {
 }
 
 /**
- * The "ra" element of a router's advertisement.
+ * The "ra" element of a router's advertisement. `default-router` says
+ * whether the kernel uses the router as a default router: false for a stub
+ * router (router lifetime 0), and for a router whose Neighbor Advertisements
+ * clear the Router flag (RFC 4861 §7.2.5), though its lifetime says more.
  *
  * @example Build it
  * ```ts
@@ -97,15 +100,17 @@ export function dhcp6Element(lease: Dhcp6Lease): ElementInfo {
  *   router: "fe80::1", managed: false, otherConfig: true, preference: "medium",
  *   routerLifetime: 1800, prefixes: [], dnsServers: [{ address: "2001:db8::53", lifetime: 600 }],
  *   searchDomains: [], routes: [], receivedAt: 0,
- * });
+ * }, true);
  * console.log(e.data.routers, e.data["dns-servers"]); // ["fe80::1"] ["2001:db8::53"]
  * ```
  * @param ra The advertisement.
+ * @param defaultRouter Whether the kernel has a default route through the router.
  * @returns The element.
  */
-export function raElement(ra: ReceivedAdvert): ElementInfo {
+export function raElement(ra: ReceivedAdvert, defaultRouter: boolean): ElementInfo {
   const data: Data = {
     routers: [ra.router],
+    "default-router": defaultRouter,
     "router-lifetime": ra.routerLifetime,
     "router-preference": ra.preference,
     managed: ra.managed,

@@ -10,6 +10,7 @@ import type { SourceNote } from "../types.ts";
 import type { SourceData } from "./lease_types.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
 import type { LinkRecord } from "./parse_links.ts";
+import type { NeighbourRecord } from "./parse_neighbours.ts";
 import type { RouterAdvert } from "./parse_rdisc6.ts";
 import type { RouteRecord } from "./parse_routes.ts";
 
@@ -29,6 +30,8 @@ export interface HostState {
   readonly addresses: readonly AddressRecord[];
   /** `ip -j -4/-6 route show table all`. */
   readonly routes: readonly RouteRecord[];
+  /** `ip -j -6 neigh show` (absent in older captures: no neighbours known). */
+  readonly neighbours?: readonly NeighbourRecord[];
   /** Interface types by interface name. */
   readonly types: ReadonlyMap<string, InterfaceType>;
   /** The latest advertisement of each router, by interface name. */

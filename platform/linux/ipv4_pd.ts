@@ -36,6 +36,7 @@ export function addressInfo(a: AddressRecord, now: number): AddressInfo {
     prefixLength: a.prefixLength,
     validUntil: a.validLifetime === null ? null : now + a.validLifetime * 1000,
     preferredUntil: a.preferredLifetime === null ? null : now + a.preferredLifetime * 1000,
+    ...(a.temporary ? { temporary: true as const } : {}),
   };
 }
 

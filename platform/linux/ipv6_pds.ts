@@ -8,38 +8,28 @@
  * @module
  */
 
-import type { ElementInfo } from "../types.ts";
+import type { AddressInfo, ElementInfo } from "../types.ts";
 import { dhcp6Element, raElement } from "./element_data.ts";
 import type { HostState, ReceivedAdvert } from "./host_state.ts";
 import { addressInfo, staticData } from "./ipv4_pd.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
 import type { LinkRecord } from "./parse_links.ts";
 import { PdDraft } from "./pd_draft.ts";
-import { prefixMatch } from "./prefix.ts";
+import { networkOf, prefixMatch } from "../../protocol/prefix.ts";
+import { neighbourRouters } from "./parse_neighbours.ts";
 
-/** What the kernel knows of a router when rdisc6 has not answered. */
-function kernelRa(
-  router: string,
-  link: LinkRecord,
-  state: Pick<HostState, "routes">,
-  only: boolean,
-) {
-  const def = state.routes.find((r) =>
+/** What the kernel knows of a default router when rdisc6 has not answered. */
+function kernelRa(router: string, link: LinkRecord, routes: HostState["routes"]) {
+  const def = routes.find((r) =>
     r.family === "ipv6" && r.destination === "::/0" && r.gateway === router &&
     r.device === link.name
   );
+  // Which prefixes it advertised the kernel does not say: another router on
+  // the link (a stub router, lifetime 0) may have sent some of them.
   const data: ElementInfo["data"] = {
     routers: [router],
+    "default-router": true,
     ...(def?.preference ? { "router-preference": def.preference } : {}),
-    // With one router on the link, the kernel's RA prefix routes are its prefixes.
-    ...(only
-      ? {
-        prefixes: state.routes.filter((r) =>
-          r.family === "ipv6" && r.device === link.name && r.protocol === "kernel" &&
-          r.expires !== null && r.table === "main"
-        ).map((r) => ({ prefix: r.destination })),
-      }
-      : {}),
   };
   return { element: "ra" as const, data, source: "ip -6 route" };
 }
@@ -72,51 +62,150 @@ export function raRouters(routes: HostState["routes"]): Map<string, string[]> {
 }
 
 /**
- * Builds a link's IPv6 PDs: one per router with an RA default route, then
- * the static PD when there are static global addresses or gateways.
+ * Every router known to advertise on each link: those with an RA default
+ * route, and those the neighbour table flags as routers (a stub router,
+ * router lifetime 0, is never a default router but is flagged when its RA
+ * arrives).
  *
- * @example Two routers on one link
+ * @param state Routes and neighbours.
+ * @returns Link name → routers, sorted.
+ */
+export function advertisingRouters(
+  state: Pick<HostState, "routes" | "neighbours">,
+): Map<string, string[]> {
+  const out = raRouters(state.routes);
+  for (const [link, routers] of neighbourRouters(state.neighbours ?? [])) {
+    out.set(link, [...new Set([...(out.get(link) ?? []), ...routers])].sort());
+  }
+  return out;
+}
+
+/**
+ * What Router Advertisements have set up on each link, as one string per
+ * link: its default routers, the neighbours flagged as routers, its RA
+ * prefixes (prefix routes with an expiry) and the
+ * prefixes of its SLAAC and DHCPv6 addresses. When it changes, the link's
+ * routers are asked again (rdisc6): a new router, a new prefix, a link that
+ * came up. Lifetimes are left out, so a refresh asks nothing.
+ *
+ * @example A stub router's prefix changes the key
+ * ```ts
+ * import { raLinkKeys } from "./ipv6_pds.ts";
+ * import assert from "node:assert/strict";
+ * const route = (destination: string) => ({ family: "ipv6" as const, destination,
+ *   device: "eth0", protocol: "kernel", table: "main", type: "unicast", expires: 600 });
+ * const a = raLinkKeys({ routes: [route("2001:db8:d1::/64")], addresses: [] });
+ * const b = raLinkKeys({ routes: [route("2001:db8:d1::/64"), route("2001:db8:d2::/64")], addresses: [] });
+ * assert.notEqual(a.get("eth0"), b.get("eth0"));
+ * ```
+ * @param state Routes, neighbours and addresses.
+ * @returns Link name → key.
+ */
+export function raLinkKeys(
+  state: Pick<HostState, "routes" | "neighbours" | "addresses">,
+): Map<string, string> {
+  const parts = new Map<string, Set<string>>();
+  const add = (link: string, part: string) => {
+    const set = parts.get(link) ?? new Set();
+    parts.set(link, set.add(part));
+  };
+  // Default routers apart: one that stops being one (a final RA with
+  // router lifetime 0) is asked again, though it stays a router.
+  for (const [link, routers] of raRouters(state.routes)) {
+    for (const r of routers) add(link, `default ${r}`);
+  }
+  for (const [link, routers] of neighbourRouters(state.neighbours ?? [])) {
+    for (const r of routers) add(link, `router ${r}`);
+  }
+  for (const r of state.routes) {
+    if (
+      r.family === "ipv6" && r.device && r.protocol === "kernel" && r.expires !== null &&
+      r.table === "main" && !r.destination.endsWith("/128")
+    ) add(r.device, `prefix ${r.destination}`);
+  }
+  for (const a of state.addresses) {
+    if (a.family === "ipv6" && a.dynamic && a.scope !== "link") {
+      add(a.interfaceName, `address ${networkOf(a.address, a.prefixLength)}`);
+    }
+  }
+  return new Map([...parts].map(([link, set]) => [link, [...set].sort().join(" ")]));
+}
+
+/** The link's IPv6 PDs, and its addresses no PD can claim. */
+export interface LinkIpv6 {
+  /** One PD per advertising router, then the static PD if any. */
+  readonly pds: PdDraft[];
+  /** Addresses whose router is unknown (RA data not read) or gone. */
+  readonly unattributed: AddressInfo[];
+}
+
+/**
+ * Builds a link's IPv6 PDs: one per advertising router (implicit PvDs, RFC
+ * 7556 §3.4), whatever its router lifetime; then the static PD when there
+ * are static global addresses or gateways. Nothing is guessed: a SLAAC
+ * address belongs to the PDs whose router advertised its prefix with the A
+ * flag, a DHCPv6 address (IA_NA) to the PDs whose RA set M, the DHCPv6
+ * data to the PDs whose RA set M or O. What RA data cannot place (not read
+ * yet, the router gone, rdisc6 missing) is in `unattributed`.
+ *
+ * @example A default router and a stub router on one link
  * ```ts
  * import { ipv6Pds } from "./ipv6_pds.ts";
- * const link = { index: 2, name: "netc", operState: "up", flags: [], linkType: "ether" };
- * const route = (gateway: string) => ({ family: "ipv6" as const, destination: "::/0", gateway,
- *   device: "netc", protocol: "ra", table: "main", type: "unicast", expires: 60 });
- * const pds = ipv6Pds(link, [], {
- *   now: 0, routes: [route("fe80::c1"), route("fe80::c2")], adverts: new Map(),
- *   sources: { dhcp4: [], dhcp6: [], resolvers: [] },
+ * import assert from "node:assert/strict";
+ * const link = { index: 2, name: "eth0", operState: "up", flags: [], linkType: "ether" };
+ * const ra = (router: string, prefix: string, routerLifetime: number) => ({
+ *   router, routerLifetime, managed: false, otherConfig: false, preference: "medium",
+ *   prefixes: [{ prefix, onLink: true, autonomous: true, validLifetime: 600, preferredLifetime: 600 }],
+ *   dnsServers: [], searchDomains: [], routes: [], receivedAt: 0,
  * });
- * console.log(pds.map((p) => p.pdId)); // ["netc/ipv6/fe80::c1", "netc/ipv6/fe80::c2"]
+ * const slaac = (address: string) => ({ index: 2, interfaceName: "eth0", family: "ipv6" as const,
+ *   address, prefixLength: 64, scope: "global", dynamic: true, deprecated: false,
+ *   tentative: false, temporary: false, validLifetime: 600, preferredLifetime: 600 });
+ * const route = { family: "ipv6" as const, destination: "::/0", gateway: "fe80::d1",
+ *   device: "eth0", protocol: "ra", table: "main", type: "unicast", expires: 600 };
+ * const { pds, unattributed } = ipv6Pds(link, [slaac("2001:db8:d1::5"), slaac("2001:db8:d2::5")], {
+ *   now: 0, routes: [route], sources: { dhcp4: [], dhcp6: [], resolvers: [] },
+ *   adverts: new Map([["eth0", [ra("fe80::d1", "2001:db8:d1::/64", 600), ra("fe80::d2", "2001:db8:d2::/64", 0)]]]),
+ * });
+ * assert.deepEqual(pds.map((p) => [p.pdId, p.addresses.map((a) => a.address)]), [
+ *   ["eth0/ipv6/fe80::d1", ["2001:db8:d1::5"]],
+ *   ["eth0/ipv6/fe80::d2", ["2001:db8:d2::5"]],
+ * ]);
+ * assert.deepEqual(unattributed, []);
  * ```
  * @param link The link.
  * @param addresses The link's addresses.
- * @param state Routes, advertisements, leases and the time.
- * @returns The PDs, routers first.
+ * @param state Routes, neighbours, advertisements, leases and the time.
+ * @returns The PDs and the addresses no PD can claim.
  */
 export function ipv6Pds(
   link: LinkRecord,
   addresses: readonly AddressRecord[],
-  state: Pick<HostState, "now" | "routes" | "adverts" | "sources">,
-): PdDraft[] {
-  const routers = raRouters(state.routes).get(link.name) ?? [];
+  state: Pick<HostState, "now" | "routes" | "neighbours" | "adverts" | "sources">,
+): LinkIpv6 {
+  const defaults = raRouters(state.routes).get(link.name) ?? [];
   const adverts = new Map<string, ReceivedAdvert>();
   for (const a of state.adverts.get(link.name) ?? []) adverts.set(a.router, a);
+  const routers = [...new Set([...defaults, ...adverts.keys()])].sort();
   const pds = routers.map((r) => new PdDraft(`${link.name}/ipv6/${r}`, "ipv6", r));
   for (const pd of pds) {
     const ra = adverts.get(pd.router!);
-    pd.set(ra ? raElement(ra) : kernelRa(pd.router!, link, state, routers.length === 1));
+    pd.set(
+      ra ? raElement(ra, defaults.includes(ra.router)) : kernelRa(pd.router!, link, state.routes),
+    );
   }
   const lease = state.sources.dhcp6.findLast((l) => l.interfaceName === link.name);
-  if (lease && pds.length) {
-    const asked = pds.filter((p) => {
-      const ra = adverts.get(p.router!);
-      return ra && (ra.managed || ra.otherConfig);
-    });
-    const holders = asked.length ? asked : adverts.size ? [] : [pds[0]];
-    for (const pd of holders) pd.set(dhcp6Element(lease));
+  const flagged = (flag: "managed" | "otherConfig") =>
+    pds.filter((p) => adverts.get(p.router!)?.[flag] === true);
+  if (lease) {
+    for (const pd of new Set([...flagged("managed"), ...flagged("otherConfig")])) {
+      pd.set(dhcp6Element(lease));
+    }
   }
-  const global = addresses.filter((a) => a.family === "ipv6" && a.scope !== "link" && !a.tentative);
+  const unattributed: AddressInfo[] = [];
   const staticAddresses: AddressRecord[] = [];
-  for (const a of global) {
+  for (const a of addresses) {
+    if (a.family !== "ipv6" || a.scope === "link" || a.tentative) continue;
     if (!a.dynamic) {
       staticAddresses.push(a);
       continue;
@@ -127,9 +216,9 @@ export function ipv6Pds(
       )
     );
     if (!owners.length && lease?.addresses.some((b) => b.value === a.address)) {
-      owners = pds.filter((p) => p.has("dhcpv6"));
+      owners = flagged("managed");
     }
-    if (!owners.length && pds.length === 1) owners = pds;
+    if (!owners.length) unattributed.push(addressInfo(a, state.now));
     for (const pd of owners) pd.addresses.push(addressInfo(a, state.now));
   }
   const gateways = staticData(link, state.routes, "ipv6");
@@ -139,5 +228,5 @@ export function ipv6Pds(
     pd.addresses.push(...staticAddresses.map((a) => addressInfo(a, state.now)));
     pds.push(pd);
   }
-  return pds;
+  return { pds, unattributed };
 }

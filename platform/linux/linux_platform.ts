@@ -1,8 +1,8 @@
 /**
  * The Linux platform: the host as iproute2, sysfs, rdisc6 and the DHCP
  * clients' files describe it, followed live through `ip monitor`, file
- * watches on lease directories, and Router Solicitations when a link's
- * routers change.
+ * watches on lease directories, and Router Solicitations when what Router
+ * Advertisements set up on a link changes.
  *
  * @module
  */
@@ -11,8 +11,8 @@ import type { Platform, PlatformEvent, Snapshot, SourceNote } from "../types.ts"
 import { AdvertCache } from "./advert_cache.ts";
 import { buildSnapshot } from "./build_snapshot.ts";
 import { ConfigSources, DEFAULT_SOURCE_PATHS, type SourcePaths } from "./config_sources.ts";
-import { Monitor } from "./monitor.ts";
-import { raRouters } from "./ipv6_pds.ts";
+import { isRouterLine, Monitor, NEIGHBOUR_COMMAND } from "./monitor.ts";
+import { raLinkKeys } from "./ipv6_pds.ts";
 import { readKernel } from "./read_host.ts";
 
 /** Options for {@linkcode LinuxPlatform}. */
@@ -23,6 +23,8 @@ export interface LinuxPlatformOptions {
   readonly debounce?: number;
   /** The monitor command (tests replace it). */
   readonly monitorCommand?: readonly string[];
+  /** The neighbour monitor command, for routers (tests replace it). */
+  readonly neighbourCommand?: readonly string[];
 }
 
 /**
@@ -42,10 +44,12 @@ export class LinuxPlatform implements Platform {
   readonly #adverts = new AdvertCache();
   readonly #debounce: number;
   readonly #monitorCommand?: readonly string[];
+  readonly #neighbourCommand: readonly string[];
   readonly #abort = new AbortController();
   readonly #pending = new Set<Promise<unknown>>();
   #listener: (event: PlatformEvent) => void = () => {};
   #monitor: Monitor | undefined;
+  #routerMonitor: Monitor | undefined;
   #monitorNote: SourceNote | undefined;
   #watcher: Deno.FsWatcher | undefined;
   #watched = "";
@@ -65,6 +69,7 @@ export class LinuxPlatform implements Platform {
     this.#sources = new ConfigSources({ ...DEFAULT_SOURCE_PATHS, ...options.paths });
     this.#debounce = options.debounce ?? 5;
     if (options.monitorCommand) this.#monitorCommand = options.monitorCommand;
+    this.#neighbourCommand = options.neighbourCommand ?? NEIGHBOUR_COMMAND;
   }
 
   /** How many times the kernel monitor was restarted. */
@@ -86,6 +91,13 @@ export class LinuxPlatform implements Platform {
         this.#monitorNote = { source: "ip monitor", reason: `${error.message}; restarting` };
       },
     });
+    this.#routerMonitor = new Monitor(() => this.#trigger(), {
+      command: this.#neighbourCommand,
+      filter: isRouterLine,
+      onError: (error) => {
+        this.#monitorNote = { source: "ip monitor neigh", reason: `${error.message}; restarting` };
+      },
+    });
     this.#watch();
     return snapshot;
   }
@@ -96,7 +108,7 @@ export class LinuxPlatform implements Platform {
     this.#abort.abort(new Deno.errors.Interrupted("Cannot read the host: the platform is closed"));
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#watcher?.close();
-    await this.#monitor?.close();
+    await Promise.all([this.#monitor?.close(), this.#routerMonitor?.close()]);
     await Promise.allSettled([...this.#pending]);
   }
 
@@ -162,8 +174,8 @@ export class LinuxPlatform implements Platform {
     // Listing the running dhclients is off the latency path after the first
     // read: when the list changed, read again.
     this.#track(sources.discovery.then((changed) => changed && this.#trigger()));
-    const routers = raRouters(kernel.routes);
-    const stale = new Map(this.#adverts.stale(routers).map((l) => [l, routers.get(l)!]));
+    const keys = raLinkKeys(kernel);
+    const stale = new Map(this.#adverts.stale(keys).map((l) => [l, keys.get(l)!]));
     if (stale.size > 0) {
       const solicit = this.#adverts.solicit(stale, signal);
       if (waitForAdverts) await solicit;

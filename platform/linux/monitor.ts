@@ -18,10 +18,37 @@ export const MONITOR_COMMAND: readonly string[] = [
   "route",
 ];
 
+/**
+ * Follows the neighbour table for routers: a Router Advertisement marks its
+ * sender's entry as a router, so a stub router (router lifetime 0, no route
+ * of its own) shows here first. Other neighbour changes (every host's ARP and
+ * ND) are no trigger: see {@linkcode isRouterLine}.
+ */
+export const NEIGHBOUR_COMMAND: readonly string[] = ["ip", "-o", "monitor", "neigh"];
+
+/**
+ * Whether a line of `ip -o monitor neigh` is about a router entry.
+ *
+ * @example A stub router's advertisement, and an ordinary neighbour
+ * ```ts
+ * import { isRouterLine } from "./monitor.ts";
+ * import assert from "node:assert/strict";
+ * assert(isRouterLine("fe80::d2 dev stub0 lladdr 02:00:00:00:00:d2 router STALE"));
+ * assert(!isRouterLine("2001:db8:d1::9 dev stub0 lladdr 02:00:00:00:00:09 REACHABLE"));
+ * ```
+ * @param line One line.
+ * @returns true when the entry carries the router flag.
+ */
+export function isRouterLine(line: string): boolean {
+  return / router\b/.test(line);
+}
+
 /** Options for {@linkcode Monitor}. */
 export interface MonitorOptions {
   /** The command (default: {@linkcode MONITOR_COMMAND}). */
   readonly command?: readonly string[];
+  /** Which lines are triggers (default: every line). */
+  readonly filter?: (line: string) => boolean;
   /** First restart delay in ms (default 100), doubled up to 5 s while it keeps dying. */
   readonly restartDelay?: number;
   /** Called with the error when the monitor cannot be started or exits. */
@@ -32,6 +59,7 @@ export interface MonitorOptions {
 export class Monitor implements AsyncDisposable {
   readonly #argv: readonly string[];
   readonly #onChange: () => void;
+  readonly #filter: ((line: string) => boolean) | undefined;
   readonly #onError: (error: Error) => void;
   readonly #firstDelay: number;
   #delay: number;
@@ -56,6 +84,7 @@ export class Monitor implements AsyncDisposable {
   constructor(onChange: () => void, options: MonitorOptions = {}) {
     this.#argv = options.command ?? MONITOR_COMMAND;
     this.#onChange = onChange;
+    this.#filter = options.filter;
     this.#onError = options.onError ?? (() => {});
     this.#firstDelay = this.#delay = options.restartDelay ?? 100;
     this.#running = this.#run();
@@ -71,9 +100,16 @@ export class Monitor implements AsyncDisposable {
         stdout: "piped",
         stderr: "null",
       }).spawn();
-      const lines = this.#child.stdout.pipeThrough(new TextDecoderStream());
-      for await (const chunk of lines) {
-        if (chunk.length > 0) this.#onChange();
+      const text = this.#child.stdout.pipeThrough(new TextDecoderStream());
+      let partial = "";
+      for await (const chunk of text) {
+        if (!this.#filter) {
+          if (chunk.length > 0) this.#onChange();
+          continue;
+        }
+        const lines = (partial + chunk).split("\n");
+        partial = lines.pop()!;
+        if (lines.some(this.#filter)) this.#onChange();
       }
       const status = await this.#child.status;
       if (!this.#closed) {

@@ -8,6 +8,7 @@ import type { InterfaceType } from "../../protocol/types.ts";
 import { interfaceTypeOf, type SysfsFacts } from "./interface_type.ts";
 import { type AddressRecord, parseAddresses } from "./parse_addresses.ts";
 import { type LinkRecord, parseLinks } from "./parse_links.ts";
+import { type NeighbourRecord, parseNeighbours } from "./parse_neighbours.ts";
 import { parseRoutes, type RouteRecord } from "./parse_routes.ts";
 import { runTool } from "./run_tool.ts";
 
@@ -19,6 +20,8 @@ export interface KernelState {
   readonly addresses: AddressRecord[];
   /** IPv4 and IPv6 routes of every table. */
   readonly routes: RouteRecord[];
+  /** IPv6 neighbours (routers among them). */
+  readonly neighbours: NeighbourRecord[];
   /** Interface types by name. */
   readonly types: Map<string, InterfaceType>;
 }
@@ -36,7 +39,7 @@ async function sysfs(name: string): Promise<SysfsFacts> {
 }
 
 /**
- * Reads links, addresses and routes (four `ip -j` commands, in parallel).
+ * Reads links, addresses, routes and IPv6 neighbours (five `ip -j` commands, in parallel).
  *
  * @example Read this host
  * ```ts ignore
@@ -51,13 +54,14 @@ async function sysfs(name: string): Promise<SysfsFacts> {
  */
 export async function readKernel(signal?: AbortSignal): Promise<KernelState> {
   const ip = (...args: string[]) => runTool(["ip", "-j", ...args], { signal });
-  const [links, addresses, routes4, routes6] = await Promise.all([
+  const [links, addresses, routes4, routes6, neighbours] = await Promise.all([
     ip("-d", "link", "show").then(parseLinks),
     ip("addr", "show").then(parseAddresses),
     ip("-4", "route", "show", "table", "all").then((t) => parseRoutes(t, "ipv4")),
     ip("-6", "route", "show", "table", "all").then((t) => parseRoutes(t, "ipv6")),
+    ip("-6", "neigh", "show").then(parseNeighbours),
   ]);
   const facts = await Promise.all(links.map((l) => sysfs(l.name)));
   const types = new Map(links.map((l, i) => [l.name, interfaceTypeOf(l, facts[i])]));
-  return { links, addresses, routes: [...routes4, ...routes6], types };
+  return { links, addresses, routes: [...routes4, ...routes6], neighbours, types };
 }

@@ -77,9 +77,11 @@ export type NoSource = "no-address-of-family" | "all-deprecated-or-expired";
  * Orders a PD's addresses as sources for one destination: only valid,
  * non-deprecated addresses of the destination's family; then RFC 6724 rule 1
  * (the destination itself), rule 2 (a scope at least the destination's, the
- * smallest such first) and rule 8 (longest matching prefix, counted within
- * the source's prefix length). Rules 3–7 are moot inside one PD: deprecated
- * addresses are already left out, and the PD is one interface and one label.
+ * smallest such first), rule 7 (temporary addresses before public ones, as
+ * RFC 8981 hosts prefer them) and rule 8 (longest matching prefix, counted
+ * within the source's prefix length). Rules 3–6 are moot inside one PD:
+ * deprecated addresses are already left out, home addresses do not occur,
+ * and the PD is one interface and one label.
  *
  * @example Pick the source on the destination's prefix
  * ```ts
@@ -112,11 +114,13 @@ export function selectSources(
       same: commonPrefix(ip, d, ip.bytes.length * 8) === ip.bytes.length * 8,
       // Rule 2: a scope below the destination's sorts after every other.
       scopeRank: scope < dScope ? 0x100 - scope : scope - dScope,
+      temporary: a.temporary === true,
       prefix: commonPrefix(ip, d, Math.min(a.prefixLength, ip.bytes.length * 8)),
     }];
   });
   candidates.sort((x, y) =>
-    Number(y.same) - Number(x.same) || x.scopeRank - y.scopeRank || y.prefix - x.prefix
+    Number(y.same) - Number(x.same) || x.scopeRank - y.scopeRank ||
+    Number(y.temporary) - Number(x.temporary) || y.prefix - x.prefix
   );
   return candidates.map((c) => c.address);
 }
