@@ -72,3 +72,16 @@ Deno.test("diff within a PD: losses first, then pd-changed, then gains", () => {
   const renamed = { interfaces: [nic("a", before.interfaces[0].pds, { displayName: "Uplink" })] };
   assert.deepEqual(kinds(diffSnapshots(before, renamed)), ["interface-changed a"]);
 });
+
+Deno.test("news only: an address is changed when its expiry moves (a refresh), not when the same expiry is read again with jitter", () => {
+  const at = (validUntil: number) => ({
+    interfaces: [
+      nic("eth0", [pd("eth0/ipv6", [address("2001:db8::7", 64, validUntil, validUntil)])]),
+    ],
+  });
+  const t = 1_000_000;
+  assert.deepEqual(diffSnapshots(at(t), at(t + 900)), [], "a re-read rounds differently");
+  assert.deepEqual(diffSnapshots(at(t), at(t - 1500)), []);
+  const refreshed = diffSnapshots(at(t), at(t + 10_000)).map((c) => c.kind);
+  assert.deepEqual(refreshed, ["pd-changed", "address-changed"]);
+});

@@ -24,8 +24,27 @@ export const SOLICIT_WAIT_MS = 1000;
  * An advertisement stamped with when it was received; a repeat of what the
  * router said before keeps the earlier stamp, so that `received-at` changes,
  * and the ra element is announced again, only when the router's message did.
+ *
+ * @example A repeat keeps its stamp
+ * ```ts
+ * import { received } from "./advert_cache.ts";
+ * import assert from "node:assert/strict";
+ * const ra = { router: "fe80::1", managed: false, otherConfig: false, preference: "medium",
+ *   routerLifetime: 600, prefixes: [], dnsServers: [], searchDomains: [], routes: [] };
+ * const first = received(ra, undefined, 1000);
+ * assert.equal(received({ ...ra }, first, 5000).receivedAt, 1000);
+ * assert.equal(received({ ...ra, routerLifetime: 0 }, first, 5000).receivedAt, 5000);
+ * ```
+ * @param ra What rdisc6 printed.
+ * @param before The router's last advertisement, if any.
+ * @param now Epoch ms.
+ * @returns The advertisement with its stamp.
  */
-function received(ra: RouterAdvert, before: ReceivedAdvert | undefined, now: number) {
+export function received(
+  ra: RouterAdvert,
+  before: ReceivedAdvert | undefined,
+  now: number,
+): ReceivedAdvert {
   if (before) {
     const { receivedAt, ...same } = before;
     if (sameData(same, ra)) return { ...ra, receivedAt };

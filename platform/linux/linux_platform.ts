@@ -10,6 +10,7 @@
 import type { Platform, PlatformEvent, Snapshot, SourceNote } from "../types.ts";
 import { AdvertCache } from "./advert_cache.ts";
 import { buildSnapshot } from "./build_snapshot.ts";
+import { advisories, nextDeadline } from "./advisories.ts";
 import { ConfigSources, DEFAULT_SOURCE_PATHS, type SourcePaths } from "./config_sources.ts";
 import { isRouterLine, Monitor, NEIGHBOUR_COMMAND } from "./monitor.ts";
 import { raLinkKeys } from "./ipv6_pds.ts";
@@ -59,6 +60,9 @@ export class LinuxPlatform implements Platform {
   #started = false;
   #closed = false;
   #last: Snapshot | undefined;
+  /** When the last snapshot's advisories were evaluated. */
+  #evaluatedAt = 0;
+  #deadline: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Creates the platform; start() reads the host.
@@ -84,6 +88,8 @@ export class LinuxPlatform implements Platform {
     }
     this.#started = true;
     const snapshot = await this.#read(true);
+    this.#evaluatedAt = Date.now();
+    this.#armDeadline();
     this.#listener = listener;
     this.#monitor = new Monitor(() => this.#trigger(), {
       ...(this.#monitorCommand ? { command: this.#monitorCommand } : {}),
@@ -107,6 +113,7 @@ export class LinuxPlatform implements Platform {
     this.#closed = true;
     this.#abort.abort(new Deno.errors.Interrupted("Cannot read the host: the platform is closed"));
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#deadline !== undefined) clearTimeout(this.#deadline);
     this.#watcher?.close();
     await Promise.all([this.#monitor?.close(), this.#routerMonitor?.close()]);
     await Promise.allSettled([...this.#pending]);
@@ -138,8 +145,12 @@ export class LinuxPlatform implements Platform {
     }
     this.#busy = true;
     try {
+      const before = this.#last;
       const snapshot = await this.#read(false);
-      if (!this.#closed) this.#listener({ type: "snapshot", snapshot });
+      if (!this.#closed) {
+        this.#listener({ type: "snapshot", snapshot });
+        this.#advise(before, snapshot);
+      }
       this.#watch();
     } catch (error) {
       if (this.#closed) return;
@@ -194,6 +205,27 @@ export class LinuxPlatform implements Platform {
     });
     this.#last = snapshot;
     return snapshot;
+  }
+
+  /** Sends the going-up and going-away advisories that began since the last evaluation. */
+  #advise(before: Snapshot | undefined, after: Snapshot): void {
+    const now = Date.now();
+    for (const event of advisories(before, this.#evaluatedAt, after, now)) this.#listener(event);
+    this.#evaluatedAt = now;
+    this.#armDeadline();
+  }
+
+  /** Evaluates the advisories again when a lease or lifetime deadline passes unread. */
+  #armDeadline(): void {
+    if (this.#deadline !== undefined) clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+    const last = this.#last;
+    const at = last && nextDeadline(last, Date.now());
+    if (this.#closed || !last || at === undefined) return;
+    this.#deadline = setTimeout(() => {
+      this.#deadline = undefined;
+      if (!this.#closed && this.#last) this.#advise(this.#last, this.#last);
+    }, Math.min(at - Date.now() + 10, 0x7fffffff));
   }
 
   /** (Re)starts the file watcher when the set of watched directories changed. */
