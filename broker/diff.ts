@@ -42,14 +42,19 @@ export type Change =
  */
 export const LIFETIME_TOLERANCE_MS = 2000;
 
-function sameTime(a: number | null, b: number | null): boolean {
+/**
+ * Two expiry times are the same when they differ by the tolerance at most,
+ * or when both have passed: a platform that reads "0 s left" stamps a
+ * deprecated address with the time of each read, which is no news.
+ */
+function sameTime(a: number | null, b: number | null, now: number): boolean {
   if (a === null || b === null) return a === b;
-  return Math.abs(a - b) <= LIFETIME_TOLERANCE_MS;
+  return Math.abs(a - b) <= LIFETIME_TOLERANCE_MS || (a <= now && b <= now);
 }
 
-function sameAddress(a: AddressInfo, b: AddressInfo): boolean {
-  return a.prefixLength === b.prefixLength && sameTime(a.validUntil, b.validUntil) &&
-    sameTime(a.preferredUntil, b.preferredUntil);
+function sameAddress(a: AddressInfo, b: AddressInfo, now: number): boolean {
+  return a.prefixLength === b.prefixLength && sameTime(a.validUntil, b.validUntil, now) &&
+    sameTime(a.preferredUntil, b.preferredUntil, now);
 }
 
 function withdrawPd(pd: PdInfo, out: Change[]): void {
@@ -76,7 +81,7 @@ function shrinkPd(before: PdInfo, after: PdInfo, out: Change[]): void {
   }
 }
 
-function growPd(before: PdInfo, after: PdInfo, out: Change[]): void {
+function growPd(before: PdInfo, after: PdInfo, now: number, out: Change[]): void {
   const oldElements = new Map(before.elements.map((e) => [e.element, e]));
   const oldAddresses = new Map(before.addresses.map((a) => [a.address, a]));
   const additions: Change[] = [];
@@ -90,7 +95,7 @@ function growPd(before: PdInfo, after: PdInfo, out: Change[]): void {
   for (const a of after.addresses) {
     const old = oldAddresses.get(a.address);
     if (!old) additions.push({ kind: "address-added", pd: after, address: a });
-    else if (!sameAddress(old, a)) {
+    else if (!sameAddress(old, a, now)) {
       additions.push({ kind: "address-changed", pd: after, address: a });
     }
   }
@@ -116,9 +121,14 @@ function growPd(before: PdInfo, after: PdInfo, out: Change[]): void {
  * ```
  * @param before The snapshot the subscribers know.
  * @param after The new snapshot.
+ * @param now Epoch ms: expiry times both past are the same (default: the clock).
  * @returns The changes, in announcement order.
  */
-export function diffSnapshots(before: Snapshot, after: Snapshot): Change[] {
+export function diffSnapshots(
+  before: Snapshot,
+  after: Snapshot,
+  now: number = Date.now(),
+): Change[] {
   const out: Change[] = [];
   const newNics = new Map(after.interfaces.map((n) => [n.interfaceId, n]));
   const newPds = new Map<string, { interfaceId: string; pd: PdInfo }>();
@@ -160,7 +170,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): Change[] {
     for (const pd of nic.pds) {
       const prior = oldPds.get(pd.pdId);
       const next = { interfaceId: nic.interfaceId, pd };
-      if (prior && survives(prior.interfaceId, prior.pd, next)) growPd(prior.pd, pd, out);
+      if (prior && survives(prior.interfaceId, prior.pd, next)) growPd(prior.pd, pd, now, out);
       else addPd(nic.interfaceId, pd, out);
     }
   }

@@ -80,8 +80,22 @@ Deno.test("news only: an address is changed when its expiry moves (a refresh), n
     ],
   });
   const t = 1_000_000;
-  assert.deepEqual(diffSnapshots(at(t), at(t + 900)), [], "a re-read rounds differently");
-  assert.deepEqual(diffSnapshots(at(t), at(t - 1500)), []);
-  const refreshed = diffSnapshots(at(t), at(t + 10_000)).map((c) => c.kind);
+  assert.deepEqual(
+    diffSnapshots(at(t), at(t + 900), t - 60_000),
+    [],
+    "a re-read rounds differently",
+  );
+  assert.deepEqual(diffSnapshots(at(t), at(t - 1500), t - 60_000), []);
+  const refreshed = diffSnapshots(at(t), at(t + 10_000), t - 60_000).map((c) => c.kind);
   assert.deepEqual(refreshed, ["pd-changed", "address-changed"]);
+});
+
+Deno.test("news only: a deprecated address read again (0 s preferred left, stamped with the read's time) is no change", () => {
+  const t = 1_000_000;
+  const at = (preferredUntil: number) => ({
+    interfaces: [
+      nic("eth0", [pd("eth0/ipv6", [address("2001:db8::7", 64, null, preferredUntil)])]),
+    ],
+  });
+  assert.deepEqual(diffSnapshots(at(t), at(t + 4700), t + 4700), []);
 });

@@ -87,3 +87,19 @@ Deno.test("the next deadline is the earliest rebinding or deprecation still ahea
   assert.equal(nextDeadline(snap([v4(T - 5000)]), T), T + 600_000);
   assert.equal(nextDeadline(snap([]), T), undefined);
 });
+
+Deno.test("no going-away while a preferred address awaits attribution (a renumbering's new prefix)", () => {
+  const renumbering: Snapshot = {
+    interfaces: [{
+      ...snap([v6(600, T)]).interfaces[0],
+      unattributed: [{
+        address: "2001:db8:2::7",
+        prefixLength: 64,
+        validUntil: T + 600_000,
+        preferredUntil: T + 600_000,
+      }],
+    }],
+  };
+  const before = snap([v6(600, T + 600_000)]);
+  assert.deepEqual(advisories(before, T - 1000, renumbering, T + 1000), []);
+});

@@ -9,6 +9,7 @@ import { interfaceTypeOf } from "../platform/linux/interface_type.ts";
 import { dhclientLeaseFile, dhclientLeaseFiles } from "../platform/linux/dhclient_processes.ts";
 import { maskLength } from "../platform/linux/prefix.ts";
 import { prefixMatch } from "../protocol/prefix.ts";
+import { neighbourRouters, parseNeighbours } from "../platform/linux/parse_neighbours.ts";
 
 const data = (name: string) =>
   Deno.readTextFileSync(new URL(`./testdata/testbed/${name}`, import.meta.url));
@@ -240,4 +241,14 @@ Deno.test("prefixMatch and maskLength", () => {
   assert.equal(maskLength("255.255.240.0"), 20);
   assert.equal(maskLength("255.255.255.255"), 32);
   assert.equal(maskLength("0.255.0.0"), undefined);
+});
+
+Deno.test("parseNeighbours finds every router a test bed host heard, the stub router (lifetime 0) too", () => {
+  const text = Deno.readTextFileSync(
+    new URL("./testdata/testbed_ipv6/ip_neigh.json", import.meta.url),
+  );
+  const routers = neighbourRouters(parseNeighbours(text));
+  assert.deepEqual(routers.get("netd"), ["fe80::d1", "fe80::d2"]);
+  assert.deepEqual(routers.get("netc"), ["fe80::c1", "fe80::c2"]);
+  assert.deepEqual(routers.get("netm"), ["fe80::f"]);
 });

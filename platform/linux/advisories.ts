@@ -50,7 +50,12 @@ function goingUp(nic: InterfaceInfo): boolean {
 }
 
 function goingAway(nic: InterfaceInfo, now: number): boolean {
-  return nic.pds.length > 0 && nic.pds.every((pd) => expiring(pd, now));
+  // A preferred address not yet attributed (a new prefix whose RA is being
+  // read, as in a renumbering) may be a PD's future: not going away.
+  const pending = (nic.unattributed ?? []).some((a) =>
+    a.preferredUntil === null || a.preferredUntil > now
+  );
+  return !pending && nic.pds.length > 0 && nic.pds.every((pd) => expiring(pd, now));
 }
 
 /**

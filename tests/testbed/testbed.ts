@@ -27,6 +27,17 @@
  * on. {@linkcode TestBed.setDelay} changes a delay,
  * {@linkcode TestBed.breakIpv6} silently drops IPv6 to srv via A.
  *
+ * With `ipv6: true` it also builds IPv6-only links for provisioning
+ * domains per router (the situations of tests/testdata/testbed_ipv6):
+ *
+ *   host ── netd ── D (bridge) ── D1: default router, RA 2001:db8:d1::/64, RDNSS, DNSSL, DNS
+ *        │   (use_tempaddr=2)   └─ D2: stub router (router lifetime 0), RA 2001:db8:d2::/64,
+ *        │                            RDNSS, DNSSL, DNS answering {@linkcode STUB_NAME}
+ *        ── netn ── N: RA 2001:db8:e0::/64 with forwarding off (its NAs clear the Router flag)
+ *        ── netr ── R: RA 2001:db8:e1::/64; {@linkcode TestBed.renumber} deprecates it and
+ *        │              adds 2001:db8:e2::/64
+ *        ── netm ── M: stateful DHCPv6 (RA with M), dhclient -6 in the host
+ *
  * Every network's DNS answers www.mif.example with its own address
  * ({@linkcode ANSWERS}) and logs each query with its source address
  * ({@linkcode TestBed.dnsQueries}). Each answer address is on its router's
@@ -77,12 +88,29 @@ export const RACE_ANSWERS = {
 /** A router with a path to the racing topology's server: a key of {@linkcode RACE_ANSWERS}. */
 export type RaceRouter = keyof typeof RACE_ANSWERS;
 
+/**
+ * The name only the stub router D2's DNS knows (with `ipv6: true`): it
+ * answers {@linkcode STUB_ANSWER}; D1's DNS does not know it.
+ */
+export const STUB_NAME = "stub.mif.example";
+
+/** D2's answer for {@linkcode STUB_NAME}: on D2's r0, with a TCP peer at {@linkcode PEER_PORT}. */
+export const STUB_ANSWER = "2001:db8:d2::80";
+
+/** A router of the IPv6 links (`ipv6: true`); also the name of its dnsmasq and its log. */
+export type Ipv6Router = "d1" | "d2" | "n" | "r" | "m";
+
 /** How {@linkcode TestBed.create} builds the test bed. */
 export interface TestBedOptions {
   /** Also build the racing topology (server namespace, delay lines); default false. */
   readonly race?: boolean;
   /** The delay lines' initial delays in milliseconds each way (default 0). */
   readonly delayMs?: Readonly<Partial<Record<RaceRouter, number>>>;
+  /**
+   * Also build the IPv6 links netd, netn, netr and netm (see the module
+   * documentation); default false.
+   */
+  readonly ipv6?: boolean;
 }
 
 /**
@@ -317,8 +345,13 @@ async function killAndDelete(ns: string): Promise<void> {
 
 /** A running test bed. */
 export class TestBed implements AsyncDisposable {
-  /** Namespace names by role; srv (the racing topology's server) exists only with `race`. */
-  readonly ns: Readonly<Record<"host" | "a" | "b" | "c" | "c1" | "c2" | "s" | "srv", string>>;
+  /**
+   * Namespace names by role; srv (the racing topology's server) exists only
+   * with `race`, d (netd's bridge), d1, d2, n, r and m only with `ipv6`.
+   */
+  readonly ns: Readonly<
+    Record<"host" | "a" | "b" | "c" | "c1" | "c2" | "s" | "srv" | "d" | Ipv6Router, string>
+  >;
   /** The temp dir: logs, leases, the dhclient script, resolv.conf for mif. */
   readonly dir: string;
   /** Where the dhclient script records what dhclient told it (mif's --lease-dir). */
@@ -332,6 +365,8 @@ export class TestBed implements AsyncDisposable {
   readonly defaultPathResolvConf: string;
   /** Whether the racing topology is built ({@linkcode TestBedOptions.race}). */
   readonly race: boolean;
+  /** Whether the IPv6 links are built ({@linkcode TestBedOptions.ipv6}). */
+  readonly ipv6: boolean;
   readonly #delays: Record<RaceRouter, number> = { a: 0, b: 0 };
   #ipv6Broken = false;
   readonly #namespaces: string[] = [];
@@ -348,12 +383,19 @@ export class TestBed implements AsyncDisposable {
       c2: `${id}-c2`,
       s: `${id}-s`,
       srv: `${id}-srv`,
+      d: `${id}-d`,
+      d1: `${id}-d1`,
+      d2: `${id}-d2`,
+      n: `${id}-n`,
+      r: `${id}-r`,
+      m: `${id}-m`,
     };
     this.dir = dir;
     this.stateDir = `${dir}/dhclient-state`;
     this.resolvConf = `${dir}/resolv.conf`;
     this.defaultPathResolvConf = `${dir}/resolv-default-path.conf`;
     this.race = options.race ?? false;
+    this.ipv6 = options.ipv6 ?? false;
     for (const router of ["a", "b"] as const) {
       this.#delays[router] = checkDelay(router, options.delayMs?.[router] ?? 0);
     }
@@ -362,7 +404,9 @@ export class TestBed implements AsyncDisposable {
   /**
    * Builds the test bed and waits until the host has its DHCPv4 leases,
    * SLAAC addresses from every router and the stateless DHCPv6 answer;
-   * with `race`, also the racing topology with its delay lines ready.
+   * with `race`, also the racing topology with its delay lines ready; with
+   * `ipv6`, also SLAAC addresses from D1, D2, N and R, a temporary address
+   * on netd and the IA_NA address on netm.
    *
    * @example A test bed with the racing topology, 40 ms each way via B
    * ```ts ignore
@@ -471,10 +515,10 @@ export class TestBed implements AsyncDisposable {
    * const queries = await bed.dnsQueries("b");
    * // [{ type: "A", name: "www.mif.example", from: "203.0.113.101" }]
    * ```
-   * @param router The network.
+   * @param router The network, or a router of the IPv6 links (`ipv6`).
    * @returns Each query's type, name and source address.
    */
-  async dnsQueries(router: Router): Promise<DnsQueryRecord[]> {
+  async dnsQueries(router: Router | Ipv6Router): Promise<DnsQueryRecord[]> {
     const path = `${this.dir}/${router}.log`;
     try {
       return parseDnsmasqQueries(await Deno.readTextFile(path));
@@ -671,6 +715,198 @@ export class TestBed implements AsyncDisposable {
       }
     });
     if (this.race) await this.#buildRace();
+    if (this.ipv6) await this.#buildIpv6();
+  }
+
+  /**
+   * The IPv6 links: netd (D1 and the stub router D2 on a bridge, temporary
+   * addresses in the host), netn (N, not forwarding), netr (R, renumbered
+   * later) and netm (M, stateful DHCPv6 with dhclient -6 in the host).
+   */
+  async #buildIpv6(): Promise<void> {
+    const { host, d, d1, d2, n, r, m } = this.ns;
+    for (const ns of [d, d1, d2, n, r, m]) await this.#addNs(ns, ns !== d && ns !== n);
+
+    // netd: a default router and a stub router on one bridged link.
+    await this.ip(d, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
+    await this.ip(d, "link", "set", "br0", "up");
+    await this.#veth("netd", d, "p0");
+    await this.#veth("p1", d1, "r0", d);
+    await this.#router(d1, "r0", "fe80::d1", ["2001:db8:d1::1/64"]);
+    await this.#veth("p2", d2, "r0", d);
+    await this.#router(d2, "r0", "fe80::d2", ["2001:db8:d2::1/64", hostPrefix(STUB_ANSWER)]);
+    for (const p of ["p0", "p1", "p2"]) {
+      await this.ip(d, "link", "set", p, "master", "br0");
+      await this.ip(d, "link", "set", p, "up");
+    }
+    this.#startD1(false);
+    this.startDnsmasq("d2", d2, [
+      "--interface=r0",
+      "--enable-ra",
+      "--ra-param=r0,10,0",
+      "--dhcp-range=2001:db8:d2::,ra-only,64,10m",
+      "--dhcp-option=option6:dns-server,[2001:db8:d2::1]",
+      "--dhcp-option=option6:domain-search,d2.mif.example",
+      `--address=/${STUB_NAME}/${STUB_ANSWER}`,
+    ]);
+    await this.#startPeer("d2", d2, [STUB_ANSWER]);
+    // Temporary addresses (RFC 8981) on netd: set before the link comes up.
+    await this.exec(host, ["sysctl", "-qw", "net.ipv6.conf.netd.use_tempaddr=2"]);
+
+    // netn: a router that does not forward, so its Neighbor Advertisements
+    // clear the Router flag (RFC 4861 §7.2.5): the host drops its default
+    // route once it probes it, until the next RA.
+    await this.#veth("netn", n, "r0");
+    await this.exec(n, ["sysctl", "-qw", "net.ipv6.conf.all.forwarding=0"]);
+    await this.exec(n, ["sysctl", "-qw", "net.ipv6.conf.r0.forwarding=0"]);
+    await this.#router(n, "r0", "fe80::e0", ["2001:db8:e0::1/64"]);
+    this.startRouterN();
+
+    // netr: renumbered by renumber().
+    await this.#veth("netr", r, "r0");
+    await this.#router(r, "r0", "fe80::e", ["2001:db8:e1::1/64"]);
+    this.#startR("first");
+
+    // netm: stateful DHCPv6 (a range: the RA sets M, its prefix has no A flag).
+    await this.#veth("netm", m, "r0");
+    await this.#router(m, "r0", "fe80::f", ["2001:db8:f::1/64"]);
+    this.startDnsmasq("m", m, [
+      "--interface=r0",
+      "--enable-ra",
+      "--ra-param=r0,10,600",
+      "--dhcp-range=2001:db8:f::100,2001:db8:f::1ff,64,10m",
+      "--dhcp-option=option6:dns-server,[2001:db8:f::1]",
+      "--dhcp-option=option6:domain-search,f.mif.example",
+    ]);
+
+    for (const dev of ["netd", "netn", "netr", "netm"]) {
+      await this.ip(host, "link", "set", dev, "up");
+    }
+    await waitFor("a link-local address on netm", async () => {
+      return (await this.ip(host, "-6", "addr", "show", "dev", "netm")).includes("inet6 fe80::");
+    });
+    // dhclient -6 with the test bed's script: it applies the IA_NA address.
+    await this.dhclient(["-6", "netm"], "netm6");
+    await waitFor("SLAAC, temporary and DHCPv6 addresses on netd, netn, netr, netm", async () => {
+      const text = await this.ip(host, "-6", "addr", "show", "scope", "global");
+      const netd = await this.ip(host, "-6", "addr", "show", "dev", "netd");
+      return ["2001:db8:d1:", "2001:db8:d2:", "2001:db8:e0:", "2001:db8:e1:", "2001:db8:f::1"]
+        .every((p) => text.includes(p)) && netd.includes(" temporary ");
+    });
+  }
+
+  /** Starts (or restarts) netd's default router D1; going away: router lifetime 0, prefix deprecated. */
+  #startD1(goingAway: boolean): void {
+    this.startDnsmasq("d1", this.ns.d1, [
+      "--interface=r0",
+      "--enable-ra",
+      `--ra-param=r0,10,${goingAway ? 0 : 600}`,
+      `--dhcp-range=2001:db8:d1::,ra-only,64,${goingAway ? "deprecated" : "10m"}`,
+      "--dhcp-option=option6:dns-server,[2001:db8:d1::1]",
+      "--dhcp-option=option6:domain-search,d1.mif.example",
+    ]);
+  }
+
+  /** Starts (or restarts) netr's router R, before or after renumbering. */
+  #startR(state: "first" | "renumbered" | "retired"): void {
+    const ranges = {
+      first: ["--dhcp-range=2001:db8:e1::,ra-only,64,10m"],
+      renumbered: [
+        "--dhcp-range=2001:db8:e1::,ra-only,64,deprecated",
+        "--dhcp-range=2001:db8:e2::,ra-only,64,10m",
+      ],
+      retired: [
+        "--dhcp-range=2001:db8:e1::,ra-only,64,deprecated",
+        "--dhcp-range=2001:db8:e2::,ra-only,64,deprecated",
+      ],
+    }[state];
+    this.startDnsmasq("r", this.ns.r, [
+      "--interface=r0",
+      "--enable-ra",
+      `--ra-param=r0,10,${state === "retired" ? 0 : 600}`,
+      ...ranges,
+      `--dhcp-option=option6:dns-server,[2001:db8:${state === "first" ? "e1" : "e2"}::1]`,
+    ]);
+  }
+
+  /** Starts (or restarts) netn's router N, the one that does not forward. */
+  startRouterN(): void {
+    this.startDnsmasq("n", this.ns.n, [
+      "--interface=r0",
+      "--enable-ra",
+      "--ra-param=r0,10,600",
+      "--dhcp-range=2001:db8:e0::,ra-only,64,10m",
+      "--dhcp-option=option6:dns-server,[2001:db8:e0::1]",
+    ]);
+  }
+
+  /**
+   * Retires netr's router R after {@linkcode TestBed.renumber}: restarts its
+   * dnsmasq with router lifetime 0 and both its prefixes deprecated, so every
+   * PD of netr is expiring (an interface going away, §3.3.7.25.4).
+   *
+   * @throws {Error} Without the IPv6 links.
+   */
+  async retireR(): Promise<void> {
+    this.#requireIpv6("retire router R");
+    await this.stopDaemon("r");
+    this.#startR("retired");
+  }
+
+  #requireIpv6(action: string): void {
+    if (!this.ipv6) {
+      throw new Error(`Cannot ${action}: the test bed has no IPv6 links`, {
+        cause: new Error("create it with TestBed.create({ ipv6: true })"),
+      });
+    }
+  }
+
+  /**
+   * Renumbers netr as tests/testdata/testbed_ipv6 captured it: stops R's
+   * dnsmasq, adds 2001:db8:e2::1/64 to its r0 and starts it again
+   * advertising 2001:db8:e1::/64 deprecated (dnsmasq's `deprecated`:
+   * preferred lifetime 0, valid lifetime infinite) and 2001:db8:e2::/64
+   * new (600 s), with RDNSS 2001:db8:e2::1. Returns once R's new dnsmasq
+   * runs; the host's addresses follow its next RA.
+   *
+   * @example Renumber, then wait for the new prefix
+   * ```ts ignore
+   * await using bed = await TestBed.create({ ipv6: true });
+   * await bed.renumber();
+   * ```
+   * @throws {Error} Without the IPv6 links, or when `ip` fails.
+   */
+  async renumber(): Promise<void> {
+    this.#requireIpv6("renumber netr");
+    await this.stopDaemon("r");
+    await this.ip(this.ns.r, "addr", "add", "2001:db8:e2::1/64", "dev", "r0", "nodad");
+    this.#startR("renumbered");
+  }
+
+  /**
+   * Stops the stub router D2 (its dnsmasq): the RA it sent last, like all
+   * its RAs, had router lifetime 0, and none follow. The host keeps its
+   * 2001:db8:d2: addresses, its prefix and its RDNSS until their lifetimes
+   * (600 s) run out; D2's DNS and TCP peer keep running.
+   *
+   * @throws {Error} Without the IPv6 links.
+   */
+  async stopStub(): Promise<void> {
+    this.#requireIpv6("stop the stub router");
+    await this.stopDaemon("d2");
+  }
+
+  /**
+   * Makes netd's default router D1 go away gracefully: restarts its
+   * dnsmasq advertising router lifetime 0 (no longer a default router) and
+   * 2001:db8:d1::/64 deprecated (preferred lifetime 0).
+   *
+   * @throws {Error} Without the IPv6 links.
+   */
+  async retireD1(): Promise<void> {
+    this.#requireIpv6("retire router D1");
+    await this.stopDaemon("d1");
+    this.#startD1(true);
   }
 
   /** dnsmasq's answers for {@linkcode RACE_NAME} in a router, with `race` only. */
@@ -884,6 +1120,18 @@ case "$reason" in
   EXPIRE|FAIL|RELEASE|STOP)
     if [ -n "$old_ip_address" ]; then
       ip -4 addr del "$old_ip_address/$old_subnet_mask" dev "$interface"
+    fi
+    ;;
+  BOUND6|RENEW6|REBIND6|REBOOT6)
+    # Stateful DHCPv6 (IA_NA); stateless (dhclient -6 -S) has no address.
+    if [ -n "$new_ip6_address" ]; then
+      ip -6 addr replace "$new_ip6_address/\${new_ip6_prefixlen:-128}" dev "$interface" \\
+        scope global valid_lft "$new_max_life" preferred_lft "$new_preferred_life"
+    fi
+    ;;
+  EXPIRE6|RELEASE6|STOP6)
+    if [ -n "$old_ip6_address" ]; then
+      ip -6 addr del "$old_ip6_address/\${old_ip6_prefixlen:-128}" dev "$interface"
     fi
     ;;
 esac
