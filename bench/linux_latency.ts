@@ -8,13 +8,18 @@
  * the host namespace to the arrival of the (no-)address-announcement line
  * from `mif watch --json` in this process: an upper bound that includes
  * spawning ip (a few ms) and the pipe.
+ *
+ * `--ipv6` builds the test bed with its IPv6 links too (a default and a stub
+ * router on netd, a non-forwarding router, renumbering, stateful DHCPv6), so
+ * that `mif status` — the first snapshot — asks every router there.
  */
 
 import { testbedUnavailable } from "../tests/testbed/prerequisites.ts";
 import { TestBed } from "../tests/testbed/testbed.ts";
 import { mifArgs, Watch } from "../tests/testbed/mif_process.ts";
 
-const SAMPLES = Number(Deno.args[0] ?? 50);
+const ipv6 = Deno.args.includes("--ipv6");
+const SAMPLES = Number(Deno.args.find((a) => /^\d+$/.test(a)) ?? 50);
 
 function summary(label: string, ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);
@@ -37,7 +42,7 @@ if (unavailable) {
   Deno.exit(1);
 }
 
-await using bed = await TestBed.create();
+await using bed = await TestBed.create({ ipv6 });
 {
   await using watch = new Watch(bed);
   await watch.next(0, (m) => m.type === "address-announcement" && m.pdId === "nets/ipv6", "start");
@@ -73,7 +78,10 @@ await using bed = await TestBed.create();
 
 const status: number[] = [];
 for (let k = 0; k < 10; k++) status.push(await timeCommand("ip", mifArgs(bed, "status", "--json")));
-console.log(summary("mif status --json in the test bed host (rdisc6 on 2 links)", status));
+console.log(summary(
+  `mif status --json in the test bed host (rdisc6 on ${ipv6 ? "6 links" : "2 links"})`,
+  status,
+));
 
 const root: number[] = [];
 const cli = new URL("../cli.ts", import.meta.url).pathname;

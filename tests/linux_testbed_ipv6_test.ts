@@ -394,6 +394,14 @@ testbedTest("linux platform on IPv6 links: a PD per router", unavailable, async 
         ]);
         const [attempt] = failed.attempts;
         assert.ok(attempt.end! - attempt.start < 1000, `at once: ${JSON.stringify(attempt)}`);
+
+        // Racing every PD: only the stub's DNS knows the name, and the race connects through it.
+        const raced = await mif(bed, "connect", STUB_NAME, String(PEER_PORT), "--json");
+        assert.equal(raced.code, 0, raced.stdout + raced.stderr);
+        const race = JSON.parse(raced.stdout) as { connected: boolean; winner: AttemptRecord };
+        assert.equal(race.connected, true);
+        assert.equal(race.winner.pdId, D2);
+        assert.equal(race.winner.address, STUB_ANSWER);
       },
     );
 
