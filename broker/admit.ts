@@ -6,16 +6,14 @@
  * @module
  */
 
-import { cleanText, describeError, TEXT_LIMITS } from "../protocol/text.ts";
+import { describeError } from "../protocol/text.ts";
 import type { ErrorMessage, SubscriberMessage } from "../protocol/types.ts";
 import { validateSubscriberMessage } from "../protocol/validate.ts";
 
 function peekType(raw: unknown): string | null {
   try {
     const type = (raw as { type?: unknown } | null)?.type;
-    return typeof type === "string" && type !== ""
-      ? cleanText(type, TEXT_LIMITS.messageType)
-      : null;
+    return typeof type === "string" ? type : null; // fanOut cleans it, as all text.
   } catch {
     return null; // A throwing getter or proxy trap: the message has no readable type.
   }

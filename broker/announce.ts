@@ -56,6 +56,21 @@ export function addressAnnouncement(pd: PdInfo, a: AddressInfo, now: number): Ap
   };
 }
 
+/** What announce-provisioning-domains sends: the interface's PDs. */
+export function pdAnnouncements(nic: InterfaceInfo): ApiMessage[] {
+  return nic.pds.map((pd) => pdAnnouncement(nic.interfaceId, pd));
+}
+
+/** What announce-configuration-elements sends: the PD's elements. */
+export function elementAnnouncements(pd: PdInfo): ApiMessage[] {
+  return pd.elements.map((e) => elementAnnouncement(pd, e));
+}
+
+/** What announce-addresses sends: the PD's addresses, lifetimes as of `now`. */
+export function addressAnnouncements(pd: PdInfo, now: number): ApiMessage[] {
+  return pd.addresses.map((a) => addressAnnouncement(pd, a, now));
+}
+
 /**
  * Announces one change.
  *

@@ -13,11 +13,11 @@
 import { admit } from "./admit.ts";
 import { describeError } from "../protocol/text.ts";
 import {
-  addressAnnouncement,
+  addressAnnouncements,
   announce,
-  elementAnnouncement,
+  elementAnnouncements,
   interfaceAnnouncement,
-  pdAnnouncement,
+  pdAnnouncements,
 } from "./announce.ts";
 import { diffSnapshots } from "./diff.ts";
 import type { IntentMessage } from "./intents.ts";
@@ -71,6 +71,18 @@ function addressStatus(a: AddressInfo, now: number): AddressStatus {
     validLifetime: remaining(a.validUntil, now),
     preferredLifetime: remaining(a.preferredUntil, now),
   };
+}
+
+/** Ended connections a subscriber never took that it may still take. */
+const MAX_ENDED_UNTAKEN = 1024;
+
+/** Keeps at most MAX_ENDED_UNTAKEN ended, untaken connections: the oldest go. */
+function forgetOldestEnded(session: Session): void {
+  const ended = [...session.untaken].filter((t) => session.connections.get(t)?.ended);
+  for (const token of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_UNTAKEN))) {
+    session.untaken.delete(token);
+    session.connections.delete(token);
+  }
 }
 
 /** A request the broker refuses with an `error` message. */
@@ -244,9 +256,7 @@ export class Broker {
   #handle(session: Session, message: SubscriberMessage): void {
     switch (message.type) {
       case "announce-interfaces":
-        for (const nic of this.#snapshot.interfaces) {
-          this.#send(session, interfaceAnnouncement(nic));
-        }
+        this.#sendAll(session, this.#snapshot.interfaces.map(interfaceAnnouncement));
         session.interfaces = true;
         return;
       case "stop-announcing-interfaces":
@@ -254,7 +264,7 @@ export class Broker {
         return;
       case "announce-provisioning-domains": {
         const nic = this.#nic(message.interfaceId, "announce provisioning domains");
-        for (const pd of nic.pds) this.#send(session, pdAnnouncement(nic.interfaceId, pd));
+        this.#sendAll(session, pdAnnouncements(nic));
         session.pdsOn.add(nic.interfaceId);
         return;
       }
@@ -264,7 +274,7 @@ export class Broker {
         return;
       case "announce-configuration-elements": {
         const { pd } = this.#pd(message.pdId, "announce configuration elements");
-        for (const e of pd.elements) this.#send(session, elementAnnouncement(pd, e));
+        this.#sendAll(session, elementAnnouncements(pd));
         session.elementsOf.add(pd.pdId);
         return;
       }
@@ -274,8 +284,7 @@ export class Broker {
         return;
       case "announce-addresses": {
         const { pd } = this.#pd(message.pdId, "announce addresses");
-        const now = Date.now();
-        for (const a of pd.addresses) this.#send(session, addressAnnouncement(pd, a, now));
+        this.#sendAll(session, addressAnnouncements(pd, Date.now()));
         session.addressesOf.add(pd.pdId);
         return;
       }
@@ -439,9 +448,11 @@ export class Broker {
     session.connections.set(reply.token, connection);
     session.untaken.add(reply.token);
     // An ended connection the subscriber has not taken stays until it is
-    // taken (or the subscriber closes), so that it learns how it ended.
+    // taken (or the subscriber closes), so that it learns how it ended; the
+    // oldest beyond MAX_ENDED_UNTAKEN are forgotten.
     connection.closed.then(() => {
       if (!session.untaken.has(reply.token)) session.connections.delete(reply.token);
+      else forgetOldestEnded(session);
     });
     worker.adopt(connection);
   }
@@ -458,22 +469,16 @@ export class Broker {
   /** What announce-* would send now for every subscription of a session. */
   #state(session: Session): ApiMessage[] {
     const now = Date.now();
-    const out: ApiMessage[] = [];
-    if (session.interfaces) out.push(...this.#snapshot.interfaces.map(interfaceAnnouncement));
-    for (const interfaceId of session.pdsOn) {
-      for (const pd of this.#nics.get(interfaceId)?.pds ?? []) {
-        out.push(pdAnnouncement(interfaceId, pd));
-      }
-    }
-    for (const pdId of session.elementsOf) {
-      const pd = this.#pds.get(pdId)?.pd;
-      for (const e of pd?.elements ?? []) out.push(elementAnnouncement(pd!, e));
-    }
-    for (const pdId of session.addressesOf) {
-      const pd = this.#pds.get(pdId)?.pd;
-      for (const a of pd?.addresses ?? []) out.push(addressAnnouncement(pd!, a, now));
-    }
-    return out;
+    const pds = (ids: Set<string>) => [...ids].flatMap((id) => this.#pds.get(id)?.pd ?? []);
+    return [
+      ...(session.interfaces ? this.#snapshot.interfaces.map(interfaceAnnouncement) : []),
+      ...[...session.pdsOn].flatMap((id) => {
+        const nic = this.#nics.get(id);
+        return nic ? pdAnnouncements(nic) : [];
+      }),
+      ...pds(session.elementsOf).flatMap(elementAnnouncements),
+      ...pds(session.addressesOf).flatMap((pd) => addressAnnouncements(pd, now)),
+    ];
   }
 
   #pdConfig(interfaceId: string, pd: PdInfo): PdConfig {
@@ -500,6 +505,10 @@ export class Broker {
 
   #send(session: Session, message: ApiMessage): void {
     fanOut([session], () => true, message);
+  }
+
+  #sendAll(session: Session, messages: readonly ApiMessage[]): void {
+    for (const m of messages) this.#send(session, m);
   }
 
   // -------------------------------------------------------------------------

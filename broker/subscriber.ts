@@ -96,13 +96,15 @@ export interface Subscriber extends AsyncIterable<ApiMessage>, AsyncDisposable {
   get(): ApiMessage | typeof NO_MESSAGE;
   /**
    * The connection a `connected` message's token names (§3.3.7.23). One that
-   * ended before it was taken is still handed out, once, with its ending:
+   * ended before it was taken is still handed out, once, with its ending (the
+   * 1,024 latest such):
    * its readable errors with the reason (or closes) and `closed` has
    * settled. A taken connection is forgotten once it closes. Closing the
    * subscriber closes its connections.
    *
    * @throws {TypeError} When token is not a string.
-   * @throws {Deno.errors.NotFound} When no open connection of this subscriber has that token.
+   * @throws {Deno.errors.NotFound} When this subscriber has no such connection open, nor ended
+   * and not yet taken (it keeps the 1,024 latest of those).
    */
   connection(token: string): Connection;
   /** Iterates messages as they arrive until the subscriber closes. */

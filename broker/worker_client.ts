@@ -17,6 +17,7 @@ import {
 } from "../workers/protocol.ts";
 import { type BrokerFailure, failureFor } from "./failures.ts";
 import type { ConnectionHandle } from "./connection.ts";
+import { describeError } from "../protocol/text.ts";
 
 /** How PD workers are sandboxed. */
 export type WorkerPermissions = "net" | "inherit";
@@ -216,7 +217,7 @@ export class PdWorkerClient {
       });
     } catch (error) {
       this.#crashes++;
-      this.#lastCrash = error instanceof Error ? error.message : String(error);
+      this.#lastCrash = describeError(error);
       return false;
     }
     const { port1, port2 } = new MessageChannel();
@@ -250,7 +251,7 @@ export class PdWorkerClient {
     try {
       this.#port?.postMessage(message);
     } catch (error) {
-      this.#crash(`cannot post to the worker: ${error instanceof Error ? error.message : error}`);
+      this.#crash(`cannot post to the worker: ${describeError(error)}`);
     }
   }
 

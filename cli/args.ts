@@ -68,7 +68,8 @@ domains (PDs), their configuration and addresses, as the host has them.
 
 Commands:
   status     interfaces → PDs → configuration elements, addresses with
-             lifetimes, DNS servers, PD workers and recorded app intents
+             lifetimes, DNS servers, PD workers and recorded app intents;
+             addresses no PD can claim yet (their router unknown or gone)
   watch      subscribe to everything and print each message as it arrives
              (interfaces, PDs on every interface, configuration elements and
              addresses of every PD, following new ones); Ctrl-C stops

@@ -172,3 +172,22 @@ export function isLoopback(ip: IpAddress): boolean {
   if (ip.family === "ipv4") return ip.bytes[0] === 127;
   return ip.bytes.every((byte, i) => byte === (i === 15 ? 1 : 0));
 }
+
+/**
+ * Tells whether an address is link-local: fe80::/10, or 169.254.0.0/16
+ * (RFC 3927). An IPv6 one needs a zone to be used (RFC 4007 §11).
+ *
+ * @example A router's address
+ * ```ts
+ * import { isLinkLocal, parseIp } from "./ip.ts";
+ * import assert from "node:assert/strict";
+ * assert(isLinkLocal(parseIp("fe80::d2")!));
+ * assert(!isLinkLocal(parseIp("2001:db8:d2::1")!));
+ * ```
+ * @param ip A parsed address.
+ * @returns true for link-local addresses.
+ */
+export function isLinkLocal(ip: IpAddress): boolean {
+  if (ip.family === "ipv4") return ip.bytes[0] === 169 && ip.bytes[1] === 254;
+  return ip.bytes[0] === 0xfe && (ip.bytes[1] & 0xc0) === 0x80;
+}

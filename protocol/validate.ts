@@ -54,6 +54,7 @@ function text(max: number, allowEmpty = false): Check {
     if (!allowEmpty && v.length === 0) return "must not be empty";
     if (v.length > max) return `must be at most ${max} characters`;
     if (CONTROL.test(v)) return "must not contain control characters";
+    if (!v.isWellFormed()) return "must not contain lone surrogates";
     return undefined;
   };
 }

@@ -1,11 +1,21 @@
 import assert from "node:assert/strict";
-import { address, brief, drain, element, next, nic, openManual, pd, until } from "./helpers.ts";
+import {
+  address,
+  brief,
+  drain,
+  element,
+  next,
+  nic,
+  openManual,
+  pd,
+  until,
+  workerOf,
+} from "./helpers.ts";
 import { FullListener, TcpPeer } from "./fixtures/tcp_peer.ts";
 import {
   type ApiMessage,
   type Connected,
   ConnectionError,
-  type Mif,
   type MifOptions,
   type Snapshot,
   type Subscriber,
@@ -60,10 +70,6 @@ async function readSome(conn: Deno.TcpConn, bytes: number): Promise<string> {
     got += n;
   }
   return new TextDecoder().decode(buffer.subarray(0, got));
-}
-
-function worker(mif: Mif, pdId: string) {
-  return mif.status().interfaces.flatMap((n) => n.pds).find((p) => p.pdId === pdId)!.worker;
 }
 
 Deno.test("connect-to-address connects from the PD's source address and the token's Connection carries bytes both ways", async () => {
@@ -214,7 +220,7 @@ Deno.test("stop-connecting answers not-connected cancelled at once and abandons 
   });
   sub.post({ type: "stop-connecting", connectionId: "hangs" });
   assert.deepEqual(brief(drain(sub)), ["not-connected eth0/ipv4 cancelled hangs"]);
-  await until(() => worker(mif, "eth0/ipv4").inFlight === 0); // The worker let go of the attempt.
+  await until(() => workerOf(mif, "eth0/ipv4").inFlight === 0); // The worker let go of the attempt.
   assert.equal((await sub.check({ timeout: 100 })).ready, false, "nothing more arrives");
   sub.post({ type: "stop-connecting", connectionId: "hangs" });
   const [again] = drain(sub);
@@ -239,7 +245,7 @@ Deno.test("a connection that completes after its stop-connecting is closed and n
   assert.equal(await readSome(conn, 1), "", "the peer sees the late connection closed");
   conn.close();
   assert.equal((await sub.check({ timeout: 100 })).ready, false);
-  assert.equal(worker(mif, "eth0/ipv4").connections, 0);
+  assert.equal(workerOf(mif, "eth0/ipv4").connections, 0);
   assert.equal(mif.status().subscribers[0].connections, 0);
 });
 
@@ -416,15 +422,15 @@ Deno.test("a PD worker with an open connection outlives its idle timeout", async
   const m = await connect(sub, "eth0/ipv4", peer.port) as Connected;
   const { conn } = await peer.accept();
   await new Promise((r) => setTimeout(r, 200));
-  assert.equal(worker(mif, "eth0/ipv4").state, "running");
-  assert.equal(worker(mif, "eth0/ipv4").connections, 1);
+  assert.equal(workerOf(mif, "eth0/ipv4").state, "running");
+  assert.equal(workerOf(mif, "eth0/ipv4").connections, 1);
   await conn.write(new TextEncoder().encode("still here"));
   const reader = sub.connection(m.token).readable.getReader();
   assert.equal(new TextDecoder().decode((await reader.read()).value), "still here");
   reader.releaseLock();
   await sub.connection(m.token).close();
   conn.close();
-  await until(() => worker(mif, "eth0/ipv4").state === "stopped"); // Idle again once closed.
+  await until(() => workerOf(mif, "eth0/ipv4").state === "stopped"); // Idle again once closed.
 });
 
 Deno.test("closing the subscriber closes its connections", async () => {

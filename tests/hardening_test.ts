@@ -5,33 +5,31 @@
 
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { address, drain, element, next, nic, openManual, pd, twoLinks, until } from "./helpers.ts";
+import {
+  address,
+  assertValid,
+  drain,
+  element,
+  next,
+  nic,
+  openManual,
+  pd,
+  twoLinks,
+  until,
+  workerOf,
+} from "./helpers.ts";
 import { TestDnsServer } from "./fixtures/dns_server.ts";
 import { resetAtOnce, resetLater } from "./fixtures/abusive_peer.ts";
 import {
   type ApiMessage,
   ConnectionError,
-  type Mif,
   NO_MESSAGE,
   type Snapshot,
   type Subscriber,
-  validateApiMessage,
 } from "../mod.ts";
 import { classifyConnectError } from "../workers/net/tcp_connect.ts";
 
 const TEST_WORKER = new URL("./fixtures/test_worker.ts", import.meta.url);
-
-function workerOf(mif: Mif, pdId: string) {
-  for (const nic of mif.status().interfaces) {
-    for (const p of nic.pds) if (p.pdId === pdId) return p.worker;
-  }
-  throw new Error(`Cannot find PD ${pdId}`);
-}
-
-function assertValid(message: ApiMessage): void {
-  const v = validateApiMessage(message);
-  assert(v.ok, `${JSON.stringify(message)}: ${v.ok ? "" : v.detail}`);
-}
 
 async function until_done(sub: Subscriber, translationId: string): Promise<ApiMessage[]> {
   const out: ApiMessage[] = [];

@@ -16,6 +16,8 @@ import {
   NO_MESSAGE,
   openMif,
   type Subscriber,
+  validateApiMessage,
+  type WorkerStatus,
 } from "../mod.ts";
 
 /** A platform whose events the test emits by hand. */
@@ -194,4 +196,18 @@ export async function until(condition: () => boolean, timeout = 5000): Promise<v
     if (Date.now() - start > timeout) throw new Error("Cannot wait: condition never held");
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** A PD's worker status in mif.status() (fails when there is no such PD). */
+export function workerOf(mif: Mif, pdId: string): WorkerStatus {
+  for (const nic of mif.status().interfaces) {
+    for (const pd of nic.pds) if (pd.pdId === pdId) return pd.worker;
+  }
+  throw new Error(`Cannot find PD ${pdId}`);
+}
+
+/** Asserts that a message validates, naming the message and the problem when it does not. */
+export function assertValid(message: ApiMessage): void {
+  const v = validateApiMessage(message);
+  if (!v.ok) throw new Error(`${JSON.stringify(message)}: ${v.detail}`);
 }

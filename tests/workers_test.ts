@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { brief, drain, next, openManual, twoLinks, until } from "./helpers.ts";
+import { brief, drain, next, openManual, twoLinks, until, workerOf } from "./helpers.ts";
 import type {
   ApiMessage,
   ElementType,
   GetConfigurationData,
-  Mif,
   MifOptions,
   Subscriber,
   TranslateName,
@@ -21,13 +20,6 @@ function translate(pdId: string, name: string, translationId: string): Translate
 }
 const options: MifOptions = { workerUrl: TEST_WORKER, workerPermissions: "net" };
 
-function worker(mif: Mif, pdId: string) {
-  for (const nic of mif.status().interfaces) {
-    for (const pd of nic.pds) if (pd.pdId === pdId) return pd.worker;
-  }
-  throw new Error(`no PD ${pdId}`);
-}
-
 async function collect(sub: Subscriber, count: number): Promise<ApiMessage[]> {
   const out: ApiMessage[] = [];
   while (out.length < count) out.push(await next(sub));
@@ -38,7 +30,7 @@ Deno.test("a PD worker starts on its PD's first request and answers get-configur
   const { mif } = await openManual(twoLinks(), { workerPermissions: "net" });
   await using _ = mif;
   const sub = mif.subscribe();
-  assert.deepEqual(worker(mif, "eth0/ipv4"), {
+  assert.deepEqual(workerOf(mif, "eth0/ipv4"), {
     state: "stopped",
     inFlight: 0,
     connections: 0,
@@ -48,7 +40,7 @@ Deno.test("a PD worker starts on its PD's first request and answers get-configur
   sub.post(ask("eth0/ipv4", "dns-servers"));
   sub.post(ask("eth0/ipv4", "routers"));
   sub.post(ask("eth0/ipv4", "mtu", "ra"));
-  assert.equal(worker(mif, "eth0/ipv4").state, "running");
+  assert.equal(workerOf(mif, "eth0/ipv4").state, "running");
   assert.deepEqual(await collect(sub, 3), [
     {
       type: "configuration-data",
@@ -72,8 +64,8 @@ Deno.test("a PD worker starts on its PD's first request and answers get-configur
       reason: "no-element",
     },
   ]);
-  assert.equal(worker(mif, "eth0/ipv6").state, "stopped");
-  assert.equal(worker(mif, "eth0/ipv4").starts, 1);
+  assert.equal(workerOf(mif, "eth0/ipv6").state, "stopped");
+  assert.equal(workerOf(mif, "eth0/ipv4").starts, 1);
 });
 
 Deno.test("get-configuration-data on an unknown PD answers error without starting a worker", async () => {
@@ -110,10 +102,10 @@ Deno.test("an idle PD worker stops after the idle timeout and starts again on de
   const question = ask("wlan0/ipv4", "mtu");
   sub.post(question);
   await next(sub);
-  await until(() => worker(mif, "wlan0/ipv4").state === "stopped");
+  await until(() => workerOf(mif, "wlan0/ipv4").state === "stopped");
   sub.post(question);
   assert.equal((await next(sub)).type, "no-configuration-data");
-  assert.equal(worker(mif, "wlan0/ipv4").starts, 2);
+  assert.equal(workerOf(mif, "wlan0/ipv4").starts, 2);
 });
 
 Deno.test("a PD that is withdrawn stops its worker and answers its in-flight requests pd-gone", async () => {
@@ -121,7 +113,7 @@ Deno.test("a PD that is withdrawn stops its worker and answers its in-flight req
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(translate("wlan0/ipv4", "hold.example", "t1"));
-  assert.equal(worker(mif, "wlan0/ipv4").inFlight, 1);
+  assert.equal(workerOf(mif, "wlan0/ipv4").inFlight, 1);
   platform.snapshot({ interfaces: [twoLinks().interfaces[0]] });
   const done = await next(sub);
   assert.equal(done.type, "name-translation-done");
@@ -136,8 +128,8 @@ Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alo
   const sub = mif.subscribe();
   sub.post(translate("eth0/ipv4", "hold.example", "a-held"));
   sub.post(translate("wlan0/ipv4", "hold.example", "b-held"));
-  assert.equal(worker(mif, "eth0/ipv4").inFlight, 1);
-  assert.equal(worker(mif, "wlan0/ipv4").inFlight, 1);
+  assert.equal(workerOf(mif, "eth0/ipv4").inFlight, 1);
+  assert.equal(workerOf(mif, "wlan0/ipv4").inFlight, 1);
   // Requests travel in order on the PD's port: the worker holds "a-held" before it crashes.
   sub.post(translate("eth0/ipv4", "crash.example", "a-crash"));
   const answers = await collect(sub, 2);
@@ -148,11 +140,11 @@ Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alo
       ["a-held", "worker-crashed"],
     ],
   );
-  const crashed = worker(mif, "eth0/ipv4");
+  const crashed = workerOf(mif, "eth0/ipv4");
   assert.equal(crashed.state, "stopped");
   assert.equal(crashed.crashes, 1);
   assert.match(crashed.lastCrash ?? "", /injected crash/);
-  assert.deepEqual(worker(mif, "wlan0/ipv4"), {
+  assert.deepEqual(workerOf(mif, "wlan0/ipv4"), {
     state: "running",
     inFlight: 1,
     connections: 0,
@@ -163,7 +155,7 @@ Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alo
   assert.deepEqual(brief([await next(sub)]), ["name-translation-done wlan0/ipv4 cancelled b-held"]);
   sub.post(ask("eth0/ipv4", "mtu"));
   assert.equal((await next(sub)).type, "configuration-data");
-  assert.equal(worker(mif, "eth0/ipv4").starts, 2);
+  assert.equal(workerOf(mif, "eth0/ipv4").starts, 2);
 });
 
 Deno.test("an unhandled rejection in a PD worker is handled as a crash", async () => {
@@ -174,7 +166,7 @@ Deno.test("an unhandled rejection in a PD worker is handled as a crash", async (
   sub.post(translate("eth0/ipv4", "reject.example", "r"));
   const answers = await collect(sub, 2);
   assert(answers.every((m) => m.type === "name-translation-done" && m.reason === "worker-crashed"));
-  assert.match(worker(mif, "eth0/ipv4").lastCrash ?? "", /injected rejection/);
+  assert.match(workerOf(mif, "eth0/ipv4").lastCrash ?? "", /injected rejection/);
 });
 
 Deno.test("a worker reply of the wrong type is a protocol violation, handled as a crash", async () => {
@@ -187,7 +179,7 @@ Deno.test("a worker reply of the wrong type is a protocol violation, handled as 
     "no-configuration-data eth0/ipv4 dhcpv4 wrong-type worker-crashed",
   ]);
   assert.match(
-    worker(mif, "eth0/ipv4").lastCrash ?? "",
+    workerOf(mif, "eth0/ipv4").lastCrash ?? "",
     /interface-going-up does not answer get-configuration-data/,
   );
 });
@@ -217,7 +209,7 @@ Deno.test("translation ids: stop-translating-name cancels, an unknown id or a li
   // The id is free again, and the worker's own late answer to the cancelled request is not delivered.
   sub.post(translate("eth0/ipv4", "not..a.name", "t"));
   assert.deepEqual(brief([await next(sub)]), ["name-translation-done eth0/ipv4 invalid-name t"]);
-  await until(() => worker(mif, "eth0/ipv4").inFlight === 0);
+  await until(() => workerOf(mif, "eth0/ipv4").inFlight === 0);
   assert.deepEqual(drain(sub), []);
 });
 
@@ -246,10 +238,10 @@ Deno.test("closing a subscriber cancels its translations in the workers", async 
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(translate("eth0/ipv4", "hold.example", "t"));
-  assert.equal(worker(mif, "eth0/ipv4").inFlight, 1);
+  assert.equal(workerOf(mif, "eth0/ipv4").inFlight, 1);
   await sub.close();
   // The request stays in flight until the worker acknowledges the cancel.
-  await until(() => worker(mif, "eth0/ipv4").inFlight === 0);
+  await until(() => workerOf(mif, "eth0/ipv4").inFlight === 0);
 });
 
 Deno.test("with workerPermissions net a PD worker has network permission only", async () => {
@@ -289,7 +281,7 @@ for (const [how, name] of [["exits without an error", "exit.example"], ["hangs",
       [["fatal", "worker-crashed"], ["held", "worker-crashed"]],
     );
     assert.match(
-      worker(mif, "eth0/ipv4").lastCrash ?? "",
+      workerOf(mif, "eth0/ipv4").lastCrash ?? "",
       /^unresponsive: no answer to a liveness check within 50 ms$/,
     );
     sub.post(ask("eth0/ipv4", "mtu"));
@@ -303,7 +295,7 @@ Deno.test("a busy but healthy PD worker is not mistaken for a dead one", async (
   const sub = mif.subscribe();
   sub.post(translate("eth0/ipv4", "hold.example", "held"));
   await new Promise((r) => setTimeout(r, 700)); // several liveness checks, all answered
-  assert.equal(worker(mif, "eth0/ipv4").crashes, 0);
+  assert.equal(workerOf(mif, "eth0/ipv4").crashes, 0);
   sub.post({ type: "stop-translating-name", translationId: "held" });
   assert.deepEqual(brief(drain(sub)), ["name-translation-done eth0/ipv4 cancelled held"]);
 });

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { cleanText, TEXT_LIMITS } from "../protocol/text.ts";
+
 /** Bytes the worker may send before the subscriber's side grants more. */
 export const READ_WINDOW = 4 * 1024 * 1024;
 /** Bytes the subscriber's side may have in flight to the socket. */
@@ -48,8 +50,6 @@ export type FromSocket =
   | { readonly type: "end" }
   | { readonly type: "error"; readonly reason: ConnectionFailure; readonly detail: string }
   | { readonly type: "closed" };
-
-import { cleanText, TEXT_LIMITS } from "../protocol/text.ts";
 
 const FAILURES = new Set<string>([
   "reset",

@@ -22,6 +22,7 @@ import { pumpSocket } from "./net/socket_pump.ts";
 import { SocketReader } from "./net/socket_reader.ts";
 import { connectSources, dnsServers, routeProblem } from "./pd_view.ts";
 import { zoned } from "./net/source_selection.ts";
+import { describeError } from "../protocol/text.ts";
 
 /** Serves one provisioning domain's requests. */
 export class PdService {
@@ -149,7 +150,7 @@ export class PdService {
       this.#send({
         type: "fault",
         requestId,
-        detail: `Cannot translate name: ${error instanceof Error ? error.message : error}`,
+        detail: `Cannot translate name: ${describeError(error)}`,
       });
     });
   }
@@ -161,18 +162,12 @@ export class PdService {
     config: PdConfig,
   ): Promise<void> {
     const { connectionId, pdId, address, port } = request;
-    const fail = (reason: "cancelled" | "no-source-address" | "source-not-in-pd", detail: string) =>
-      ({ type: "not-connected", connectionId, pdId, reason, detail }) as const;
+    const fail = (
+      reason: "cancelled" | "no-source-address" | "source-not-in-pd" | "unreachable",
+      detail: string,
+    ) => ({ type: "not-connected", connectionId, pdId, reason, detail }) as const;
     const unroutable = routeProblem(config.pd, address);
-    if (unroutable) {
-      return this.#reply(requestId, {
-        type: "not-connected",
-        connectionId,
-        pdId,
-        reason: "unreachable",
-        detail: unroutable,
-      });
-    }
+    if (unroutable) return this.#reply(requestId, fail("unreachable", unroutable));
     const choice = connectSources(request, config.pd, Date.now());
     if ("reason" in choice) return this.#reply(requestId, fail(choice.reason, choice.detail));
     const run = this.#start(

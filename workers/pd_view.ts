@@ -5,7 +5,7 @@
  * @module
  */
 
-import { canonicalIp, parseIp } from "../protocol/ip.ts";
+import { canonicalIp, isLinkLocal, parseIp } from "../protocol/ip.ts";
 import { prefixMatch } from "../protocol/prefix.ts";
 import type { ConnectToAddress, ConnectToAddressFromAddress } from "../protocol/types.ts";
 import type { PdInfo } from "../platform/types.ts";
@@ -130,9 +130,7 @@ export function routeProblem(pd: PdInfo, destination: string): string | undefine
   const gateways = pd.elements.find((e) => e.element === "static")?.data.routers;
   if (Array.isArray(gateways) && gateways.length > 0) return undefined;
   const ip = parseIp(destination);
-  if (ip?.family === "ipv6" && ip.bytes[0] === 0xfe && (ip.bytes[1] & 0xc0) === 0x80) {
-    return undefined; // Link-local: on the link itself.
-  }
+  if (ip?.family === "ipv6" && isLinkLocal(ip)) return undefined; // On the link itself.
   const reach = [...advertised(ra.data, "prefixes"), ...advertised(ra.data, "route-information")];
   if (reach.some((prefix) => prefixMatch(destination, prefix) >= 0)) return undefined;
   return `Cannot connect to ${destination}: "${pd.pdId}" has no default router, and ${

@@ -19,6 +19,8 @@ import { runTool } from "./run_tool.ts";
 
 /** How long rdisc6 waits for answers, in ms. */
 export const SOLICIT_WAIT_MS = 1000;
+/** How long it waits when asked again about what the first answers left unexplained. */
+export const RETRY_WAIT_MS = 3500;
 
 /**
  * An advertisement stamped with when it was received; a repeat of what the
@@ -56,6 +58,8 @@ export function received(
 export class AdvertCache {
   readonly #adverts = new Map<string, readonly ReceivedAdvert[]>();
   readonly #asked = new Map<string, string>();
+  /** The latest solicitation started per link. */
+  readonly #runs = new Map<string, number>();
   readonly #notes = new Map<string, SourceNote>();
 
   /** Advertisements by link. */
@@ -69,13 +73,13 @@ export class AdvertCache {
   }
 
   /**
-   * The links whose RA key (see raLinkKeys) changed since they were last
+   * The links whose RA parts (see raLinkKeys) changed since they were last
    * solicited; links without RA state any more are forgotten.
    *
-   * @param keys RA keys by link.
+   * @param keys RA parts by link.
    * @returns Link names.
    */
-  stale(keys: ReadonlyMap<string, string>): string[] {
+  stale(keys: ReadonlyMap<string, readonly string[]>): string[] {
     for (const link of [...this.#asked.keys()]) {
       if (!keys.has(link)) {
         this.#asked.delete(link);
@@ -83,33 +87,65 @@ export class AdvertCache {
         this.#notes.delete(link);
       }
     }
-    return [...keys].filter(([link, key]) => this.#asked.get(link) !== key).map(([link]) => link);
+    return [...keys].filter(([link, parts]) => this.#asked.get(link) !== parts.join("\n"))
+      .map(([link]) => link);
   }
 
   /**
-   * Solicits on links and stores the answers.
+   * Solicits on links and stores the answers. A link whose answers leave
+   * something of what the kernel shows unexplained — a default router that
+   * did not answer, an RA prefix no answer carries — is asked once more,
+   * waiting longer: a router delays a solicited RA by up to 3 s after its
+   * last one (RFC 4861 §6.2.6), and rdisc6 first waits only 1 s. A router
+   * that still did not answer keeps its last advertisement while the kernel
+   * shows its default route or one of its prefixes. When runs for one link
+   * overlap, only the latest one counts.
    *
-   * @param keys RA keys by link (only the links to solicit).
+   * @param keys RA parts by link (only the links to solicit).
    * @param signal Stops rdisc6.
    */
-  async solicit(keys: ReadonlyMap<string, string>, signal?: AbortSignal) {
-    await Promise.all([...keys].map(async ([link, key]) => {
-      this.#asked.set(link, key);
-      const argv = ["rdisc6", "-n", "-m", "-r", "1", "-w", String(SOLICIT_WAIT_MS), link];
-      try {
-        // rdisc6 exits 2 when no router answered.
-        const text = await runTool(argv, { signal, okCodes: [2] });
-        const now = Date.now();
-        const before = new Map((this.#adverts.get(link) ?? []).map((a) => [a.router, a]));
-        this.#adverts.set(
-          link,
-          parseRdisc6(text).map((a) => received(a, before.get(a.router), now)),
-        );
-        this.#notes.delete(link);
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        this.#notes.set(link, { source: argv.join(" "), reason: skipReason(error) });
+  async solicit(keys: ReadonlyMap<string, readonly string[]>, signal?: AbortSignal) {
+    await Promise.all([...keys].map(async ([link, parts]) => {
+      const run = (this.#runs.get(link) ?? 0) + 1;
+      this.#runs.set(link, run);
+      this.#asked.set(link, parts.join("\n"));
+      for (const wait of [SOLICIT_WAIT_MS, RETRY_WAIT_MS]) {
+        const argv = ["rdisc6", "-n", "-m", "-r", "1", "-w", String(wait), link];
+        try {
+          // rdisc6 exits 2 when no router answered.
+          const text = await runTool(argv, { signal, okCodes: [2] });
+          if (this.#runs.get(link) !== run) return; // A later run for this link counts.
+          if (this.#store(link, parts, parseRdisc6(text))) return;
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          this.#notes.set(link, { source: argv.join(" "), reason: skipReason(error) });
+          return;
+        }
       }
     }));
+  }
+
+  /**
+   * Stores a link's answers, keeping the routers not heard that the kernel
+   * still shows.
+   *
+   * @returns Whether the answers explain every default router and RA prefix.
+   */
+  #store(link: string, parts: readonly string[], adverts: readonly RouterAdvert[]): boolean {
+    const now = Date.now();
+    const before = new Map((this.#adverts.get(link) ?? []).map((a) => [a.router, a]));
+    const heard = adverts.map((a) => received(a, before.get(a.router), now));
+    const shown = new Set(parts);
+    const unheard = [...before.values()].filter((a) =>
+      !heard.some((h) => h.router === a.router) &&
+      (shown.has(`default ${a.router}`) || a.prefixes.some((x) => shown.has(`prefix ${x.prefix}`)))
+    );
+    this.#adverts.set(link, [...heard, ...unheard]);
+    this.#notes.delete(link);
+    const explained = new Set(heard.flatMap((a) => [
+      `default ${a.router}`,
+      ...a.prefixes.map((x) => `prefix ${x.prefix}`),
+    ]));
+    return parts.every((p) => p.startsWith("router ") || explained.has(p));
   }
 }

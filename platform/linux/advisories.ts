@@ -5,9 +5,9 @@
  * - going up: the link is up (it has carrier) but carries no PD yet — DHCP
  *   or SLAAC is still in progress;
  * - going away: every PD of the interface is expiring — a DHCPv4 lease past
- *   its rebinding time (RFC 2131 §4.4.5: nobody renewed it), addresses all
- *   deprecated, a router that advertised lifetime 0 and left nothing
- *   preferred.
+ *   its rebinding time (RFC 2131 §4.4.5: nobody renewed it), or its
+ *   addresses all deprecated (a router that leaves deprecates its prefixes;
+ *   a router lifetime of 0 alone is no sign: a stub router always has it).
  *
  * A link taken down administratively is not announced beforehand: the kernel
  * reports it only once it is down, and then its PDs are simply withdrawn.
@@ -27,22 +27,15 @@ function rebinding(pd: PdInfo, now: number): boolean {
   return typeof at === "string" && Date.parse(at) <= now;
 }
 
-function routerLeaving(pd: PdInfo, now: number): boolean {
-  const ra = pd.elements.find((e) => e.element === "ra");
-  if (ra?.data["router-lifetime"] !== 0) return false;
-  return pd.addresses.length === 0 || deprecated(pd, now);
-}
-
 /**
- * Whether a PD is expiring: a DHCPv4 lease past rebinding, every address
- * deprecated, or a router that advertised lifetime 0 with no preferred
- * address left. A PD that is only static never expires.
+ * Whether a PD is expiring: a DHCPv4 lease past rebinding, or every address
+ * deprecated. A PD that is only static never expires.
  *
  * @param pd The PD.
  * @param now Epoch ms.
  */
 export function expiring(pd: PdInfo, now: number): boolean {
-  return rebinding(pd, now) || deprecated(pd, now) || routerLeaving(pd, now);
+  return rebinding(pd, now) || deprecated(pd, now);
 }
 
 function goingUp(nic: InterfaceInfo): boolean {

@@ -21,6 +21,7 @@ import { parseNmcliDeviceShow } from "./parse_nmcli.ts";
 import { parseResolvConf } from "./parse_resolv_conf.ts";
 import { parseResolvectl } from "./parse_resolvectl.ts";
 import { runTool } from "./run_tool.ts";
+import { describeError } from "../../protocol/text.ts";
 
 /** Where the Linux platform looks for configuration. */
 export interface SourcePaths {
@@ -71,7 +72,7 @@ export function skipReason(error: unknown): string {
   if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
     return `not readable (${error.message})`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }
 
 async function files(dir: string, pattern: RegExp): Promise<string[]> {

@@ -62,55 +62,35 @@ export function raRouters(routes: HostState["routes"]): Map<string, string[]> {
 }
 
 /**
- * Every router known to advertise on each link: those with an RA default
- * route, and those the neighbour table flags as routers (a stub router,
- * router lifetime 0, is never a default router but is flagged when its RA
- * arrives).
+ * What Router Advertisements have set up on each link, as a sorted list of
+ * parts: `default <router>` for each default router, `router <router>` for
+ * each neighbour flagged as a router, `prefix <prefix>` for each RA prefix
+ * route and each prefix of a SLAAC or DHCPv6 address (an RA's prefix route
+ * and address are one part, however the kernel's events split them). When
+ * the parts change, the link's routers are asked again (rdisc6): a new
+ * router, a new prefix, a link that came up, a default router that stopped
+ * being one. Lifetimes are left out, so a refresh asks nothing.
  *
- * @param state Routes and neighbours.
- * @returns Link name → routers, sorted.
- */
-export function advertisingRouters(
-  state: Pick<HostState, "routes" | "neighbours">,
-): Map<string, string[]> {
-  const out = raRouters(state.routes);
-  for (const [link, routers] of neighbourRouters(state.neighbours ?? [])) {
-    out.set(link, [...new Set([...(out.get(link) ?? []), ...routers])].sort());
-  }
-  return out;
-}
-
-/**
- * What Router Advertisements have set up on each link, as one string per
- * link: its default routers, the neighbours flagged as routers, its RA
- * prefixes (prefix routes with an expiry) and the
- * prefixes of its SLAAC and DHCPv6 addresses. When it changes, the link's
- * routers are asked again (rdisc6): a new router, a new prefix, a link that
- * came up. Lifetimes are left out, so a refresh asks nothing.
- *
- * @example A stub router's prefix changes the key
+ * @example A stub router's prefix changes the parts
  * ```ts
  * import { raLinkKeys } from "./ipv6_pds.ts";
  * import assert from "node:assert/strict";
  * const route = (destination: string) => ({ family: "ipv6" as const, destination,
  *   device: "eth0", protocol: "kernel", table: "main", type: "unicast", expires: 600 });
- * const a = raLinkKeys({ routes: [route("2001:db8:d1::/64")], addresses: [] });
- * const b = raLinkKeys({ routes: [route("2001:db8:d1::/64"), route("2001:db8:d2::/64")], addresses: [] });
- * assert.notEqual(a.get("eth0"), b.get("eth0"));
+ * const keys = raLinkKeys({ routes: [route("2001:db8:d1::/64"), route("2001:db8:d2::/64")], addresses: [] });
+ * assert.deepEqual(keys.get("eth0"), ["prefix 2001:db8:d1::/64", "prefix 2001:db8:d2::/64"]);
  * ```
  * @param state Routes, neighbours and addresses.
- * @returns Link name → key.
+ * @returns Link name → its parts, sorted.
  */
 export function raLinkKeys(
   state: Pick<HostState, "routes" | "neighbours" | "addresses">,
-): Map<string, string> {
+): Map<string, string[]> {
   const parts = new Map<string, Set<string>>();
   const add = (link: string, part: string) => {
     const set = parts.get(link) ?? new Set();
     parts.set(link, set.add(part));
   };
-  // Default routers apart: one that stops being one (a final RA with
-  // router lifetime 0) is asked again, though it stays a router.
   for (const [link, routers] of raRouters(state.routes)) {
     for (const r of routers) add(link, `default ${r}`);
   }
@@ -124,11 +104,11 @@ export function raLinkKeys(
     ) add(r.device, `prefix ${r.destination}`);
   }
   for (const a of state.addresses) {
-    if (a.family === "ipv6" && a.dynamic && a.scope !== "link") {
-      add(a.interfaceName, `address ${networkOf(a.address, a.prefixLength)}`);
+    if (a.family === "ipv6" && a.dynamic && a.scope !== "link" && a.prefixLength < 128) {
+      add(a.interfaceName, `prefix ${networkOf(a.address, a.prefixLength)}`);
     }
   }
-  return new Map([...parts].map(([link, set]) => [link, [...set].sort().join(" ")]));
+  return new Map([...parts].map(([link, set]) => [link, [...set].sort()]));
 }
 
 /** The link's IPv6 PDs, and its addresses no PD can claim. */

@@ -12,7 +12,7 @@ import { AdvertCache } from "./advert_cache.ts";
 import { buildSnapshot } from "./build_snapshot.ts";
 import { advisories, nextDeadline } from "./advisories.ts";
 import { ConfigSources, DEFAULT_SOURCE_PATHS, type SourcePaths } from "./config_sources.ts";
-import { isRouterLine, Monitor, NEIGHBOUR_COMMAND } from "./monitor.ts";
+import { Monitor, type MonitorOptions, NEIGHBOUR_COMMAND, routerFlagChanges } from "./monitor.ts";
 import { raLinkKeys } from "./ipv6_pds.ts";
 import { readKernel } from "./read_host.ts";
 
@@ -51,7 +51,8 @@ export class LinuxPlatform implements Platform {
   #listener: (event: PlatformEvent) => void = () => {};
   #monitor: Monitor | undefined;
   #routerMonitor: Monitor | undefined;
-  #monitorNote: SourceNote | undefined;
+  /** Why a monitor is not running, by its command, until it runs again. */
+  readonly #monitorNotes = new Map<string, SourceNote>();
   #watcher: Deno.FsWatcher | undefined;
   #watched = "";
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -91,18 +92,21 @@ export class LinuxPlatform implements Platform {
     this.#evaluatedAt = Date.now();
     this.#armDeadline();
     this.#listener = listener;
-    this.#monitor = new Monitor(() => this.#trigger(), {
-      ...(this.#monitorCommand ? { command: this.#monitorCommand } : {}),
-      onError: (error) => {
-        this.#monitorNote = { source: "ip monitor", reason: `${error.message}; restarting` };
-      },
-    });
-    this.#routerMonitor = new Monitor(() => this.#trigger(), {
+    const follow = (source: string, options: MonitorOptions) =>
+      new Monitor(() => this.#trigger(), {
+        ...options,
+        onError: (error) => {
+          this.#monitorNotes.set(source, { source, reason: `${error.message}; restarting` });
+        },
+        onStart: () => this.#monitorNotes.delete(source),
+      });
+    this.#monitor = follow(
+      "ip monitor",
+      this.#monitorCommand ? { command: this.#monitorCommand } : {},
+    );
+    this.#routerMonitor = follow("ip monitor neigh", {
       command: this.#neighbourCommand,
-      filter: isRouterLine,
-      onError: (error) => {
-        this.#monitorNote = { source: "ip monitor neigh", reason: `${error.message}; restarting` };
-      },
+      filter: routerFlagChanges(),
     });
     this.#watch();
     return snapshot;
@@ -200,7 +204,7 @@ export class LinuxPlatform implements Platform {
       notes: [
         ...sources.notes,
         ...this.#adverts.notes,
-        ...(this.#monitorNote ? [this.#monitorNote] : []),
+        ...this.#monitorNotes.values(),
       ],
     });
     this.#last = snapshot;

@@ -19,40 +19,60 @@ export const MONITOR_COMMAND: readonly string[] = [
 ];
 
 /**
- * Follows the neighbour table for routers: a Router Advertisement marks its
- * sender's entry as a router, so a stub router (router lifetime 0, no route
- * of its own) shows here first. Other neighbour changes (every host's ARP and
- * ND) are no trigger: see {@linkcode isRouterLine}.
+ * Follows the IPv6 neighbour table for routers: a Router Advertisement
+ * marks its sender's entry as a router, so a stub router (router lifetime
+ * 0, no route of its own) shows here first. Only a change of the router
+ * flag is a trigger (see {@linkcode routerFlagChanges}): every host's ND
+ * and every state change of a router's entry are not.
  */
-export const NEIGHBOUR_COMMAND: readonly string[] = ["ip", "-o", "monitor", "neigh"];
+export const NEIGHBOUR_COMMAND: readonly string[] = ["ip", "-6", "-o", "monitor", "neigh"];
 
 /**
- * Whether a line of `ip -o monitor neigh` is about a router entry.
+ * A filter for lines of `ip -6 -o monitor neigh` that passes the ones where
+ * an entry's router flag changes: a router appears, stops being flagged
+ * (its Neighbor Advertisement cleared the flag), or its entry is deleted.
  *
- * @example A stub router's advertisement, and an ordinary neighbour
+ * @example A stub router appears once; its state changes pass nothing
  * ```ts
- * import { isRouterLine } from "./monitor.ts";
+ * import { routerFlagChanges } from "./monitor.ts";
  * import assert from "node:assert/strict";
- * assert(isRouterLine("fe80::d2 dev stub0 lladdr 02:00:00:00:00:d2 router STALE"));
- * assert(!isRouterLine("2001:db8:d1::9 dev stub0 lladdr 02:00:00:00:00:09 REACHABLE"));
+ * const changed = routerFlagChanges();
+ * assert(changed("fe80::d2 dev stub0 lladdr 02:00:00:00:00:d2 router STALE"));
+ * assert(!changed("fe80::d2 dev stub0 lladdr 02:00:00:00:00:d2 router REACHABLE"));
+ * assert(!changed("2001:db8:d1::9 dev stub0 lladdr 02:00:00:00:00:09 REACHABLE"));
+ * assert(changed("fe80::d2 dev stub0 lladdr 02:00:00:00:00:d2 REACHABLE"));
  * ```
- * @param line One line.
- * @returns true when the entry carries the router flag.
+ * @returns A stateful filter: true for a line that changes what is a router.
  */
-export function isRouterLine(line: string): boolean {
-  return / router\b/.test(line);
+export function routerFlagChanges(): (line: string) => boolean {
+  const routers = new Map<string, boolean>();
+  return (line) => {
+    const m = /^(Deleted )?(\S+) dev (\S+)/.exec(line);
+    if (!m) return false;
+    const key = `${m[3]} ${m[2]}`;
+    const before = routers.get(key);
+    if (m[1]) {
+      routers.delete(key);
+      return before === true;
+    }
+    const router = / router\b/.test(line);
+    routers.set(key, router);
+    return before === undefined ? router : before !== router;
+  };
 }
 
 /** Options for {@linkcode Monitor}. */
 export interface MonitorOptions {
   /** The command (default: {@linkcode MONITOR_COMMAND}). */
   readonly command?: readonly string[];
-  /** Which lines are triggers (default: every line). */
+  /** Which lines are triggers (default: any output at all). */
   readonly filter?: (line: string) => boolean;
   /** First restart delay in ms (default 100), doubled up to 5 s while it keeps dying. */
   readonly restartDelay?: number;
   /** Called with the error when the monitor cannot be started or exits. */
   readonly onError?: (error: Error) => void;
+  /** Called each time the monitor process has started (again). */
+  readonly onStart?: () => void;
 }
 
 /** A running monitor. */
@@ -61,6 +81,7 @@ export class Monitor implements AsyncDisposable {
   readonly #onChange: () => void;
   readonly #filter: ((line: string) => boolean) | undefined;
   readonly #onError: (error: Error) => void;
+  readonly #onStart: () => void;
   readonly #firstDelay: number;
   #delay: number;
   #child: Deno.ChildProcess | undefined;
@@ -86,6 +107,7 @@ export class Monitor implements AsyncDisposable {
     this.#onChange = onChange;
     this.#filter = options.filter;
     this.#onError = options.onError ?? (() => {});
+    this.#onStart = options.onStart ?? (() => {});
     this.#firstDelay = this.#delay = options.restartDelay ?? 100;
     this.#running = this.#run();
   }
@@ -100,6 +122,7 @@ export class Monitor implements AsyncDisposable {
         stdout: "piped",
         stderr: "null",
       }).spawn();
+      this.#onStart();
       const text = this.#child.stdout.pipeThrough(new TextDecoderStream());
       let partial = "";
       for await (const chunk of text) {
@@ -109,7 +132,8 @@ export class Monitor implements AsyncDisposable {
         }
         const lines = (partial + chunk).split("\n");
         partial = lines.pop()!;
-        if (lines.some(this.#filter)) this.#onChange();
+        // Every line goes through the filter: it may keep state (routerFlagChanges).
+        if (lines.map(this.#filter).includes(true)) this.#onChange();
       }
       const status = await this.#child.status;
       if (!this.#closed) {

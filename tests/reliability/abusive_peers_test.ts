@@ -19,7 +19,7 @@
  */
 
 import assert from "node:assert/strict";
-import { address, drain, nic, openManual, pd, until } from "../helpers.ts";
+import { address, assertValid, drain, nic, openManual, pd, until } from "../helpers.ts";
 import { type AbusivePeer, openPeer, type PeerKind } from "../fixtures/abusive_peer.ts";
 import { seededRandom } from "../fixtures/seeded_random.ts";
 import {
@@ -30,7 +30,6 @@ import {
   type Mif,
   type Snapshot,
   type Subscriber,
-  validateApiMessage,
 } from "../../mod.ts";
 
 const KINDS: readonly PeerKind[] = ["refused", "resetAtOnce", "resetLater", "silent", "synDropped"];
@@ -137,11 +136,6 @@ async function warmUp(sub: Subscriber, refused: AbusivePeer): Promise<void> {
     assertValid(m);
     assert(m.type === "not-connected" && m.reason === "refused", JSON.stringify(m));
   }
-}
-
-function assertValid(message: ApiMessage): void {
-  const v = validateApiMessage(message);
-  assert(v.ok, `${JSON.stringify(message)}: ${v.ok ? "" : v.detail}`);
 }
 
 function workers(mif: Mif) {

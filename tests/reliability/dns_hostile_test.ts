@@ -18,7 +18,7 @@
  */
 
 import assert from "node:assert/strict";
-import { address, element, next, nic, openManual, pd } from "../helpers.ts";
+import { address, element, next, nic, openManual, pd, workerOf } from "../helpers.ts";
 import {
   CONTROL_LABEL,
   FORGERIES,
@@ -36,7 +36,6 @@ import {
   type Snapshot,
   type TranslationFailure,
   validateApiMessage,
-  type WorkerStatus,
 } from "../../mod.ts";
 
 /**
@@ -291,13 +290,6 @@ function snapshot(server: string): Snapshot {
   };
 }
 
-function workerOf(mif: Mif): WorkerStatus {
-  for (const i of mif.status().interfaces) {
-    for (const p of i.pds) if (p.pdId === PD_ID) return p.worker;
-  }
-  throw new Error(`Cannot find PD ${PD_ID}`);
-}
-
 /** 198.18.0.0/15 and 2001:db8:4000::/48, the ranges of a huge answer. */
 function isInHugeRange(address: string): boolean {
   return /^198\.1[89]\.\d+\.\d+$/.test(address) || address.startsWith("2001:db8:4000:");
@@ -414,7 +406,7 @@ class HostilePd implements AsyncDisposable {
    * every query came from the PD's address, and the server sent what it meant to.
    */
   assertSound(): void {
-    const worker = workerOf(this.mif);
+    const worker = workerOf(this.mif, PD_ID);
     assert.equal(worker.crashes, 0, "the PD worker crashed");
     assert.equal(worker.starts, 1, "the PD worker was restarted");
     assert.equal(worker.inFlight, 0, "requests still in flight after every done");

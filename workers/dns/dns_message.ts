@@ -9,6 +9,7 @@
 import { Buffer } from "node:buffer";
 // @ts-types="@types/dns-packet"
 import dnsPacket from "dns-packet";
+import { describeError } from "../../protocol/text.ts";
 
 /** The record types a translation asks for. */
 export type QueryType = "A" | "AAAA";
@@ -189,7 +190,7 @@ export function checkReply(query: Uint8Array, bytes: Uint8Array): ReplyCheck {
   try {
     reply = dnsPacket.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    return drop(`it is malformed (${error instanceof Error ? error.message : error})`);
+    return drop(`it is malformed (${describeError(error)})`);
   }
   // dns-packet reads A and AAAA data past the end of a short message instead
   // of failing, so the message must be exactly what the sections took.

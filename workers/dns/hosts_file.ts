@@ -10,6 +10,7 @@
 import { canonicalIp, parseIp } from "../../protocol/ip.ts";
 import type { Family } from "../../protocol/types.ts";
 import { nameKey } from "./dns_name.ts";
+import { describeError } from "../../protocol/text.ts";
 
 /** Addresses by name key (see `nameKey`), in file order, each once. */
 export type HostTable = ReadonlyMap<string, readonly string[]>;
@@ -105,7 +106,7 @@ function readHostsNow(path: string, signal?: AbortSignal): HostsRead {
     return { ok: true, table: parseHosts(Deno.readTextFileSync(path)) };
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return { ok: true, table: new Map() };
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     return { ok: false, problem: `cannot read the host table ${path} (${message})`, error };
   }
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type IpAddress, parseIp } from "../../protocol/ip.ts";
+import { type IpAddress, isLinkLocal, isLoopback, parseIp } from "../../protocol/ip.ts";
 import type { AddressInfo } from "../../platform/types.ts";
 
 /** RFC 6724 §3.1 scope values. */
@@ -29,13 +29,9 @@ const GLOBAL = 0xe;
  */
 export function scopeOf(ip: IpAddress): number {
   const b = ip.bytes;
-  if (ip.family === "ipv4") {
-    return b[0] === 127 || (b[0] === 169 && b[1] === 254) ? LINK_LOCAL : GLOBAL;
-  }
-  if (b[0] === 0xff) return b[1] & 0x0f;
-  if (b[0] === 0xfe && (b[1] & 0xc0) === 0x80) return LINK_LOCAL;
-  if (b[0] === 0xfe && (b[1] & 0xc0) === 0xc0) return SITE_LOCAL;
-  if (b.every((x, i) => x === (i === 15 ? 1 : 0))) return LINK_LOCAL;
+  if (ip.family === "ipv6" && b[0] === 0xff) return b[1] & 0x0f;
+  if (isLoopback(ip) || isLinkLocal(ip)) return LINK_LOCAL;
+  if (ip.family === "ipv6" && b[0] === 0xfe && (b[1] & 0xc0) === 0xc0) return SITE_LOCAL;
   return GLOBAL;
 }
 
@@ -65,9 +61,8 @@ function commonPrefix(a: IpAddress, b: IpAddress, limit: number): number {
  */
 export function zoned(address: string, interfaceId: string): string {
   const ip = parseIp(address);
-  const linkLocal = ip?.family === "ipv6" && ip.zone === undefined && ip.bytes[0] === 0xfe &&
-    (ip.bytes[1] & 0xc0) === 0x80;
-  return linkLocal ? `${address}%${interfaceId}` : address;
+  const unscoped = ip?.family === "ipv6" && ip.zone === undefined && isLinkLocal(ip);
+  return unscoped ? `${address}%${interfaceId}` : address;
 }
 
 /** Why no source address was found, when none was. */

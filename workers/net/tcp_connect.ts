@@ -9,6 +9,7 @@
 
 import net from "node:net";
 import type { ConnectFailure } from "../../protocol/types.ts";
+import { describeError } from "../../protocol/text.ts";
 
 /** What to connect to, from where. */
 export interface ConnectTarget {
@@ -131,7 +132,7 @@ export async function connectTcp(
     const outcome = await attempt(target, source, deadline, signal);
     if ("socket" in outcome) return { ok: true, socket: outcome.socket, source };
     if (outcome.cancelled) break;
-    const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    const message = describeError(outcome.error);
     tried.push(`${source} (${message})`);
     if (outcome.timedOut) {
       return {
