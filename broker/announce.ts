@@ -26,6 +26,7 @@ export function interfaceAnnouncement(nic: InterfaceInfo): ApiMessage {
     interfaceId: nic.interfaceId,
     displayName: nic.displayName,
     interfaceType: nic.interfaceType,
+    ...(nic.metered === undefined ? {} : { metered: nic.metered }),
   };
 }
 

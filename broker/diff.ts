@@ -164,7 +164,10 @@ export function diffSnapshots(
   for (const nic of after.interfaces) {
     const old = oldNics.get(nic.interfaceId);
     if (!old) out.push({ kind: "interface-added", nic });
-    else if (old.displayName !== nic.displayName || old.interfaceType !== nic.interfaceType) {
+    else if (
+      old.displayName !== nic.displayName || old.interfaceType !== nic.interfaceType ||
+      old.metered !== nic.metered
+    ) {
       out.push({ kind: "interface-changed", nic });
     }
     for (const pd of nic.pds) {

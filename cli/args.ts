@@ -101,9 +101,10 @@ Options:
                                 so only through the PD that has it)
   --avoid PATH                  connect: try these PDs only after all others
   --prohibit PATH               connect: never use these PDs
-                                (PATH: a PD id, an interface id or an
-                                interface type such as cellular, vpn, wifi;
-                                repeatable, or comma-separated: vpn,cellular)
+                                (PATH: a PD id, an interface id, an
+                                interface type such as cellular, vpn, wifi,
+                                or metered; repeatable, or comma-separated:
+                                vpn,cellular)
   --parallel-interfaces         connect: start the first attempt on each
                                 interface at once, not one attempt delay
                                 after the previous one

@@ -105,6 +105,7 @@ export function renderStatus(status: MifStatus): string {
     const facts = [nic.displayName, nic.interfaceType, nic.operState];
     if (nic.mtu !== undefined) facts.push(`mtu ${nic.mtu}`);
     if (nic.mac !== undefined) facts.push(nic.mac);
+    if (nic.metered !== undefined) facts.push(nic.metered ? "metered" : "not metered");
     lines.push("", `${nic.interfaceId}  ${facts.join(" · ")}`);
     if (nic.pds.length === 0) lines.push("└─ no provisioning domains");
     if (nic.unattributed?.length) {

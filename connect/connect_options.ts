@@ -12,8 +12,9 @@ import type { InterfaceType } from "../protocol/types.ts";
 import { DEFAULT_ATTEMPT_DELAY, MAX_ATTEMPT_DELAY, MIN_ATTEMPT_DELAY } from "./path_history.ts";
 
 /**
- * Names PDs: a PD id ("wlan0/ipv4"), an interface id ("wlan0") or an
- * interface type ("cellular", "vpn", ...).
+ * Names PDs: a PD id ("wlan0/ipv4"), an interface id ("wlan0"), an
+ * interface type ("cellular", "vpn", ...), or "metered" (the PDs of every
+ * interface the platform reports as metered: NetworkManager's metered state).
  */
 export type PathSelector = string;
 
@@ -61,6 +62,8 @@ export interface AnnouncedPd {
   readonly interfaceId: string;
   /** The interface's type. */
   readonly interfaceType: InterfaceType;
+  /** Whether the interface is metered, where the platform knows. */
+  readonly metered?: boolean;
   /** The PD's family. */
   readonly family: Family;
   /** Its addresses. */
@@ -192,7 +195,10 @@ export function isLoopbackName(hostname: string): boolean {
 }
 
 function matches(pd: AnnouncedPd, list: readonly string[]): boolean {
-  return list.some((s) => s === pd.pdId || s === pd.interfaceId || s === pd.interfaceType);
+  return list.some((s) =>
+    s === pd.pdId || s === pd.interfaceId || s === pd.interfaceType ||
+    (s === "metered" && pd.metered === true)
+  );
 }
 
 /**

@@ -93,6 +93,7 @@ function eligible(seen: Announced, options: CheckedOptions, hostname: string): R
       pdId,
       interfaceId: pd.interfaceId,
       interfaceType: nic?.interfaceType ?? "other",
+      ...(nic?.metered === undefined ? {} : { metered: nic.metered }),
       family: pd.family,
       addresses: pd.addresses.map((a) => a.address),
     };

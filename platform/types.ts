@@ -65,6 +65,8 @@ export interface InterfaceInfo {
   readonly mtu?: number;
   /** Link-layer address. */
   readonly mac?: string;
+  /** Whether traffic on it costs (a network manager's metered state), where known. */
+  readonly metered?: boolean;
   /** Provisioning domains on this interface. */
   readonly pds: readonly PdInfo[];
   /**

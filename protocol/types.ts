@@ -249,6 +249,11 @@ export interface InterfaceAnnouncement {
   readonly displayName: string;
   /** What kind of link it is. */
   readonly interfaceType: InterfaceType;
+  /**
+   * Not in the draft: whether traffic on the link costs (NetworkManager's
+   * metered state); absent when the platform does not know.
+   */
+  readonly metered?: boolean;
 }
 /** §3.3.7.4: a previously announced interface is gone. */
 export interface NoInterfaceAnnouncement {

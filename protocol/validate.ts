@@ -202,6 +202,7 @@ const API_SPECS = {
     interfaceType: req(
       oneOf("wired", "wifi", "cellular", "vpn", "loopback", "bridge", "virtual", "other"),
     ),
+    metered: opt((v) => typeof v === "boolean" ? undefined : "must be true or false"),
   },
   "no-interface-announcement": { interfaceId: req(id) },
   "provisioning-domain-announcement": {

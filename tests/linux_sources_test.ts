@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseDhcpcdDump } from "../platform/linux/parse_dhcpcd.ts";
 import { parseNetworkdLease } from "../platform/linux/parse_networkd_lease.ts";
+import { parseNetworkctlStatus } from "../platform/linux/parse_networkctl.ts";
 import { parseNmcliDeviceShow } from "../platform/linux/parse_nmcli.ts";
 import { parseResolvConf } from "../platform/linux/parse_resolv_conf.ts";
 import { parseResolvectl } from "../platform/linux/parse_resolvectl.ts";
@@ -59,23 +60,45 @@ Deno.test("parseResolvConf ignores unknown keywords but refuses a bad nameserver
   );
 });
 
-Deno.test("parseNetworkdLease reads a lease file with systemd timespans", async () => {
+Deno.test("parseNetworkdLease reads what systemd-networkd 252 wrote for a real DHCPv4 lease", async () => {
   const source = "/run/systemd/netif/leases/2";
-  assert.deepEqual(parseNetworkdLease(await fixture("networkd_lease"), "enp0s31f6", source), {
-    interfaceName: "enp0s31f6",
-    address: "198.51.100.23",
+  const text = await fixture("networkd/stateful/lease-initial");
+  assert.deepEqual(parseNetworkdLease(text, "nd0", source), {
+    interfaceName: "nd0",
+    address: "198.51.100.135",
     prefixLength: 24,
     routers: ["198.51.100.1"],
-    dnsServers: ["198.51.100.53", "203.0.113.53"],
-    searchDomains: ["lan.example", "corp.example"],
-    domainName: "lan.example",
+    dnsServers: ["198.51.100.1"],
+    searchDomains: ["nd.mif.example"],
     serverIdentifier: "198.51.100.1",
-    mtu: 1500,
-    leaseTime: 86400,
-    renewalTime: 43200,
-    rebindingTime: 75600,
+    mtu: 1400,
+    leaseTime: 120,
+    renewalTime: 60,
+    rebindingTime: 105,
     source,
   });
+});
+
+Deno.test("parseNetworkdLease reads systemd timespans (hand-written: 252 writes seconds)", async () => {
+  const source = "/run/systemd/netif/leases/2";
+  assert.deepEqual(
+    parseNetworkdLease(await fixture("networkd_lease_handwritten"), "enp0s31f6", source),
+    {
+      interfaceName: "enp0s31f6",
+      address: "198.51.100.23",
+      prefixLength: 24,
+      routers: ["198.51.100.1"],
+      dnsServers: ["198.51.100.53", "203.0.113.53"],
+      searchDomains: ["lan.example", "corp.example"],
+      domainName: "lan.example",
+      serverIdentifier: "198.51.100.1",
+      mtu: 1500,
+      leaseTime: 86400,
+      renewalTime: 43200,
+      rebindingTime: 75600,
+      source,
+    },
+  );
 });
 
 Deno.test("parseNetworkdLease reads older files with seconds and empty lists", () => {
@@ -123,75 +146,127 @@ Deno.test("parseNetworkdLease refuses garbled values", () => {
   }
 });
 
-Deno.test("parseNmcliDeviceShow reads leases and resolvers per device", async () => {
+Deno.test("parseNmcliDeviceShow reads what NetworkManager 1.42 printed for a real DHCPv4 + SLAAC + stateless DHCPv6 link", async () => {
   const source = "nmcli device show";
-  assert.deepEqual(parseNmcliDeviceShow(await fixture("nmcli_device_show.txt"), source), {
-    dhcp4: [
-      {
-        interfaceName: "wlp2s0",
-        address: "198.51.100.23",
-        prefixLength: 24,
-        routers: ["198.51.100.1"],
-        dnsServers: ["198.51.100.53", "203.0.113.53"],
-        searchDomains: ["lan.example", "corp.example"],
-        domainName: "lan.example",
-        serverIdentifier: "198.51.100.1",
-        leaseTime: 86400,
-        expiresAt: 1764028800000,
-        source,
-      },
-      {
-        interfaceName: "enp0s31f6",
-        address: "203.0.113.40",
-        prefixLength: 24,
-        routers: ["203.0.113.1"],
-        dnsServers: ["203.0.113.53"],
-        searchDomains: ["corp.example"],
-        domainName: "corp.example",
-        serverIdentifier: "203.0.113.2",
-        mtu: 9000,
-        leaseTime: 7200,
-        renewalTime: 3600,
-        rebindingTime: 6300,
-        expiresAt: 1764008400000,
-        source,
-      },
-    ],
-    dhcp6: [
-      {
-        interfaceName: "wlp2s0",
-        stateless: true,
-        addresses: [],
-        prefixes: [],
-        dnsServers: ["2001:db8:1::1"],
-        searchDomains: ["lan.example"],
-        source,
-      },
-      {
-        interfaceName: "enp0s31f6",
-        stateless: false,
-        addresses: [{ value: "2001:db8:2::1:a5" }],
-        prefixes: [],
-        dnsServers: ["2001:db8:2::53", "2001:db8:2::54"],
-        searchDomains: ["corp.example"],
-        source,
-      },
-    ],
-    resolvers: [
-      {
-        interfaceName: "wlp2s0",
-        dnsServers: ["198.51.100.53", "203.0.113.53", "2001:db8:1::1"],
-        searchDomains: ["lan.example"],
-        source,
-      },
-      {
-        interfaceName: "enp0s31f6",
-        dnsServers: ["203.0.113.53", "2001:db8:2::53", "2001:db8:2::54"],
-        searchDomains: ["corp.example"],
-        source,
-      },
-    ],
+  const text = await fixture("networkmanager/nmcli_device_show.txt");
+  assert.deepEqual(parseNmcliDeviceShow(text, source), {
+    dhcp4: [{
+      interfaceName: "nm0",
+      address: "198.51.100.139",
+      prefixLength: 24,
+      routers: ["198.51.100.1"],
+      dnsServers: ["198.51.100.1"],
+      searchDomains: ["nm.mif.example"],
+      serverIdentifier: "198.51.100.1",
+      mtu: 1400,
+      leaseTime: 120,
+      expiresAt: 1796064078000,
+      source,
+    }],
+    dhcp6: [{
+      interfaceName: "nm0",
+      stateless: true,
+      addresses: [],
+      prefixes: [],
+      dnsServers: ["2001:db8:a::1"],
+      searchDomains: ["a6.mif.example"],
+      source,
+    }],
+    resolvers: [{
+      interfaceName: "nm0",
+      dnsServers: ["198.51.100.1", "2001:db8:a::1"],
+      searchDomains: ["nm.mif.example", "a6.mif.example"],
+      source,
+    }],
+    links: [],
   });
+});
+
+Deno.test("parseNmcliDeviceShow reads the metered state NetworkManager prints, guessed or not", async () => {
+  const [, line] = (await fixture("networkmanager/nmcli_metered.txt")).split("\n");
+  const metered = (value: string) =>
+    parseNmcliDeviceShow(`GENERAL.DEVICE:nm0\nGENERAL.METERED:${value}\n`, "nmcli").links;
+  assert.equal(line, "GENERAL.METERED:yes");
+  assert.deepEqual(metered("yes"), [{ interfaceName: "nm0", metered: true, source: "nmcli" }]);
+  assert.deepEqual(metered("yes (guessed)")?.[0].metered, true);
+  assert.deepEqual(metered("no (guessed)")?.[0].metered, false);
+  assert.deepEqual(metered("unknown"), [{ interfaceName: "nm0", source: "nmcli" }]);
+  assert.throws(() => metered("perhaps"), SyntaxError);
+});
+
+Deno.test("parseNmcliDeviceShow reads two devices and stateful DHCPv6 (hand-written: no real run here had them)", async () => {
+  const source = "nmcli device show";
+  assert.deepEqual(
+    parseNmcliDeviceShow(await fixture("nmcli_device_show_handwritten.txt"), source),
+    {
+      dhcp4: [
+        {
+          interfaceName: "wlp2s0",
+          address: "198.51.100.23",
+          prefixLength: 24,
+          routers: ["198.51.100.1"],
+          dnsServers: ["198.51.100.53", "203.0.113.53"],
+          searchDomains: ["lan.example", "corp.example"],
+          domainName: "lan.example",
+          serverIdentifier: "198.51.100.1",
+          leaseTime: 86400,
+          expiresAt: 1764028800000,
+          source,
+        },
+        {
+          interfaceName: "enp0s31f6",
+          address: "203.0.113.40",
+          prefixLength: 24,
+          routers: ["203.0.113.1"],
+          dnsServers: ["203.0.113.53"],
+          searchDomains: ["corp.example"],
+          domainName: "corp.example",
+          serverIdentifier: "203.0.113.2",
+          mtu: 9000,
+          leaseTime: 7200,
+          renewalTime: 3600,
+          rebindingTime: 6300,
+          expiresAt: 1764008400000,
+          source,
+        },
+      ],
+      dhcp6: [
+        {
+          interfaceName: "wlp2s0",
+          stateless: true,
+          addresses: [],
+          prefixes: [],
+          dnsServers: ["2001:db8:1::1"],
+          searchDomains: ["lan.example"],
+          source,
+        },
+        {
+          interfaceName: "enp0s31f6",
+          stateless: false,
+          addresses: [{ value: "2001:db8:2::1:a5" }],
+          prefixes: [],
+          dnsServers: ["2001:db8:2::53", "2001:db8:2::54"],
+          searchDomains: ["corp.example"],
+          source,
+        },
+      ],
+      resolvers: [
+        {
+          interfaceName: "wlp2s0",
+          dnsServers: ["198.51.100.53", "203.0.113.53", "2001:db8:1::1"],
+          searchDomains: ["lan.example"],
+          source,
+        },
+        {
+          interfaceName: "enp0s31f6",
+          dnsServers: ["203.0.113.53", "2001:db8:2::53", "2001:db8:2::54"],
+          searchDomains: ["corp.example"],
+          source,
+        },
+      ],
+      links: [],
+    },
+  );
 });
 
 Deno.test("parseNmcliDeviceShow accepts backslash-escaped colons", () => {
@@ -349,11 +424,26 @@ Deno.test("parseDhcpcdDump refuses garbled values", () => {
   }
 });
 
-Deno.test("parseResolvectl reads links, drops decorations and leaves routing-only domains out", async () => {
+Deno.test("parseResolvectl reads what systemd-resolved 252 printed for a networkd link", async () => {
   const source = "resolvectl";
   const result = parseResolvectl(
-    await fixture("resolvectl_dns.txt"),
-    await fixture("resolvectl_domain.txt"),
+    await fixture("networkd/stateful/resolvectl-dns-initial.txt"),
+    await fixture("networkd/stateful/resolvectl-domain-initial.txt"),
+    source,
+  );
+  assert.deepEqual(result, [{
+    interfaceName: "nd0",
+    dnsServers: ["198.51.100.1", "2001:db8:a::1"],
+    searchDomains: ["nd.mif.example", "a6.mif.example"],
+    source,
+  }]);
+});
+
+Deno.test("parseResolvectl drops decorations and leaves routing-only domains out (hand-written: ports, SNI names, zones and ~domains no real run here produced)", async () => {
+  const source = "resolvectl";
+  const result = parseResolvectl(
+    await fixture("resolvectl_dns_handwritten.txt"),
+    await fixture("resolvectl_domain_handwritten.txt"),
     source,
   );
   assert.deepEqual(result, [
@@ -405,4 +495,21 @@ Deno.test("parseResolvectl refuses garbled output", () => {
       `Cannot parse resolvectl output resolvectl: ${problem}`,
     );
   }
+});
+
+Deno.test("parseNetworkctlStatus reads networkd's DHCPv6 data from real networkctl JSON: an IA_NA when stateful, nothing when stateless (systemd 252)", async () => {
+  const stateful = await fixture("networkd/stateful/networkctl-status-short-initial.json");
+  const [lease] = parseNetworkctlStatus(stateful, "networkctl").dhcp6;
+  assert.deepEqual(lease, {
+    interfaceName: "nd0",
+    stateless: false,
+    addresses: [{ value: "2001:db8:a::153" }],
+    prefixes: [],
+    dnsServers: ["2001:db8:a::1"],
+    searchDomains: ["a6.mif.example"],
+    source: "networkctl",
+  });
+  const stateless = await fixture("networkd/stateless/networkctl-status-short-initial.json");
+  assert.deepEqual(parseNetworkctlStatus(stateless, "networkctl").dhcp6, []);
+  assert.throws(() => parseNetworkctlStatus("[]", "networkctl"), SyntaxError);
 });

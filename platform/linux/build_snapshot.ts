@@ -62,6 +62,11 @@ export function buildSnapshot(state: HostState): Snapshot {
     if (v6.unattributed.length) unattributed.set(link.name, v6.unattributed);
   }
   attributeResolvers(state.sources.resolvers, pdsByLink, state.routes, notes);
+  const metered = new Map(
+    (state.sources.links ?? []).flatMap((l) =>
+      l.metered === undefined ? [] : [[l.interfaceName, l.metered] as const]
+    ),
+  );
   const interfaces: InterfaceInfo[] = links.map((link) => ({
     interfaceId: link.name,
     displayName: link.name,
@@ -70,6 +75,7 @@ export function buildSnapshot(state: HostState): Snapshot {
     index: link.index,
     ...(link.mtu !== undefined ? { mtu: link.mtu } : {}),
     ...(link.mac !== undefined ? { mac: link.mac } : {}),
+    ...(metered.has(link.name) ? { metered: metered.get(link.name)! } : {}),
     pds: (pdsByLink.get(link.name) ?? []).map((pd) => pd.done()),
     ...(unattributed.has(link.name) ? { unattributed: unattributed.get(link.name)! } : {}),
   }));

@@ -17,7 +17,8 @@ import { parseDhclientLeases } from "./parse_dhclient.ts";
 import { parseDhclientEnv } from "./parse_dhclient_env.ts";
 import { parseDhcpcdDump } from "./parse_dhcpcd.ts";
 import { parseNetworkdLease } from "./parse_networkd_lease.ts";
-import { parseNmcliDeviceShow } from "./parse_nmcli.ts";
+import { parseNetworkctlStatus } from "./parse_networkctl.ts";
+import { NMCLI_FIELDS, parseNmcliDeviceShow } from "./parse_nmcli.ts";
 import { parseResolvConf } from "./parse_resolv_conf.ts";
 import { parseResolvectl } from "./parse_resolvectl.ts";
 import { runTool } from "./run_tool.ts";
@@ -41,7 +42,7 @@ export interface SourcePaths {
 /** The standard locations. */
 export const DEFAULT_SOURCE_PATHS: SourcePaths = {
   resolvConf: "/etc/resolv.conf",
-  leaseDirs: ["/var/lib/dhcp", "/var/lib/dhclient", "/run/mif/dhclient"],
+  leaseDirs: ["/var/lib/dhcp", "/var/lib/dhclient", "/run/mif/dhclient", "/run/mif/udhcpc"],
   networkdLeases: "/run/systemd/netif/leases",
   dhcpcdLeases: "/var/lib/dhcpcd",
 };
@@ -245,6 +246,29 @@ export class ConfigSources {
         }
         return out;
       }),
+      attempt("networkctl", async () => {
+        // networkd writes no DHCPv6 lease: its JSON status is where that data is.
+        const linksDir = `${dirname(p.networkdLeases)}/links`;
+        const names = await links;
+        const out: SourceData[] = [];
+        // No links directory: networkd is not running, which the leases' note says already.
+        const managed = await files(linksDir, NETWORKD_FILE).catch((error) => {
+          if (error instanceof Deno.errors.NotFound) return [] as string[];
+          throw error;
+        });
+        for (const f of managed) {
+          const name = names.get(Number(f.slice(f.lastIndexOf("/") + 1)));
+          if (!name) continue;
+          const argv = ["networkctl", "--no-pager", "status", name, "--json=short"];
+          out.push(
+            ...await attempt(
+              argv.join(" "),
+              async () => parseNetworkctlStatus(await runTool(argv, { signal }), argv.join(" ")),
+            ),
+          );
+        }
+        return out;
+      }),
       attempt(p.dhcpcdLeases, async () => {
         const out: SourceData[] = [];
         for (const f of await files(p.dhcpcdLeases, DHCPCD_FILE)) {
@@ -261,15 +285,7 @@ export class ConfigSources {
       }),
       attempt("nmcli", async () => {
         await running("/run/NetworkManager", "NetworkManager");
-        const argv = [
-          "nmcli",
-          "-t",
-          "-f",
-          "GENERAL.DEVICE,IP4.ADDRESS,IP4.GATEWAY,IP4.DNS,IP4.DOMAIN,IP4.SEARCHES,DHCP4.OPTION," +
-          "IP6.ADDRESS,IP6.GATEWAY,IP6.DNS,IP6.DOMAIN,IP6.SEARCHES,DHCP6.OPTION",
-          "device",
-          "show",
-        ];
+        const argv = ["nmcli", "-t", "-f", NMCLI_FIELDS, "device", "show"];
         return parseNmcliDeviceShow(await runTool(argv, { signal }), "nmcli");
       }),
       attempt(p.resolvConf, async () => ({
@@ -293,6 +309,7 @@ export class ConfigSources {
         dhcp4: all.flatMap((d) => d.dhcp4),
         dhcp6: all.flatMap((d) => d.dhcp6),
         resolvers: all.flatMap((d) => d.resolvers),
+        links: all.flatMap((d) => d.links ?? []),
       },
       notes,
     };

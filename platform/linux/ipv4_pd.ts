@@ -41,7 +41,9 @@ export function addressInfo(a: AddressRecord, now: number): AddressInfo {
 }
 
 /**
- * The static element's own data: the link's gateways no protocol installed, and its MTU.
+ * The static element's own data: the link's gateways no protocol installed,
+ * the destinations routed through it that no protocol installed (`routes`:
+ * a VPN's split routes, "0.0.0.0/0" for a full tunnel), and its MTU.
  *
  * @example Gateways of a link
  * ```ts
@@ -49,23 +51,32 @@ export function addressInfo(a: AddressRecord, now: number): AddressInfo {
  * const link = { index: 2, name: "eth0", mtu: 1500, operState: "up", flags: [], linkType: "ether" };
  * const route = { family: "ipv4" as const, destination: "0.0.0.0/0", gateway: "198.51.100.1",
  *   device: "eth0", protocol: "static", table: "main", type: "unicast", expires: null };
- * console.log(staticData(link, [route], "ipv4")); // { routers: ["198.51.100.1"], mtu: 1500 }
+ * console.log(staticData(link, [route], "ipv4"));
+ * // { routers: ["198.51.100.1"], routes: ["0.0.0.0/0"], mtu: 1500 }
  * ```
  * @param link The link.
  * @param routes All routes.
  * @param family The family.
- * @returns routers and mtu.
+ * @returns routers, routes and mtu.
  */
 export function staticData(
   link: LinkRecord,
   routes: HostState["routes"],
   family: "ipv4" | "ipv6",
-): { routers: string[]; mtu?: number } {
-  const routers = routes.filter((r) =>
-    r.family === family && r.device === link.name && r.table === "main" && r.gateway &&
-    r.protocol !== "ra" && r.protocol !== "dhcp" && r.type === "unicast"
-  ).map((r) => r.gateway!);
-  return { routers: [...new Set(routers)], ...(link.mtu !== undefined ? { mtu: link.mtu } : {}) };
+): { routers: string[]; routes?: string[]; mtu?: number } {
+  const own = routes.filter((r) =>
+    r.family === family && r.device === link.name && r.table === "main" &&
+    r.protocol !== "ra" && r.protocol !== "dhcp" && r.protocol !== "kernel" && r.type === "unicast"
+  );
+  const routers = [...new Set(own.flatMap((r) => r.gateway ? [r.gateway] : []))];
+  // The destinations the link serves beyond its own prefixes: what a VPN
+  // (a tun or WireGuard link) routes, split or full tunnel.
+  const served = [...new Set(own.map((r) => r.destination))];
+  return {
+    routers,
+    ...(served.length ? { routes: served } : {}),
+    ...(link.mtu !== undefined ? { mtu: link.mtu } : {}),
+  };
 }
 
 /**

@@ -102,4 +102,19 @@ export interface SourceData {
   readonly dhcp6: readonly Dhcp6Lease[];
   /** Resolver configuration. */
   readonly resolvers: readonly ResolverConfig[];
+  /** What a source says of a link itself (NetworkManager: metered). */
+  readonly links?: readonly LinkFacts[];
+}
+
+/** What a network manager says of a link itself. */
+export interface LinkFacts {
+  /** The interface. */
+  readonly interfaceName: string;
+  /**
+   * Whether traffic on it costs (NetworkManager's GENERAL.METERED: "yes" and
+   * "yes (guessed)" are true, "no" and "no (guessed)" false, "unknown" absent).
+   */
+  readonly metered?: boolean;
+  /** The command it was read from. */
+  readonly source: string;
 }

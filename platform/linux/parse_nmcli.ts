@@ -1,15 +1,27 @@
 /**
  * Parser for NetworkManager's view of devices, as printed by `nmcli -t -f
- * GENERAL.DEVICE,IP4.ADDRESS,IP4.GATEWAY,IP4.DNS,IP4.DOMAIN,DHCP4.OPTION,IP6.ADDRESS,IP6.GATEWAY,IP6.DNS,IP6.DOMAIN,DHCP6.OPTION
- * device show`. Pure: text in, data out.
+ * GENERAL.DEVICE,GENERAL.METERED,IP4.ADDRESS,IP4.GATEWAY,IP4.DNS,IP4.DOMAIN,IP4.SEARCHES,DHCP4.OPTION,
+ * IP6.ADDRESS,IP6.GATEWAY,IP6.DNS,IP6.DOMAIN,IP6.SEARCHES,DHCP6.OPTION device show`
+ * (see NMCLI_FIELDS). Pure: text in, data out.
  *
  * @module
  */
 
 import { compact, withoutTrailingDot } from "./field_text.ts";
 import { canonicalIp } from "../../protocol/ip.ts";
-import type { Dhcp4Lease, Dhcp6Lease, ResolverConfig, SourceData } from "./lease_types.ts";
+import type {
+  Dhcp4Lease,
+  Dhcp6Lease,
+  LinkFacts,
+  ResolverConfig,
+  SourceData,
+} from "./lease_types.ts";
 import { maskLength } from "./prefix.ts";
+
+/** The fields mif asks nmcli for, in `nmcli -t -f NMCLI_FIELDS device show`. */
+export const NMCLI_FIELDS =
+  "GENERAL.DEVICE,GENERAL.METERED,IP4.ADDRESS,IP4.GATEWAY,IP4.DNS,IP4.DOMAIN,IP4.SEARCHES," +
+  "DHCP4.OPTION,IP6.ADDRESS,IP6.GATEWAY,IP6.DNS,IP6.DOMAIN,IP6.SEARCHES,DHCP6.OPTION";
 
 /**
  * Parses `nmcli -t ... device show` output: a `FIELD:value` or
@@ -49,9 +61,22 @@ export function parseNmcliDeviceShow(text: string, source: string): SourceData {
     block.set(match[1], [...block.get(match[1]) ?? [], match[2].replace(/\\([:\\])/g, "$1")]);
   });
   const dhcp4: Dhcp4Lease[] = [], dhcp6: Dhcp6Lease[] = [], resolvers: ResolverConfig[] = [];
+  const links: LinkFacts[] = [];
   for (const block of blocks) {
     const interfaceName = block.get("GENERAL.DEVICE")![0];
     const field = (...names: string[]) => names.flatMap((name) => block.get(name) ?? []);
+    const [meteredText] = field("GENERAL.METERED");
+    if (meteredText !== undefined) {
+      const metered = /^(yes|no)\b/.exec(meteredText)?.[1];
+      if (metered === undefined && meteredText !== "unknown") {
+        throw fail(`GENERAL.METERED "${meteredText}" is not yes, no or unknown`);
+      }
+      links.push({
+        interfaceName,
+        ...(metered === undefined ? {} : { metered: metered === "yes" }),
+        source,
+      });
+    }
     const searches = unique(field("IP4.SEARCHES", "IP6.SEARCHES").map(withoutTrailingDot));
     const domains = unique(field("IP4.DOMAIN", "IP6.DOMAIN").map(withoutTrailingDot));
     const searchDomains = (searches.length > 0 ? searches : domains).filter((d) => d[0] !== "~");
@@ -106,7 +131,7 @@ export function parseNmcliDeviceShow(text: string, source: string): SourceData {
       }));
     }
   }
-  return { dhcp4, dhcp6, resolvers };
+  return { dhcp4, dhcp6, resolvers, links };
 }
 
 /** DHCP options by name, with typed, validated readers. */

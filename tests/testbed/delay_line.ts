@@ -220,7 +220,8 @@ export class DelayQueue {
   }
 }
 
-const LIBC = {
+/** The libc functions a TUN user needs, for Deno.dlopen("libc.so.6", LIBC). */
+export const LIBC = {
   open: { parameters: ["buffer", "i32"], result: "i32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   // Blocks until the kernel routes a packet into the device: on another thread.
@@ -230,15 +231,24 @@ const LIBC = {
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
-type Libc = Deno.DynamicLibrary<typeof LIBC>["symbols"];
+/** libc's symbols as Deno.dlopen gives them. */
+export type Libc = Deno.DynamicLibrary<typeof LIBC>["symbols"];
 
 function errno(libc: Libc): number {
   const pointer = libc.__errno_location();
   return pointer ? new Deno.UnsafePointerView(pointer).getInt32() : 0;
 }
 
-/** Opens /dev/net/tun and attaches it to the named TUN device. */
-function openTun(libc: Libc, name: string): number {
+/**
+ * Opens /dev/net/tun and attaches it to the named TUN device (creating it
+ * when it does not exist); the device has carrier while the fd is open.
+ *
+ * @param libc libc's symbols.
+ * @param name The device.
+ * @returns The file descriptor.
+ * @throws {Error} When open or ioctl fails.
+ */
+export function openTun(libc: Libc, name: string): number {
   const fd = libc.open(new TextEncoder().encode("/dev/net/tun\0"), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     throw new Error(`Cannot open /dev/net/tun for ${name}: errno ${errno(libc)}`);
