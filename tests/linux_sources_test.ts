@@ -310,9 +310,51 @@ Deno.test("parseNmcliDeviceShow refuses garbled output", () => {
   }
 });
 
-Deno.test("parseDhcpcdDump reads a quoted DHCPv4 and DHCPv6 dump", async () => {
+Deno.test("parseDhcpcdDump reads what dhcpcd 9.4.1 dumped for a real DHCPv4 lease and stateless DHCPv6", async () => {
+  const v4 = "dhcpcd -U -4 cl0", v6 = "dhcpcd -U -6 cl0";
+  assert.deepEqual(parseDhcpcdDump(await fixture("dhcpcd/dump4.txt"), "cl0", v4), {
+    dhcp4: [{
+      interfaceName: "cl0",
+      address: "198.51.100.139",
+      prefixLength: 24,
+      routers: ["198.51.100.1"],
+      dnsServers: ["198.51.100.1"],
+      searchDomains: ["dhcpcd.mif.example"],
+      serverIdentifier: "198.51.100.1",
+      mtu: 1400,
+      leaseTime: 120,
+      renewalTime: 60,
+      rebindingTime: 105,
+      source: v4,
+    }],
+    dhcp6: [],
+    resolvers: [],
+  });
+  assert.deepEqual(parseDhcpcdDump(await fixture("dhcpcd/dump6.txt"), "cl0", v6), {
+    dhcp4: [],
+    dhcp6: [{
+      interfaceName: "cl0",
+      stateless: true,
+      addresses: [],
+      prefixes: [],
+      dnsServers: ["2001:db8:a::1"],
+      searchDomains: ["a6.mif.example"],
+      serverId: "0001000132a08992026d696600fe",
+      infoRefreshTime: 600,
+      source: v6,
+    }],
+    resolvers: [{
+      interfaceName: "cl0",
+      dnsServers: ["2001:db8:a::1"],
+      searchDomains: ["a6.mif.example"],
+      source: v6,
+    }],
+  });
+});
+
+Deno.test("parseDhcpcdDump reads quoted values, IA_NA and IA_PD (hand-written: no real run here leased them)", async () => {
   const source = "dhcpcd -U eth0";
-  assert.deepEqual(parseDhcpcdDump(await fixture("dhcpcd_dump.txt"), "eth0", source), {
+  assert.deepEqual(parseDhcpcdDump(await fixture("dhcpcd_dump_handwritten.txt"), "eth0", source), {
     dhcp4: [{
       interfaceName: "eth0",
       address: "198.51.100.20",

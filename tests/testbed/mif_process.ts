@@ -88,13 +88,19 @@ export class Watch implements AsyncDisposable {
   #waiters: (() => void)[] = [];
 
   /**
-   * Starts mif watch in the host namespace.
+   * Starts mif watch in the test bed's host namespace, or runs a given
+   * mif watch command line (program first), e.g. a client bed's
+   * `mifArgv("watch", "--json")`.
    *
-   * @param bed The test bed.
+   * @param bed The test bed, or the command line.
    */
-  constructor(bed: TestBed) {
-    this.#child = new Deno.Command("ip", {
-      args: mifArgs(bed, "watch", "--json"),
+  constructor(bed: TestBed | readonly string[]) {
+    const [program, ...args] = Array.isArray(bed)
+      ? bed as readonly string[]
+      : ["ip", ...mifArgs(bed as TestBed, "watch", "--json")];
+    this.#child = new Deno.Command(program, {
+      args,
+      env: { DENO_NO_UPDATE_CHECK: "1" },
       stdin: "null",
       stdout: "piped",
       stderr: "null",

@@ -54,7 +54,8 @@
 import assert from "node:assert/strict";
 import { runTool as run } from "../../platform/linux/run_tool.ts";
 
-const PREFIX = "mifbed";
+/** The prefix of every test bed namespace name: `mifbed<pid>-…`. */
+export const PREFIX = "mifbed";
 const HOOK = new URL("../../platform/linux/dhclient_hook.sh", import.meta.url).pathname;
 const PEER_SERVER = new URL("./peer_server.ts", import.meta.url).pathname;
 const DELAY_LINE = new URL("./delay_line.ts", import.meta.url).pathname;
@@ -314,14 +315,15 @@ function checkDelay(router: RaceRouter, ms: number): number {
 }
 
 /** Removes namespaces left by test beds whose process is gone. */
-async function removeLeftovers(): Promise<void> {
+export async function removeLeftovers(): Promise<void> {
   for (const line of (await run(["ip", "netns", "list"])).split("\n")) {
     const m = new RegExp(`^(${PREFIX}(\\d+)-\\S+)`).exec(line);
     if (m && !alive(Number(m[2]))) await killAndDelete(m[1]);
   }
 }
 
-async function killAndDelete(ns: string): Promise<void> {
+/** Kills every process in a namespace (SIGTERM, then SIGKILL) and deletes it. */
+export async function killAndDelete(ns: string): Promise<void> {
   const pids = () =>
     run(["ip", "netns", "pids", ns]).then(
       (t) => t.split("\n").filter(Boolean).map(Number),
