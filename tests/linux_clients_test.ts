@@ -117,6 +117,13 @@ async function checkStatus(bed: ClientBed, dhcpv6: Dhcpv6Mode): Promise<void> {
   assert.deepEqual(v4.addresses.map((a) => [a.address, a.prefixLength]), [[address, 24]]);
   assert.deepEqual(v4.dnsServers, [{ address: ROUTER.ipv4, element: "dhcpv4" }]);
 
+  // The sources that run are read without a note: nmcli with NetworkManager, resolvectl with
+  // systemd-resolved (beside networkd); elsewhere each is noted as not running.
+  const noted = (source: string) =>
+    (status.notes as { source: string }[]).some((n) => n.source === source);
+  assert.equal(noted("nmcli"), client !== "networkmanager", `nmcli note: ${notes}`);
+  assert.equal(noted("resolvectl"), client !== "networkd", `resolvectl note: ${notes}`);
+
   // The link itself: NetworkManager's connection is metered (connection.metered yes); the
   // other clients have no such notion, so mif says nothing.
   const link = (status.interfaces as { interfaceId: string; metered?: boolean }[])
