@@ -26,9 +26,8 @@
  * @module
  */
 
-import assert from "node:assert/strict";
 import { runTool as run } from "../../platform/linux/run_tool.ts";
-import { killAndDelete, PREFIX, removeLeftovers } from "./testbed.ts";
+import { killAndDelete, PREFIX, removeLeftovers, withBed } from "./testbed.ts";
 import {
   type ClientDriver,
   type ClientName,
@@ -635,23 +634,9 @@ export class ClientBed implements AsyncDisposable {
  * @param options The bed's options.
  * @param body The test.
  */
-export async function withClientBed(
+export function withClientBed(
   options: ClientBedOptions,
   body: (bed: ClientBed) => Promise<void>,
 ): Promise<void> {
-  const resolvConf = await Deno.readFile("/etc/resolv.conf");
-  const bed = await ClientBed.create(options);
-  try {
-    await body(bed);
-  } finally {
-    await bed[Symbol.asyncDispose]();
-    assert.deepEqual(await bed.leftoverNamespaces(), [], "namespaces removed");
-    assert.deepEqual(bed.leftoverProcesses(), [], "no process left in the host side");
-    assert.equal(await Deno.stat(bed.dir).then(() => true, () => false), false, "temp dir removed");
-    assert.deepEqual(
-      await Deno.readFile("/etc/resolv.conf"),
-      resolvConf,
-      "/etc/resolv.conf untouched",
-    );
-  }
+  return withBed(() => ClientBed.create(options), body);
 }

@@ -1155,17 +1155,43 @@ exit 0
  * @param options The test bed's options.
  * @param body The test.
  */
-export async function withTestBed(
+export function withTestBed(
   options: TestBedOptions,
   body: (bed: TestBed) => Promise<void>,
 ): Promise<void> {
+  return withBed(() => TestBed.create(options), body);
+}
+
+/** What {@linkcode withBed} checks a test bed left behind. */
+export interface CheckedBed extends AsyncDisposable {
+  /** Its temp dir, removed on dispose. */
+  readonly dir: string;
+  /** Its namespaces that still exist. */
+  leftoverNamespaces(): Promise<string[]>;
+  /** Its processes that still run, where it can tell. */
+  leftoverProcesses?(): unknown[];
+}
+
+/**
+ * Runs `body` on a bed `create` makes, then disposes of it, also when
+ * `body` throws, and asserts that nothing is left: no namespace, no process,
+ * no temp dir, and /etc/resolv.conf byte-identical to what it was before.
+ *
+ * @param create Makes the bed.
+ * @param body The test.
+ */
+export async function withBed<B extends CheckedBed>(
+  create: () => Promise<B>,
+  body: (bed: B) => Promise<void>,
+): Promise<void> {
   const resolvConf = await Deno.readFile("/etc/resolv.conf");
-  const bed = await TestBed.create(options);
+  const bed = await create();
   try {
     await body(bed);
   } finally {
     await bed[Symbol.asyncDispose]();
     assert.deepEqual(await bed.leftoverNamespaces(), [], "namespaces removed");
+    assert.deepEqual(bed.leftoverProcesses?.() ?? [], [], "no process left");
     assert.equal(await Deno.stat(bed.dir).then(() => true, () => false), false, "temp dir removed");
     assert.deepEqual(
       await Deno.readFile("/etc/resolv.conf"),
