@@ -27,7 +27,7 @@
  */
 
 import { runTool as run } from "../../platform/linux/run_tool.ts";
-import { killAndDelete, PREFIX, removeLeftovers, withBed } from "./testbed.ts";
+import { dnsmasqArgv, killAndDelete, PREFIX, removeLeftovers, withBed } from "./testbed.ts";
 import {
   type ClientDriver,
   type ClientName,
@@ -436,37 +436,28 @@ export class ClientBed implements AsyncDisposable {
     const v6range = this.dhcpv6 === "stateful"
       ? "--dhcp-range=2001:db8:a::100,2001:db8:a::1ff,64,2m"
       : "--dhcp-range=2001:db8:a::,ra-stateless,64,10m";
-    this.#dnsmasq = this.#start(`dnsmasq-${this.#dnsmasqRuns}-stdio`, [
-      "ip",
-      "netns",
-      "exec",
-      this.ns.router,
-      "dnsmasq",
-      "--keep-in-foreground",
-      "--conf-file=/dev/null",
-      "--no-resolv",
-      "--no-hosts",
-      "--user=root",
-      "--group=root",
-      "--bind-interfaces",
-      `--pid-file=${this.dir}/dnsmasq.pid`,
-      `--dhcp-leasefile=${this.dir}/dnsmasq.leases`,
-      `--log-facility=${log}`,
-      "--log-queries",
-      "--log-dhcp",
-      // No ICMP check of an address before offering it: it delays the first OFFER by 3 s.
-      "--no-ping",
-      "--interface=r0",
-      "--enable-ra",
-      "--ra-param=r0,10,600",
-      "--dhcp-range=198.51.100.100,198.51.100.150,255.255.255.0,2m",
-      v6range,
-      `--dhcp-option=option:dns-server,${this.#dnsServer}`,
-      `--dhcp-option=option:domain-search,${this.searchDomain}`,
-      "--dhcp-option=option:mtu,1400",
-      `--dhcp-option=option6:dns-server,[${ROUTER_V6.dnsServer}]`,
-      `--dhcp-option=option6:domain-search,${ROUTER_V6.searchDomain}`,
-    ]);
+    this.#dnsmasq = this.#start(
+      `dnsmasq-${this.#dnsmasqRuns}-stdio`,
+      dnsmasqArgv(this.ns.router, {
+        pid: `${this.dir}/dnsmasq.pid`,
+        leases: `${this.dir}/dnsmasq.leases`,
+        log,
+      }, [
+        "--log-dhcp",
+        // No ICMP check of an address before offering it: it delays the first OFFER by 3 s.
+        "--no-ping",
+        "--interface=r0",
+        "--enable-ra",
+        "--ra-param=r0,10,600",
+        "--dhcp-range=198.51.100.100,198.51.100.150,255.255.255.0,2m",
+        v6range,
+        `--dhcp-option=option:dns-server,${this.#dnsServer}`,
+        `--dhcp-option=option:domain-search,${this.searchDomain}`,
+        "--dhcp-option=option:mtu,1400",
+        `--dhcp-option=option6:dns-server,[${ROUTER_V6.dnsServer}]`,
+        `--dhcp-option=option6:domain-search,${ROUTER_V6.searchDomain}`,
+      ]),
+    );
     await this.#waitFor("dnsmasq on r0", async () => {
       const text = await Deno.readTextFile(log).catch(() => "");
       return text.includes("DHCP, IP range 198.51.100.100");

@@ -314,6 +314,51 @@ function checkDelay(router: RaceRouter, ms: number): number {
   return ms;
 }
 
+/** Where a test bed dnsmasq keeps its pid, its leases and its query log. */
+export interface DnsmasqFiles {
+  /** The pid file. */
+  readonly pid: string;
+  /** The lease file. */
+  readonly leases: string;
+  /** The log (queries and, with --log-dhcp, DHCP). */
+  readonly log: string;
+}
+
+/**
+ * The command line, program first, of a test bed dnsmasq in a namespace:
+ * in the foreground, with no configuration but `args` and its files.
+ *
+ * @param ns The namespace.
+ * @param files Its pid, lease and log files.
+ * @param args Its interface, ranges and options.
+ * @returns `["ip", "netns", "exec", ns, "dnsmasq", ...]`.
+ */
+export function dnsmasqArgv(
+  ns: string,
+  files: DnsmasqFiles,
+  args: readonly string[],
+): string[] {
+  return [
+    "ip",
+    "netns",
+    "exec",
+    ns,
+    "dnsmasq",
+    "--keep-in-foreground",
+    "--conf-file=/dev/null",
+    "--no-resolv",
+    "--no-hosts",
+    "--user=root",
+    "--group=root",
+    "--bind-interfaces",
+    `--pid-file=${files.pid}`,
+    `--dhcp-leasefile=${files.leases}`,
+    `--log-facility=${files.log}`,
+    "--log-queries",
+    ...args,
+  ];
+}
+
 /** Removes namespaces left by test beds whose process is gone. */
 export async function removeLeftovers(): Promise<void> {
   for (const line of (await run(["ip", "netns", "list"])).split("\n")) {
@@ -483,25 +528,14 @@ export class TestBed implements AsyncDisposable {
 
   /** Starts dnsmasq in a namespace (kept in the foreground, logging to the temp dir). */
   startDnsmasq(name: string, ns: string, args: readonly string[]): void {
+    const files = `${this.dir}/${name}`;
+    const [, ...dnsmasq] = dnsmasqArgv(
+      ns,
+      { pid: `${files}.pid`, leases: `${files}.leases`, log: `${files}.log` },
+      args,
+    );
     const child = new Deno.Command("ip", {
-      args: [
-        "netns",
-        "exec",
-        ns,
-        "dnsmasq",
-        "--keep-in-foreground",
-        "--conf-file=/dev/null",
-        "--no-resolv",
-        "--no-hosts",
-        "--user=root",
-        "--group=root",
-        "--bind-interfaces",
-        `--pid-file=${this.dir}/${name}.pid`,
-        `--dhcp-leasefile=${this.dir}/${name}.leases`,
-        `--log-facility=${this.dir}/${name}.log`,
-        "--log-queries",
-        ...args,
-      ],
+      args: dnsmasq,
       stdin: "null",
       stdout: "null",
       stderr: "null",
