@@ -62,6 +62,7 @@ export type * from "./protocol/types.ts";
 export {
   CONNECT_FAILURES,
   ERROR_REASONS,
+  INTERFACE_TYPES,
   NO_CONFIGURATION_DATA_REASONS,
   TRANSLATION_FAILURES,
 } from "./protocol/types.ts";

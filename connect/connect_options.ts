@@ -8,7 +8,7 @@
 
 import type { Mif } from "../broker/mif.ts";
 import { canonicalIp, type Family, isLoopback, parseIp } from "../protocol/ip.ts";
-import type { InterfaceType } from "../protocol/types.ts";
+import { INTERFACE_TYPES, type InterfaceType } from "../protocol/types.ts";
 import { DEFAULT_ATTEMPT_DELAY, MAX_ATTEMPT_DELAY, MIN_ATTEMPT_DELAY } from "./path_history.ts";
 
 /**
@@ -48,6 +48,14 @@ export interface ConnectOptions {
    * saves an attempt delay when the first interface's path is silently broken.
    */
   readonly parallelInterfaces?: boolean;
+  /**
+   * Let require/prefer/avoid/prohibit name PDs and interfaces the host does
+   * not have now (one that may appear later). Default false: a name that is
+   * no PD id, interface id, interface type or "metered" of this host is a
+   * RangeError listing the valid ones, so a typo never silently disables a
+   * policy.
+   */
+  readonly allowUnknownPaths?: boolean;
   /** Milliseconds for the whole race, resolution included (default 30000). */
   readonly timeout?: number;
   /** Aborts the race; connect() then rejects with the signal's reason. */
@@ -90,6 +98,8 @@ export interface CheckedOptions {
   readonly parallelInterfaces: boolean;
   /** Milliseconds for the whole race. */
   readonly timeout: number;
+  /** Whether selectors may name PDs and interfaces the host does not have (yet). */
+  readonly allowUnknownPaths: boolean;
 }
 
 function selectors(name: string, value: unknown): readonly string[] | undefined {
@@ -155,6 +165,10 @@ export function checkConnectArguments(
   if (typeof parallelInterfaces !== "boolean") {
     throw new TypeError("Cannot connect: parallelInterfaces must be a boolean");
   }
+  const allowUnknownPaths = options.allowUnknownPaths ?? false;
+  if (typeof allowUnknownPaths !== "boolean") {
+    throw new TypeError("Cannot connect: allowUnknownPaths must be a boolean");
+  }
   let source: string | undefined;
   if (options.source !== undefined) {
     source = typeof options.source === "string" ? canonicalIp(options.source) : undefined;
@@ -172,7 +186,89 @@ export function checkConnectArguments(
     attemptDelay,
     parallelInterfaces,
     timeout,
+    allowUnknownPaths,
   };
+}
+
+/** The PDs and interfaces a selector may name, as the host has them now. */
+export interface KnownPaths {
+  /** PD ids. */
+  readonly pdIds: readonly string[];
+  /** Interface ids. */
+  readonly interfaceIds: readonly string[];
+}
+
+/**
+ * The selectors that name nothing: no PD id, interface id or interface type
+ * ({@linkcode INTERFACE_TYPES}) of `known`, and not "metered".
+ *
+ * @example A typo
+ * ```ts
+ * import { unknownSelectors } from "./connect_options.ts";
+ * import assert from "node:assert/strict";
+ * const known = { pdIds: ["wlan0/ipv4"], interfaceIds: ["wlan0"] };
+ * assert.deepEqual(unknownSelectors(["cellullar", "wifi", "wlan0", "metered"], known), ["cellullar"]);
+ * ```
+ * @param selectors What the caller wrote.
+ * @param known The host's PDs and interfaces.
+ * @returns The ones that name nothing, in order.
+ */
+export function unknownSelectors(
+  selectors: readonly string[],
+  known: KnownPaths,
+): string[] {
+  const names = new Set<string>([
+    ...known.pdIds,
+    ...known.interfaceIds,
+    ...INTERFACE_TYPES,
+    "metered",
+  ]);
+  return selectors.filter((s) => !names.has(s));
+}
+
+/**
+ * What names the host has, for an error about a selector that names none:
+ * "the PDs here are …; interfaces …; interface types …, or metered".
+ *
+ * @example
+ * ```ts
+ * import { validSelectors } from "./connect_options.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(validSelectors({ pdIds: ["eth0/ipv4"], interfaceIds: ["eth0"] }), /^PDs eth0\/ipv4; interfaces eth0;/);
+ * ```
+ * @param known The host's PDs and interfaces.
+ * @returns A list for a message.
+ */
+export function validSelectors(known: KnownPaths): string {
+  const list = (items: readonly string[]) => items.length ? items.join(", ") : "none";
+  return `PDs ${list(known.pdIds)}; interfaces ${list(known.interfaceIds)}; interface types ${
+    INTERFACE_TYPES.join(", ")
+  }; or metered`;
+}
+
+/**
+ * Refuses selectors that name nothing the host has (a typo would otherwise
+ * quietly prohibit or avoid nothing), unless the caller allows names not
+ * present yet.
+ *
+ * @param options The checked options.
+ * @param known The host's PDs and interfaces.
+ * @throws {RangeError} Naming the first option with an unknown selector and the valid names.
+ */
+export function checkSelectors(options: CheckedOptions, known: KnownPaths): void {
+  if (options.allowUnknownPaths) return;
+  for (const name of ["require", "prefer", "avoid", "prohibit"] as const) {
+    const unknown = unknownSelectors(options[name] ?? [], known);
+    if (unknown.length > 0) {
+      throw new RangeError(
+        `Cannot connect: ${name} names ${
+          unknown.map((u) => `"${u}"`).join(", ")
+        }, which this host has no PD, interface or interface type of (${
+          validSelectors(known)
+        }); pass allowUnknownPaths to name ones that may appear later`,
+      );
+    }
+  }
 }
 
 /**

@@ -18,8 +18,10 @@ import {
   type AnnouncedPd,
   checkConnectArguments,
   type CheckedOptions,
+  checkSelectors,
   type ConnectOptions,
   pathTier,
+  validSelectors,
 } from "./connect_options.ts";
 import { PathHistory } from "./path_history.ts";
 import { Race, type RacePd, type RaceResult } from "./race.ts";
@@ -177,6 +179,13 @@ async function race(
   start: number,
 ): Promise<ConnectResult> {
   const seen = announce(sub);
+  const known = { pdIds: [...seen.pds.keys()], interfaceIds: [...seen.interfaces.keys()] };
+  try {
+    checkSelectors(options, known);
+  } catch (error) {
+    unsubscribe(sub, seen);
+    throw error;
+  }
   // The PD that won last time for this name is asked first: its answer comes first.
   const last = history.lastWinner(hostname, realClock.now());
   const pds = eligible(seen, options, hostname).sort((a, b) =>
@@ -189,7 +198,9 @@ async function race(
       race?.resolutions ?? [],
       cause === undefined ? undefined : { cause },
     );
-  if (pds.length === 0) throw fail("no provisioning domain may be used");
+  if (pds.length === 0) {
+    throw fail(`no provisioning domain may be used (${validSelectors(known)})`);
+  }
 
   const pdOf = new Map<string, string>(); // translationId → pdId
   let result: RaceResult | undefined;

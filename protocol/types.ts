@@ -17,16 +17,28 @@ export type { Family };
  */
 export type ElementType = "ra" | "dhcpv4" | "dhcpv6" | "static";
 
-/** What kind of link an interface is. */
-export type InterfaceType =
-  | "wired"
-  | "wifi"
-  | "cellular"
-  | "vpn"
-  | "loopback"
-  | "bridge"
-  | "virtual"
-  | "other";
+/**
+ * What kind of link an interface can be.
+ *
+ * @example
+ * ```ts
+ * import { INTERFACE_TYPES } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert(INTERFACE_TYPES.includes("cellular"));
+ * ```
+ */
+export const INTERFACE_TYPES = [
+  "wired",
+  "wifi",
+  "cellular",
+  "vpn",
+  "loopback",
+  "bridge",
+  "virtual",
+  "other",
+] as const;
+/** What kind of link an interface is: one of {@linkcode INTERFACE_TYPES}. */
+export type InterfaceType = typeof INTERFACE_TYPES[number];
 
 /**
  * A lifetime in whole seconds remaining at the moment the message was made,

@@ -12,6 +12,7 @@ import {
   type ApiMessage,
   CONNECT_FAILURES,
   ERROR_REASONS,
+  INTERFACE_TYPES,
   NO_CONFIGURATION_DATA_REASONS,
   type SubscriberMessage,
   TRANSLATION_FAILURES,
@@ -199,9 +200,7 @@ const API_SPECS = {
   "interface-announcement": {
     interfaceId: req(id),
     displayName: req(text(256)),
-    interfaceType: req(
-      oneOf("wired", "wifi", "cellular", "vpn", "loopback", "bridge", "virtual", "other"),
-    ),
+    interfaceType: req(oneOf(...INTERFACE_TYPES)),
     metered: opt((v) => typeof v === "boolean" ? undefined : "must be true or false"),
   },
   "no-interface-announcement": { interfaceId: req(id) },

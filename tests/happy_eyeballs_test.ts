@@ -159,6 +159,24 @@ Deno.test("connect() with every PD prohibited fails at once without asking any D
   assert.equal([...b.dns.values()].reduce((n, d) => n + d.queries.length, 0), 0);
 });
 
+Deno.test("a typo in a policy is a RangeError naming the valid PDs, interfaces and types; allowUnknownPaths lets it through", async () => {
+  await using b = await bed({ eth0: GOOD });
+  await assert.rejects(
+    connect(NAME, b.port, { mif: b.mif, prohibit: ["cellullar"] }),
+    (e) =>
+      e instanceof RangeError &&
+      /prohibit names "cellullar", which this host has no PD, interface or interface type of \(PDs eth0\/ipv4, .*; interfaces eth0, .*; interface types wired, .*cellular.*; or metered\)/
+        .test(e.message),
+  );
+  assert.equal(b.mif.status().subscribers.length, 0, "the race's subscriber is closed");
+  const { connection } = await connect(NAME, b.port, {
+    mif: b.mif,
+    avoid: ["wlan9"],
+    allowUnknownPaths: true,
+  });
+  await connection.close();
+});
+
 Deno.test("a PD that vanishes mid-race is survived: its translation ends pd-gone and another PD wins", async () => {
   await using b = await bed({ eth0: SILENT, wlan0: GOOD, rmnet0: GOOD });
   b.dns.get("wlan0")!.set(NAME, { a: [GOOD], delay: { A: 300 } });
