@@ -27,6 +27,7 @@ export function failureFor(request: PdRequest, reason: BrokerFailure, detail: st
         element: request.element,
         item: request.item,
         reason: reason === "cancelled" ? "pd-gone" : reason,
+        detail,
       };
     case "translate-name":
       return {

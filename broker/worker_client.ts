@@ -217,7 +217,7 @@ export class PdWorkerClient {
       });
     } catch (error) {
       this.#crashes++;
-      this.#lastCrash = describeError(error);
+      this.#lastCrash = this.#startFailure(describeError(error));
       return false;
     }
     const { port1, port2 } = new MessageChannel();
@@ -302,8 +302,25 @@ export class PdWorkerClient {
 
   #crash(detail: string): void {
     this.#crashes++;
-    this.#lastCrash = detail;
-    this.#stop("worker-crashed", `Cannot complete request: the PD worker crashed: ${detail}`);
+    if (this.#started) {
+      this.#lastCrash = detail;
+      this.#stop("worker-crashed", `Cannot complete request: the PD worker crashed: ${detail}`);
+      return;
+    }
+    // It never said it started: its module did not load, or Deno refused its permissions.
+    this.#lastCrash = this.#startFailure(detail);
+    this.#stop("worker-crashed", `Cannot start PD worker: ${this.#lastCrash}`);
+  }
+
+  /** Why a worker did not start, with what to do when Deno refused its permissions. */
+  #startFailure(detail: string): string {
+    if (!/escalate/i.test(detail)) return detail;
+    const { hostsFile } = this.#settings.pd;
+    return `${detail} (workerPermissions "net" gives each PD worker network access${
+      hostsFile === null ? "" : ` and reading of ${hostsFile}`
+    }, which the process must have: run it with --allow-net${
+      hostsFile === null ? "" : " --allow-read"
+    })`;
   }
 
   #stop(reason: BrokerFailure | undefined, detail: string): void {

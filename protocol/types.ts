@@ -379,6 +379,8 @@ export interface NoConfigurationData {
   readonly item: ConfigItem;
   /** Why there is no data. */
   readonly reason: NoConfigurationDataReason;
+  /** Not in the draft: what happened, when the PD or its worker failed ("Cannot ..."). */
+  readonly detail?: string;
 }
 /** §3.3.7.20: one address found by a translation. */
 export interface NameTranslation {

@@ -231,6 +231,7 @@ const API_SPECS = {
     element: req(element),
     item: req(item),
     reason: req(oneOf(...NO_CONFIGURATION_DATA_REASONS)),
+    detail: opt(detail),
   },
   "name-translation": {
     translationId: req(requestId),

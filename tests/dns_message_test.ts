@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-// @ts-types="@types/dns-packet"
-import dnsPacket from "dns-packet";
+// @ts-types="npm:@types/dns-packet@5.6.5"
+import dnsPacket from "npm:dns-packet@5.6.1";
 import { buildQuery, checkReply, type DnsReply } from "../workers/dns/dns_message.ts";
 import { MAX_CHAIN, readReply } from "../workers/dns/dns_answer.ts";
 

@@ -57,8 +57,8 @@ function ttlOf(record: { ttl?: number }): number {
  *
  * @example Follow a CNAME inside one answer
  * ```ts
- * // @ts-types="@types/dns-packet"
- * import dnsPacket from "dns-packet";
+ * // @ts-types="npm:@types/dns-packet@5.6.5"
+ * import dnsPacket from "npm:dns-packet@5.6.1";
  * import { readReply } from "./dns_answer.ts";
  * const reply = dnsPacket.decode(dnsPacket.encode({
  *   type: "response", id: 1, questions: [{ type: "A", name: "www.example" }],

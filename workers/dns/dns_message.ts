@@ -7,8 +7,8 @@
  */
 
 import { Buffer } from "node:buffer";
-// @ts-types="@types/dns-packet"
-import dnsPacket from "dns-packet";
+// @ts-types="npm:@types/dns-packet@5.6.5"
+import dnsPacket from "npm:dns-packet@5.6.1";
 import { describeError } from "../../protocol/text.ts";
 
 /** The record types a translation asks for. */
@@ -169,8 +169,8 @@ export function sectionProblem(bytes: Uint8Array): string | undefined {
  *
  * @example Refuse a reply with another ID
  * ```ts
- * // @ts-types="@types/dns-packet"
- * import dnsPacket from "dns-packet";
+ * // @ts-types="npm:@types/dns-packet@5.6.5"
+ * import dnsPacket from "npm:dns-packet@5.6.1";
  * import { buildQuery, checkReply } from "./dns_message.ts";
  * const query = buildQuery("www.example", "A", 1);
  * const forged = dnsPacket.encode({
