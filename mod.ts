@@ -52,6 +52,7 @@ export {
 export type { IntentMessage } from "./broker/intents.ts";
 export { connect, type ConnectResult } from "./connect/happy_eyeballs.ts";
 export type { ConnectOptions, PathSelector } from "./connect/connect_options.ts";
+export { CONNECT_FAILED_REASONS, type ConnectFailedReason } from "./connect/failure.ts";
 export {
   type AttemptOutcome,
   type AttemptRecord,

@@ -25,6 +25,7 @@ import {
 } from "./connect_options.ts";
 import { PathHistory } from "./path_history.ts";
 import { Race, type RacePd, type RaceResult } from "./race.ts";
+import type { ConnectFailedReason } from "./failure.ts";
 import { type AttemptRecord, ConnectFailedError, type ResolutionRecord } from "./timeline.ts";
 
 /** What connect() gives: the connection and the race that made it. */
@@ -191,15 +192,15 @@ async function race(
   const pds = eligible(seen, options, hostname).sort((a, b) =>
     Number(b.pdId === last?.pdId) - Number(a.pdId === last?.pdId)
   );
-  const fail = (why: string, race?: Race, cause?: unknown) =>
+  const fail = (why: string, reason: ConnectFailedReason, race?: Race, cause?: unknown) =>
     new ConnectFailedError(
       `Cannot connect to ${hostname} port ${port}: ${why}`,
       race?.attempts ?? [],
       race?.resolutions ?? [],
-      cause === undefined ? undefined : { cause },
+      { reason, ...(cause === undefined ? {} : { cause }) },
     );
   if (pds.length === 0) {
-    throw fail(`no provisioning domain may be used (${validSelectors(known)})`);
+    throw fail(`no provisioning domain may be used (${validSelectors(known)})`, "no-pd");
   }
 
   const pdOf = new Map<string, string>(); // translationId → pdId
@@ -240,7 +241,7 @@ async function race(
   let timedOut = false;
   const stopTimer = realClock.setTimer(deadline - realClock.now(), () => {
     timedOut = true;
-    race.stop("timed out");
+    race.stop("timed out", "timed-out");
   });
   const onAbort = () => race.stop("aborted");
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -281,7 +282,9 @@ async function race(
       case "error": {
         // Dropped announcements: the state follows, and every request still gets its answer.
         if (m.reason === "queue-overflow") {
-          if (sub.closed) race.stop(`the MIF API closed the race's subscriber: ${m.detail}`);
+          if (sub.closed) {
+            race.stop(`the MIF API closed the race's subscriber: ${m.detail}`, "api-failed");
+          }
           return;
         }
         // Refusals of a stop are expected: the attempt or translation had ended already.
@@ -295,7 +298,7 @@ async function race(
         }
         const pdId = m.translationId === undefined ? undefined : pdOf.get(m.translationId);
         if (pdId) return race.resolved(pdId, gone ? "pd-gone" : "unsupported");
-        race.stop(`the MIF API refused ${m.messageType}: ${m.detail}`);
+        race.stop(`the MIF API refused ${m.messageType}: ${m.detail}`, "api-failed");
         return;
       }
       default:
@@ -313,7 +316,7 @@ async function race(
       await sub.check({ signal: wake.signal }).catch((error) => {
         if (!wake.signal.aborted) throw error;
       });
-      if (sub.closed) race.stop("the MIF API closed");
+      if (sub.closed) race.stop("the MIF API closed", "api-failed");
     }
     // Answers already queued: losers that connected before their cancel are closed.
     for (let m = sub.get(); m !== NO_MESSAGE; m = sub.get()) handle(m);
@@ -332,9 +335,10 @@ async function race(
     throw signal.reason;
   }
   if (!result?.ok || winnerToken === undefined) {
-    const why = result && !result.ok ? result.why : "the race ended without a connection";
+    const failed = result && !result.ok ? result : undefined;
     throw fail(
-      why,
+      failed?.why ?? "the race ended without a connection",
+      failed?.reason ?? "api-failed",
       race,
       timedOut ? new Deno.errors.TimedOut(`${options.timeout} ms passed`) : undefined,
     );

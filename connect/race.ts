@@ -12,6 +12,7 @@ import type { AddressInfo } from "../platform/types.ts";
 import type { Family } from "../protocol/ip.ts";
 import type { ConnectFailure, TranslationFailure } from "../protocol/types.ts";
 import type { Clock } from "./clock.ts";
+import { type ConnectFailedReason, whyEveryAttemptFailed, whyNoAttempt } from "./failure.ts";
 import { type Candidate, candidateFor, compareCandidates } from "./destination_order.ts";
 import type { PathHistory } from "./path_history.ts";
 import type { AttemptOutcome, AttemptRecord, ResolutionRecord } from "./timeline.ts";
@@ -46,7 +47,12 @@ export interface RaceHooks {
 /** How a race ended. */
 export type RaceResult =
   | { readonly ok: true; readonly winner: AttemptRecord }
-  | { readonly ok: false; readonly why: string };
+  | {
+    readonly ok: false;
+    readonly why: string;
+    /** Undefined when the race was aborted or abandoned. */
+    readonly reason?: ConnectFailedReason;
+  };
 
 /** Fixed inputs of a race. */
 export interface RaceSettings {
@@ -285,15 +291,16 @@ export class Race {
    * attempts are cancelled.
    *
    * @param why What ended it.
+   * @param reason Its code; undefined for an abort.
    */
-  stop(why: string): void {
+  stop(why: string, reason?: ConnectFailedReason): void {
     if (this.#settled) return;
     for (const [id, attempt] of this.#attempts.entries()) {
       if (!attempt.running) continue;
       this.#finish(attempt, "cancelled", why);
       this.#hooks.cancel(id);
     }
-    this.#settle({ ok: false, why });
+    this.#settle({ ok: false, why, ...(reason ? { reason } : {}) });
   }
 
   /** Remembers that the attempt's destination did not answer through its PD. */
@@ -335,9 +342,12 @@ export class Race {
     if (this.#settled || this.#pending.length > 0) return;
     if (this.#attempts.some((a) => a.running)) return;
     if ([...this.#resolutions.values()].some((r) => r.end === undefined)) return;
+    const attempts = this.#attempts.map((a) => a.record);
     this.#settle({
       ok: false,
-      why: this.#attempts.length === 0 ? "no addresses to try" : "every attempt failed",
+      ...(attempts.length === 0
+        ? whyNoAttempt(this.resolutions)
+        : { why: whyEveryAttemptFailed(attempts), reason: "not-connected" as const }),
     });
   }
 

@@ -8,6 +8,7 @@
 
 import type { ConnectFailure, TranslationFailure } from "../protocol/types.ts";
 import type { Family } from "../protocol/ip.ts";
+import type { ConnectFailedReason } from "./failure.ts";
 
 /**
  * How an attempt ended: "connected" for the winner, "closed" for one that
@@ -74,6 +75,8 @@ export class ConnectFailedError extends AggregateError {
   readonly attempts: readonly AttemptRecord[];
   /** Every PD's name translation. */
   readonly resolutions: readonly ResolutionRecord[];
+  /** Why, as a code to switch on: a {@linkcode ConnectFailedReason}. */
+  readonly reason: ConnectFailedReason;
 
   /**
    * Makes the error.
@@ -81,13 +84,14 @@ export class ConnectFailedError extends AggregateError {
    * @param message "Cannot connect to <host> port <port>: <why>".
    * @param attempts The attempts.
    * @param resolutions The translations.
-   * @param options The cause, if any (a Deno.errors.TimedOut when the race timed out).
+   * @param options The reason code ("not-connected" unless given) and the
+   *   cause, if any (a Deno.errors.TimedOut when the race timed out).
    */
   constructor(
     message: string,
     attempts: readonly AttemptRecord[],
     resolutions: readonly ResolutionRecord[],
-    options?: ErrorOptions,
+    options?: ErrorOptions & { reason?: ConnectFailedReason },
   ) {
     const errors = [
       ...resolutions.filter((r) => r.outcome !== "success").map((r) =>
@@ -101,9 +105,10 @@ export class ConnectFailedError extends AggregateError {
         )
       ),
     ];
-    super(errors, message, options);
+    super(errors, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ConnectFailedError";
     this.attempts = attempts;
     this.resolutions = resolutions;
+    this.reason = options?.reason ?? "not-connected";
   }
 }

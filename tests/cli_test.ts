@@ -441,7 +441,8 @@ Deno.test("mif connect --json prints one object: connected, the winner, every at
 
 Deno.test("mif connect where nothing listens exits 1 with the failure header, the timeline and the error on stderr", async () => {
   await using bed = await connectBed();
-  const failed = `Cannot connect to ${CONNECT_NAME} port ${bed.port}: every attempt failed`;
+  const failed =
+    `Cannot connect to ${CONNECT_NAME} port ${bed.port}: every attempt failed: 1 refused`;
   const r = await mif(...bed.args, "--pd", "eth0/ipv4");
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stderr, `mif: ${failed}\n`);

@@ -134,8 +134,9 @@ Deno.test("connect() where every attempt fails rejects with ConnectFailedError n
     assert.ok(e instanceof ConnectFailedError);
     assert.match(
       e.message,
-      /^Cannot connect to race\.mif\.example port \d+: every attempt failed$/,
+      /^Cannot connect to race\.mif\.example port \d+: every attempt failed: 2 refused$/,
     );
+    assert.equal(e.reason, "not-connected");
     assert.deepEqual(e.attempts.map((a) => a.outcome), ["refused", "refused"]);
     assert.deepEqual(e.resolutions.map((r) => r.outcome), ["success", "success", "nxdomain"]);
     const reasons = e.errors.map((x: Error) => x.message);
@@ -154,9 +155,22 @@ Deno.test("connect() with every PD prohibited fails at once without asking any D
   await using b = await bed({ eth0: GOOD });
   await assert.rejects(
     connect(NAME, b.port, { mif: b.mif, prohibit: ["wired", "wifi", "cellular", "vpn"] }),
-    (e) => e instanceof ConnectFailedError && /no provisioning domain may be used/.test(e.message),
+    (e) =>
+      e instanceof ConnectFailedError && e.reason === "no-pd" &&
+      /no provisioning domain may be used/.test(e.message),
   );
   assert.equal([...b.dns.values()].reduce((n, d) => n + d.queries.length, 0), 0);
+});
+
+Deno.test("connect() where no PD can translate the name says so, counted by cause, not 'no addresses'", async () => {
+  await using b = await bed({});
+  await assert.rejects(
+    connect(NAME, b.port, { mif: b.mif }),
+    (e) =>
+      e instanceof ConnectFailedError && e.reason === "not-translated" &&
+      e.message ===
+        `Cannot connect to ${NAME} port ${b.port}: no PD could translate the name: 4 nxdomain`,
+  );
 });
 
 Deno.test("a typo in a policy is a RangeError naming the valid PDs, interfaces and types; allowUnknownPaths lets it through", async () => {

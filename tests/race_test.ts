@@ -185,7 +185,37 @@ Deno.test("the race fails only when every attempt failed and every translation e
   race.resolved("wlan0/ipv6");
   assert.equal(result(), undefined, "wlan0/ipv4 is still resolving");
   race.resolved("wlan0/ipv4", "nxdomain");
-  assert.deepEqual(result(), { ok: false, why: "every attempt failed" });
+  assert.deepEqual(result(), {
+    ok: false,
+    why: "every attempt failed: 1 refused",
+    reason: "not-connected",
+  });
+});
+
+Deno.test("a race with no attempt says what each PD's translation came to", () => {
+  const { race, result } = setup(PDS.slice(0, 3));
+  race.resolved("wlan0/ipv6", "timeout");
+  race.resolved("wlan0/ipv4", "pd-gone");
+  race.resolved("rmnet0/ipv6", "timeout");
+  assert.deepEqual(result(), {
+    ok: false,
+    why: "no PD could translate the name: 2 timeout, 1 pd-gone",
+    reason: "not-translated",
+  });
+});
+
+Deno.test("a race whose answers no PD's source can reach says so (no-source), not 'not translated'", () => {
+  const { race, result } = setup(PDS.slice(0, 2));
+  race.answer("wlan0/ipv6", "198.18.0.80"); // an IPv6-only PD has no source for it
+  race.resolved("wlan0/ipv6");
+  race.resolved("wlan0/ipv4");
+  const r = result();
+  assert.ok(r && !r.ok);
+  assert.equal(r.reason, "no-source");
+  assert.equal(
+    r.why,
+    "no PD has a source address for the addresses found: 1 no source, 1 no address",
+  );
 });
 
 Deno.test("preferred PDs go first and avoided ones only after every other candidate", () => {
