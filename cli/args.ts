@@ -4,28 +4,53 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { PLATFORM_NAMES } from "../platform/select.ts";
 import { canonicalIp } from "../protocol/ip.ts";
 import type { PlatformName } from "../platform/types.ts";
 import type { Family } from "../protocol/types.ts";
+import { toDnsName } from "../workers/dns/dns_name.ts";
+import { type Command, COMMANDS } from "./help.ts";
+import { didYouMean } from "./suggest.ts";
+import { type OptionSpec, tokenize } from "./tokens.ts";
 
-/** The commands, with the names of their positional arguments. */
-const ARGUMENTS = {
+export { type Command, COMMANDS };
+
+/** The positional arguments of each command. */
+const ARGUMENTS: Record<Command, readonly string[]> = {
   status: [],
   watch: [],
   resolve: ["NAME"],
   connect: ["HOST", "PORT"],
-} as const;
+};
 
-/** The commands. */
-export const COMMANDS = Object.keys(ARGUMENTS) as (keyof typeof ARGUMENTS)[];
+/** The values of resolve's --family. */
+const FAMILIES: readonly string[] = ["ipv4", "ipv6", "both"];
+
+/** Every option, and the commands it applies to (absent: every command). */
+const OPTIONS: Readonly<Record<string, OptionSpec & { commands?: readonly Command[] }>> = {
+  platform: { value: "sim, linux or darwin" },
+  scenario: { value: "a scenario FILE" },
+  "resolv-conf": { value: "a FILE" },
+  "lease-dir": { value: "a DIR", multiple: true },
+  json: {},
+  pd: { value: "a PD id", multiple: true, commands: ["resolve", "connect"] },
+  family: { value: "ipv4, ipv6 or both", commands: ["resolve"] },
+  from: { value: "an IP address", commands: ["connect"] },
+  prefer: { value: "a PATH", multiple: true, commands: ["connect"] },
+  avoid: { value: "a PATH", multiple: true, commands: ["connect"] },
+  prohibit: { value: "a PATH", multiple: true, commands: ["connect"] },
+  "parallel-interfaces": { commands: ["connect"] },
+  help: {},
+  version: {},
+};
 
 /** A parsed command line. */
 export interface Invocation {
-  /** The command, or "help". */
-  readonly command: (typeof COMMANDS)[number] | "help";
-  /** --platform, if given. */
+  /** The command; "help" prints help (of `topic`), "version" the version. */
+  readonly command: Command | "help" | "version";
+  /** help: the command asked about, if any. */
+  readonly topic?: Command;
+  /** --platform, if given (or implied by --scenario, --resolv-conf, --lease-dir). */
   readonly platform?: PlatformName;
   /** --scenario, if given. */
   readonly scenario?: string;
@@ -37,16 +62,18 @@ export interface Invocation {
   readonly json: boolean;
   /** resolve: the name. */
   readonly name?: string;
-  /** resolve, connect: --pd, if given. */
-  readonly pd?: string;
-  /** resolve: --family, if given. */
-  readonly family?: Family;
+  /** resolve, connect: every --pd, comma-separated lists split. */
+  readonly pds?: readonly string[];
+  /** resolve: --family, if given ("both": A and AAAA from every PD). */
+  readonly family?: Family | "both";
   /** connect: the host name or IP literal. */
   readonly host?: string;
   /** connect: the TCP port, 1 to 65535. */
   readonly port?: number;
   /** connect: --from, canonicalised, if given. */
   readonly from?: string;
+  /** connect: every --prefer, comma-separated lists split. */
+  readonly prefer?: readonly string[];
   /** connect: every --avoid, comma-separated lists split. */
   readonly avoid?: readonly string[];
   /** connect: every --prohibit, comma-separated lists split. */
@@ -55,206 +82,223 @@ export interface Invocation {
   readonly parallelInterfaces?: boolean;
 }
 
-/** A usage error: the CLI prints its message on one line and exits 2. */
+/**
+ * A usage error: the CLI prints its message on one line and exits 2. It
+ * knows the command and --json when the command line said them.
+ *
+ * @example A typo in a command
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseInvocation, UsageError } from "./args.ts";
+ * assert.throws(() => parseInvocation(["stauts"]), (error) => {
+ *   assert(error instanceof UsageError);
+ *   assert.match(error.message, /^unknown command "stauts"; did you mean "status"\?/);
+ *   return true;
+ * });
+ * ```
+ */
 export class UsageError extends Error {
   override name = "UsageError";
+  /** The command the line was for, when known. */
+  command?: Command;
+  /** Whether --json was given. */
+  json = false;
+  /** Whether the message should point to the help (it does not list the valid choices itself). */
+  seeHelp = true;
 }
 
-/** The help text. */
-export const USAGE = `Usage: mif <command> [options]
+/** The error, knowing the command and --json of the line it is about. */
+function about(error: UsageError, command: string | undefined, json: boolean): UsageError {
+  if ((COMMANDS as readonly string[]).includes(command ?? "")) error.command = command as Command;
+  error.json = json;
+  return error;
+}
 
-The IETF MIF API (draft-ietf-mif-api-extension-02): interfaces, provisioning
-domains (PDs), their configuration and addresses, as the host has them.
+/** A usage error that lists the commands. */
+function commandError(message: string): UsageError {
+  const error = new UsageError(`${message} (commands: ${COMMANDS.join(", ")}, help)`);
+  error.seeHelp = false;
+  return error;
+}
 
-Commands:
-  status     interfaces → PDs → configuration elements, addresses with
-             lifetimes, DNS servers, PD workers and recorded app intents;
-             addresses no PD can claim yet (their router unknown or gone)
-  watch      subscribe to everything and print each message as it arrives
-             (interfaces, PDs on every interface, configuration elements and
-             addresses of every PD, following new ones); Ctrl-C stops
-  resolve NAME
-             translate NAME through every PD at once (or one, --pd), each
-             with its own host table and DNS servers only, queried from its
-             own addresses; prints every answer as it arrives, per PD
-  connect HOST PORT
-             connect to HOST (a name or an IP literal) on TCP PORT over the
-             best of all PDs: every PD resolves HOST at once and their
-             attempts race (Happy Eyeballs across PDs); the first connection
-             wins and is closed again. Prints the winning path, then the race
-             as a timeline: each PD's name translation, each attempt with
-             its source → destination, start and end, a bar on a common time
-             axis and its outcome
+function unknownCommand(word: string): UsageError {
+  return commandError(`unknown command "${word}"${didYouMean(word, [...COMMANDS, "help"])}`);
+}
 
-Options:
-  --platform sim|linux|darwin   where link data comes from (default: this
-                                OS's platform where mif has one, else sim)
-  --scenario FILE               scenario for the sim platform (implies
-                                --platform sim; default: the bundled laptop)
-  --resolv-conf FILE            linux: read name servers from FILE instead of
-                                /etc/resolv.conf
-  --lease-dir DIR               linux: also read dhclient lease files and mif
-                                dhclient hook records in DIR (repeatable)
-  --pd ID                       resolve, connect: only through this PD
-  --family ipv4|ipv6            resolve: only A (ipv4) or AAAA (ipv6) answers
-  --from ADDR                   connect: only from this source address (and
-                                so only through the PD that has it)
-  --avoid PATH                  connect: try these PDs only after all others
-  --prohibit PATH               connect: never use these PDs
-                                (PATH: a PD id, an interface id, an
-                                interface type such as cellular, vpn, wifi,
-                                or metered; repeatable, or comma-separated:
-                                vpn,cellular)
-  --parallel-interfaces         connect: start the first attempt on each
-                                interface at once, not one attempt delay
-                                after the previous one
-  --json                        status, connect: one JSON object (connect:
-                                connected, winner, attempts, resolutions,
-                                error); watch, resolve: one JSON message per
-                                line, the protocol's fields
-  -h, --help                    this text
-
-Exit status: 0 success, 1 failure (resolve: no PD found an address;
-connect: not connected, timed out or interrupted), 2 usage error.`;
+/** An option's values: its first, every one, whether given. */
+type Values = ReadonlyMap<string, readonly string[] | true>;
+const first = (values: Values, name: string) =>
+  (values.get(name) as readonly string[] | undefined)?.[0];
+const every = (values: Values, name: string) => values.get(name) as readonly string[] | undefined;
 
 /**
  * Parses the arguments after the program name.
  *
- * @example Parse `mif watch --json`
+ * @example `mif watch --json`, and `mif help connect`
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseInvocation } from "./args.ts";
- * console.log(parseInvocation(["watch", "--json"]).command); // "watch"
+ * assert.deepEqual(parseInvocation(["watch", "--json"]), { command: "watch", json: true });
+ * assert.deepEqual(parseInvocation(["help", "connect"]), { command: "help", json: false, topic: "connect" });
  * ```
  * @param args Deno.args.
  * @returns What to do.
  * @throws {UsageError} For anything that is not a valid command line.
  */
 export function parseInvocation(args: readonly string[]): Invocation {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        platform: { type: "string" },
-        scenario: { type: "string" },
-        "resolv-conf": { type: "string" },
-        "lease-dir": { type: "string", multiple: true },
-        json: { type: "boolean", default: false },
-        pd: { type: "string" },
-        family: { type: "string" },
-        from: { type: "string" },
-        avoid: { type: "string", multiple: true },
-        prohibit: { type: "string", multiple: true },
-        "parallel-interfaces": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0], { cause: error });
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { command: "help", json: false };
-  if (positionals.length === 0) {
-    throw new UsageError(`missing command (${COMMANDS.join(", ")})`);
-  }
+  const { values, positionals, problem } = tokenize(args, OPTIONS);
+  const json = values.has("json");
   const [command, ...rest] = positionals;
-  if (!Object.hasOwn(ARGUMENTS, command)) {
-    throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(", ")})`);
+  try {
+    if (problem !== undefined) throw new UsageError(problem);
+    return invocation(values, command, rest);
+  } catch (error) {
+    if (error instanceof UsageError) throw about(error, command, json);
+    throw error;
   }
-  const expected: readonly string[] = ARGUMENTS[command as keyof typeof ARGUMENTS];
+}
+
+/** `mif help [command]`, `mif [command] --help`, `mif --version`; undefined for other lines. */
+function helpOrVersion(values: Values, command: string | undefined, rest: readonly string[]) {
+  if (values.has("version")) return { command: "version", json: false } as const;
+  if (!values.has("help") && command !== "help") return undefined;
+  const topic = values.has("help") && command !== "help" ? command : rest[0];
+  if (command === "help" && rest.length > 1) {
+    throw new UsageError(`help: unexpected argument "${rest[1]}"`);
+  }
+  if (topic !== undefined && !(COMMANDS as readonly string[]).includes(topic)) {
+    throw unknownCommand(topic);
+  }
+  return { command: "help", json: false, ...(topic ? { topic: topic as Command } : {}) } as const;
+}
+
+/** The command, with its positional arguments counted and its options allowed. */
+function checkCommand(values: Values, command: string | undefined, rest: readonly string[]) {
+  if (command === undefined) throw commandError("missing command");
+  if (!Object.hasOwn(ARGUMENTS, command)) throw unknownCommand(command);
+  const cmd = command as Command;
+  const expected = ARGUMENTS[cmd];
   if (rest.length < expected.length) {
-    throw new UsageError(`${command}: missing ${expected[rest.length]}`);
+    throw new UsageError(`${cmd}: missing ${expected[rest.length]}`);
   }
   if (rest.length > expected.length) {
-    throw new UsageError(`unexpected argument "${rest[expected.length]}"`);
+    throw new UsageError(`${cmd}: unexpected argument "${rest[expected.length]}"`);
   }
-  if (command !== "resolve" && command !== "connect" && values.pd !== undefined) {
-    throw new UsageError("--pd only applies to resolve and connect");
+  for (const [name, spec] of Object.entries(OPTIONS)) {
+    if (values.has(name) && spec.commands && !spec.commands.includes(cmd)) {
+      throw new UsageError(`--${name} only applies to ${spec.commands.join(" and ")}`);
+    }
   }
-  if (command !== "resolve" && values.family !== undefined) {
-    throw new UsageError("--family only applies to resolve");
-  }
-  const connectOnly = values.from !== undefined || values.avoid !== undefined ||
-    values.prohibit !== undefined || values["parallel-interfaces"];
-  if (command !== "connect" && connectOnly) {
-    throw new UsageError(
-      "--from, --avoid, --prohibit and --parallel-interfaces only apply to connect",
-    );
-  }
-  const connect = command === "connect" ? connectArguments(rest, values) : {};
-  const family = values.family;
-  if (family !== undefined && family !== "ipv4" && family !== "ipv6") {
-    throw new UsageError(`--family must be ipv4 or ipv6, got "${family}"`);
-  }
-  const platform = values.platform;
+  return cmd;
+}
+
+/** --platform, --scenario, --resolv-conf and --lease-dir, checked together. */
+function platformOptions(
+  values: Values,
+): Pick<Invocation, "platform" | "scenario" | "resolvConf" | "leaseDirs"> {
+  const platform = first(values, "platform");
   if (platform !== undefined && !(PLATFORM_NAMES as readonly string[]).includes(platform)) {
     throw new UsageError(
-      `--platform must be one of ${PLATFORM_NAMES.join(", ")}, got "${platform}"`,
+      `--platform must be one of ${PLATFORM_NAMES.join(", ")}, got "${platform}"${
+        didYouMean(platform, PLATFORM_NAMES)
+      }`,
     );
   }
-  if (values.scenario !== undefined && platform !== undefined && platform !== "sim") {
+  const scenario = first(values, "scenario");
+  if (scenario !== undefined && platform !== undefined && platform !== "sim") {
     throw new UsageError("--scenario only applies to --platform sim");
   }
-  const linuxOnly = values["resolv-conf"] !== undefined || values["lease-dir"] !== undefined;
-  if (linuxOnly && (values.scenario !== undefined || (platform ?? "linux") !== "linux")) {
+  const resolvConf = first(values, "resolv-conf"), leaseDirs = every(values, "lease-dir");
+  const linuxOnly = resolvConf !== undefined || leaseDirs !== undefined;
+  if (linuxOnly && (scenario !== undefined || (platform ?? "linux") !== "linux")) {
     throw new UsageError("--resolv-conf and --lease-dir only apply to --platform linux");
   }
-  // A scenario only makes sense on the sim platform, so it implies it.
-  const chosen = platform ??
-    (values.scenario !== undefined ? "sim" : linuxOnly ? "linux" : undefined);
+  // A scenario only makes sense on the sim platform, so it implies it; likewise for linux.
+  const chosen = platform ?? (scenario !== undefined ? "sim" : linuxOnly ? "linux" : undefined);
   return {
-    command: command as Invocation["command"],
-    json: values.json,
     ...(chosen === undefined ? {} : { platform: chosen as PlatformName }),
-    ...(values.scenario === undefined ? {} : { scenario: values.scenario }),
-    ...(values["resolv-conf"] === undefined ? {} : { resolvConf: values["resolv-conf"] }),
-    ...(values["lease-dir"] === undefined ? {} : { leaseDirs: values["lease-dir"] }),
-    ...(command === "resolve" ? { name: rest[0] } : {}),
-    ...(values.pd === undefined ? {} : { pd: values.pd }),
-    ...(family === undefined ? {} : { family }),
-    ...connect,
+    ...(scenario === undefined ? {} : { scenario }),
+    ...(resolvConf === undefined ? {} : { resolvConf }),
+    ...(leaseDirs === undefined ? {} : { leaseDirs }),
   };
 }
 
-/** Checks connect's HOST, PORT, --from, --avoid, --prohibit and --parallel-interfaces. */
+function invocation(values: Values, command: string | undefined, rest: readonly string[]) {
+  const help = helpOrVersion(values, command, rest);
+  if (help !== undefined) return help;
+  const cmd = checkCommand(values, command, rest);
+  const family = first(values, "family");
+  if (family !== undefined && !FAMILIES.includes(family)) {
+    throw new UsageError(
+      `--family must be ipv4, ipv6 or both, got "${family}"${didYouMean(family, FAMILIES)}`,
+    );
+  }
+  const pds = paths("pd", every(values, "pd"));
+  const result: Invocation = {
+    command: cmd,
+    json: values.has("json"),
+    ...platformOptions(values),
+    ...(cmd === "resolve" ? { name: checkName("resolve: NAME", rest[0]) } : {}),
+    ...(pds === undefined ? {} : { pds }),
+    ...(family === undefined ? {} : { family: family as Invocation["family"] }),
+    ...(cmd === "connect" ? connectArguments(rest, values) : {}),
+  };
+  return result;
+}
+
+/** A name to translate: an IP literal, or a name the PD workers would send (toDnsName). */
+function checkName(what: string, name: string): string {
+  if (name === "") throw new UsageError(`${what} must not be empty`);
+  if (canonicalIp(name) !== undefined) return name;
+  const check = toDnsName(name);
+  if (!check.ok) throw new UsageError(`${what} "${name}" ${check.problem}`);
+  return name;
+}
+
+/** Every value of a repeatable option, comma-separated lists split. */
+function paths(option: string, given: readonly string[] | undefined): string[] | undefined {
+  const list = given?.flatMap((v) => v.split(",")).map((v) => v.trim());
+  if (list?.includes("")) {
+    throw new UsageError(
+      option === "pd"
+        ? "--pd needs a PD id (or several, comma-separated)"
+        : `--${option} needs a PD id, interface id or interface type`,
+    );
+  }
+  return list;
+}
+
+/** Checks connect's HOST, PORT, --from, --prefer, --avoid, --prohibit, --parallel-interfaces. */
 function connectArguments(
   [host, port]: readonly string[],
-  values: {
-    from?: string;
-    avoid?: string[];
-    prohibit?: string[];
-    "parallel-interfaces"?: boolean;
-  },
-): Pick<Invocation, "host" | "port" | "from" | "avoid" | "prohibit" | "parallelInterfaces"> {
-  if (host === "") throw new UsageError("connect: HOST must not be empty");
+  values: Values,
+): Pick<
+  Invocation,
+  "host" | "port" | "from" | "prefer" | "avoid" | "prohibit" | "parallelInterfaces"
+> {
+  checkName("connect: HOST", host);
   const number = /^[0-9]{1,5}$/.test(port) ? Number(port) : NaN;
   if (!(number >= 1 && number <= 65535)) {
     throw new UsageError(`connect: PORT must be a number from 1 to 65535, got "${port}"`);
   }
-  let from: string | undefined;
-  if (values.from !== undefined) {
-    from = canonicalIp(values.from);
-    if (from === undefined) {
-      throw new UsageError(`--from must be an IP address, got "${values.from}"`);
-    }
+  const given = first(values, "from");
+  const from = given === undefined ? undefined : canonicalIp(given);
+  if (given !== undefined && from === undefined) {
+    throw new UsageError(`--from must be an IP address, got "${given}"`);
   }
-  const paths = (option: string, given: readonly string[] | undefined) => {
-    const list = given?.flatMap((v) => v.split(",")).map((v) => v.trim());
-    if (list?.includes("")) {
-      throw new UsageError(`--${option} needs a PD id, interface id or interface type`);
-    }
-    return list;
-  };
-  const avoid = paths("avoid", values.avoid);
-  const prohibit = paths("prohibit", values.prohibit);
+  const selectors = (name: string) => paths(name, every(values, name));
+  const [prefer, avoid, prohibit] = [
+    selectors("prefer"),
+    selectors("avoid"),
+    selectors("prohibit"),
+  ];
   return {
     host,
     port: number,
     ...(from === undefined ? {} : { from }),
+    ...(prefer === undefined ? {} : { prefer }),
     ...(avoid === undefined ? {} : { avoid }),
     ...(prohibit === undefined ? {} : { prohibit }),
-    ...(values["parallel-interfaces"] ? { parallelInterfaces: true } : {}),
+    ...(values.has("parallel-interfaces") ? { parallelInterfaces: true } : {}),
   };
 }

@@ -9,7 +9,16 @@
 
 import type { ApiMessage, SubscriberMessage } from "../protocol/types.ts";
 
-/** Tracks what is subscribed and says what to post next. */
+/**
+ * Tracks what is subscribed and says what to post next.
+ *
+ * @example Start with the interfaces
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Follower } from "./follow.ts";
+ * assert.deepEqual(new Follower().start(), [{ type: "announce-interfaces" }]);
+ * ```
+ */
 export class Follower {
   #interfaces = new Set<string>();
   #pds = new Set<string>();
@@ -24,10 +33,14 @@ export class Follower {
    *
    * @example Follow an interface
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Follower } from "./follow.ts";
    * const f = new Follower();
-   * console.log(f.next({ type: "interface-announcement", interfaceId: "wlan0", displayName: "Wi-Fi", interfaceType: "wifi" }));
-   * // [{ type: "announce-provisioning-domains", interfaceId: "wlan0" }]
+   * const wlan0 = {
+   *   type: "interface-announcement", interfaceId: "wlan0", displayName: "Wi-Fi", interfaceType: "wifi",
+   * } as const;
+   * assert.deepEqual(f.next(wlan0), [{ type: "announce-provisioning-domains", interfaceId: "wlan0" }]);
+   * assert.deepEqual(f.next(wlan0), [], "subscribed already");
    * ```
    * @param message The message that arrived.
    * @returns Messages to post, possibly none.

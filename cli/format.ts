@@ -13,8 +13,10 @@ import type { ApiMessage, ConfigValue, Lifetime } from "../protocol/types.ts";
  *
  * @example Format a day
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatLifetime } from "./format.ts";
- * console.log(formatLifetime(86400)); // "1d"
+ * assert.equal(formatLifetime(86400), "1d");
+ * assert.equal(formatLifetime(90061), "1d1h");
  * ```
  * @param lifetime Seconds or "infinite".
  * @returns Short text.
@@ -35,7 +37,8 @@ export function formatLifetime(lifetime: Lifetime): string {
 }
 
 function formatValue(value: ConfigValue): string {
-  if (Array.isArray(value)) return value.map(formatValue).join(", ");
+  if (Array.isArray(value)) return value.length === 0 ? "none" : value.map(formatValue).join(", ");
+  if (value === "") return '""';
   return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
 }
 
@@ -71,27 +74,34 @@ function pdItems(pd: PdStatus): string[] {
     }`,
   ]);
   const w = pd.worker;
-  if (w.starts > 0) {
-    items.push([
-      `worker: ${w.state}, ${w.inFlight} in flight, ${w.starts} started, ${w.crashes} crashed${
-        w.lastCrash ? ` (last: ${w.lastCrash})` : ""
-      }`,
-    ]);
-  }
+  items.push([
+    w.starts === 0
+      ? "worker: not started (it starts on the PD's first request)"
+      : `worker: ${w.state}, ${w.inFlight} in flight, ${w.connections} connection${
+        w.connections === 1 ? "" : "s"
+      }, ${w.starts} started, ${w.crashes} crashed${w.lastCrash ? ` (last: ${w.lastCrash})` : ""}`,
+  ]);
   tree(lines, items, "");
   return lines;
 }
 
 /**
- * Renders `mif status` as a tree.
+ * Renders `mif status` as a tree: each interface (its display name only
+ * when it differs from the id), its PDs with addresses, configuration
+ * elements (empty items say "none"), DNS servers and worker; then
+ * application intents when any were recorded, and skipped sources.
  *
  * @example Render an empty host
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderStatus } from "./format.ts";
- * console.log(renderStatus({
- *   platform: "sim", description: "empty", at: "2026-01-01T00:00:00.000Z",
- *   workerPermissions: "net", interfaces: [], subscribers: [], notes: [],
- * }));
+ * assert.equal(
+ *   renderStatus({
+ *     platform: "sim", description: "empty", at: "2026-01-01T00:00:00.000Z",
+ *     workerPermissions: "net", interfaces: [], subscribers: [], notes: [],
+ *   }),
+ *   "mif status — platform sim (empty) at 2026-01-01T00:00:00.000Z\n\nno interfaces",
+ * );
  * ```
  * @param status From Mif.status().
  * @returns Lines of text, joined.
@@ -102,7 +112,12 @@ export function renderStatus(status: MifStatus): string {
   ];
   if (status.interfaces.length === 0) lines.push("", "no interfaces");
   for (const nic of status.interfaces) {
-    const facts = [nic.displayName, nic.interfaceType, nic.operState];
+    // The display name only when it says more than the id.
+    const facts = [
+      ...(nic.displayName === nic.interfaceId ? [] : [nic.displayName]),
+      nic.interfaceType,
+      nic.operState,
+    ];
     if (nic.mtu !== undefined) facts.push(`mtu ${nic.mtu}`);
     if (nic.mac !== undefined) facts.push(nic.mac);
     if (nic.metered !== undefined) facts.push(nic.metered ? "metered" : "not metered");
@@ -128,9 +143,8 @@ export function renderStatus(status: MifStatus): string {
       } since ${i.since}`;
     })
   );
-  lines.push("", "Application intents:");
-  if (intents.length === 0) lines.push("  none recorded in this process");
-  for (const i of intents) lines.push(`  ${i}`);
+  // Intents are recorded per process: shown only when a subscriber of this one recorded any.
+  if (intents.length > 0) lines.push("", "Application intents:", ...intents.map((i) => `  ${i}`));
   if (status.notes.length > 0) {
     lines.push("", "Skipped sources:");
     for (const n of status.notes) lines.push(`  ${n.source}: ${n.reason}`);
@@ -143,9 +157,12 @@ export function renderStatus(status: MifStatus): string {
  *
  * @example Describe an address announcement
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatMessage } from "./format.ts";
- * console.log(formatMessage({ type: "no-address-announcement", pdId: "wlan0/ipv4", address: "127.0.1.2" }));
- * // no-address-announcement  wlan0/ipv4 127.0.1.2
+ * assert.equal(
+ *   formatMessage({ type: "no-address-announcement", pdId: "wlan0/ipv4", address: "127.0.1.2" }),
+ *   "no-address-announcement  wlan0/ipv4 127.0.1.2",
+ * );
  * ```
  * @param m The message.
  * @returns Text without a newline.
@@ -198,21 +215,33 @@ export function formatMessage(m: ApiMessage): string {
 }
 
 /**
- * One line of `mif resolve`: an answer or the end of one PD's translation,
- * with the milliseconds since the translations started.
+ * One line of `mif resolve`: an answer (with its record type, A or AAAA)
+ * or the end of one PD's translation, with the milliseconds since the
+ * translations started.
  *
  * @example Format an answer and an end
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatResolution } from "./format.ts";
- * console.log(formatResolution({
- *   type: "name-translation", translationId: "eth0/ipv4", pdId: "eth0/ipv4",
- *   address: "198.51.100.80", ttl: 300, server: "198.51.100.1",
- * }, 12.34));
- * // +12.3 ms  eth0/ipv4  198.51.100.80  ttl 300  from 198.51.100.1
- * console.log(formatResolution({
- *   type: "name-translation-done", translationId: "eth0/ipv4", pdId: "eth0/ipv4", reason: "nxdomain",
- * }, 20));
- * // +20.0 ms  eth0/ipv4  done: nxdomain
+ * assert.equal(
+ *   formatResolution({
+ *     type: "name-translation", translationId: "eth0/ipv4", pdId: "eth0/ipv4",
+ *     address: "198.51.100.80", ttl: 300, server: "198.51.100.1",
+ *   }, 12.34),
+ *   "+12.3 ms  eth0/ipv4  A     198.51.100.80  ttl 300  from 198.51.100.1",
+ * );
+ * assert.equal(
+ *   formatResolution({
+ *     type: "name-translation", translationId: "eth0/ipv6", pdId: "eth0/ipv6", address: "2001:db8::80",
+ *   }, 13),
+ *   "+13.0 ms  eth0/ipv6  AAAA  2001:db8::80",
+ * );
+ * assert.equal(
+ *   formatResolution({
+ *     type: "name-translation-done", translationId: "eth0/ipv4", pdId: "eth0/ipv4", reason: "nxdomain",
+ *   }, 20),
+ *   "+20.0 ms  eth0/ipv4  done: nxdomain",
+ * );
  * ```
  * @param m A message answering a translation.
  * @param elapsed Milliseconds since the start.
@@ -222,9 +251,9 @@ export function formatResolution(m: ApiMessage, elapsed: number): string {
   const at = `+${elapsed.toFixed(1)} ms`;
   switch (m.type) {
     case "name-translation":
-      return `${at}  ${m.pdId}  ${m.address}${m.ttl === undefined ? "" : `  ttl ${m.ttl}`}${
-        m.server ? `  from ${m.server}` : ""
-      }`;
+      return `${at}  ${m.pdId}  ${m.address.includes(":") ? "AAAA" : "A   "}  ${m.address}${
+        m.ttl === undefined ? "" : `  ttl ${m.ttl}`
+      }${m.server ? `  from ${m.server}` : ""}`;
     case "name-translation-done":
       return `${at}  ${m.pdId}  done${m.reason ? `: ${m.reason}` : ""}${
         m.detail ? ` (${m.detail})` : ""

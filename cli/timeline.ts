@@ -36,13 +36,14 @@ function ms(time: number): string {
  *
  * @example The end of a race
  * ```ts
+ * import assert from "node:assert/strict";
  * import { raceDuration } from "./timeline.ts";
- * console.log(raceDuration({
+ * assert.equal(raceDuration({
  *   attempts: [{ pdId: "eth0/ipv4", interfaceId: "eth0", source: "198.51.100.7",
  *     address: "198.18.20.80", port: 80, start: 2, end: 12.5, outcome: "connected" }],
  *   resolutions: [{ pdId: "eth0/ipv4", interfaceId: "eth0", family: "ipv4",
  *     answers: [{ address: "198.18.20.80", at: 1.9 }], end: 2, outcome: "success" }],
- * })); // 12.5
+ * }), 12.5);
  * ```
  * @param race The attempts and translations.
  * @returns Milliseconds since connect() was called; 0 for an empty race.
@@ -62,16 +63,21 @@ export function raceDuration(race: RaceReport): number {
  *
  * @example A winner, and a failure
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatOutcome } from "./timeline.ts";
  * const winner = { pdId: "netb/ipv4", interfaceId: "netb", source: "203.0.113.101",
  *   address: "198.18.20.80", port: 8080, start: 52.1, end: 83.4, outcome: "connected" as const };
- * console.log(formatOutcome({ winner, attempts: [winner], resolutions: [] }));
- * // connected to 198.18.20.80 port 8080 through netb/ipv4 (netb) from 203.0.113.101 in 83.4 ms
- * console.log(formatOutcome({
- *   attempts: [], resolutions: [],
- *   error: "Cannot connect to www.example port 80: no provisioning domain may be used",
- * }));
- * // not connected after 0.0 ms: Cannot connect to www.example port 80: no provisioning domain may be used
+ * assert.equal(
+ *   formatOutcome({ winner, attempts: [winner], resolutions: [] }),
+ *   "connected to 198.18.20.80 port 8080 through netb/ipv4 (netb) from 203.0.113.101 in 83.4 ms",
+ * );
+ * assert.equal(
+ *   formatOutcome({
+ *     attempts: [], resolutions: [],
+ *     error: "Cannot connect to www.example port 80: no provisioning domain may be used",
+ *   }),
+ *   "not connected after 0.0 ms: Cannot connect to www.example port 80: no provisioning domain may be used",
+ * );
  * ```
  * @param race The race.
  * @returns One line.
@@ -122,6 +128,7 @@ interface Row {
  *
  * @example Two PDs race; the second one's attempt wins
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatTimeline } from "./timeline.ts";
  * const to = { address: "198.18.20.80", port: 8080, end: 83.4 };
  * const lines = formatTimeline({
@@ -134,11 +141,12 @@ interface Row {
  *       outcome: "connected" },
  *   ],
  * }, 20);
- * console.log(lines.join("\n"));
- * //                                                                  0 ms         83.4 ms
- * // resolve  neta/ipv4  A                               0.0– 2.1 ms  -···················  success  198.18.20.80 at 2.0 ms
- * // connect  neta/ipv4  198.51.100.101 → 198.18.20.80   2.1–83.4 ms  ████████████████████  cancelled
- * // connect  netb/ipv4  203.0.113.101 → 198.18.20.80   52.1–83.4 ms  ············████████  connected
+ * assert.deepEqual(lines, [
+ *   "                                                                 0 ms         83.4 ms",
+ *   "resolve  neta/ipv4  A                               0.0– 2.1 ms  -···················  success  198.18.20.80 at 2.0 ms",
+ *   "connect  neta/ipv4  198.51.100.101 → 198.18.20.80   2.1–83.4 ms  ████████████████████  cancelled",
+ *   "connect  netb/ipv4  203.0.113.101 → 198.18.20.80   52.1–83.4 ms  ············████████  connected",
+ * ]);
  * ```
  * @param race The attempts and translations.
  * @param width Columns of the time axis, the bars' length (default {@linkcode TIMELINE_WIDTH}).
@@ -217,6 +225,7 @@ export function formatTimeline(race: RaceReport, width: number = TIMELINE_WIDTH)
  *
  * @example A failed race
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatRace } from "./timeline.ts";
  * const lines = formatRace({
  *   resolutions: [{ pdId: "eth0/ipv4", interfaceId: "eth0", family: "ipv4",
@@ -225,8 +234,11 @@ export function formatTimeline(race: RaceReport, width: number = TIMELINE_WIDTH)
  *     address: "198.18.20.80", port: 80, start: 1.3, end: 2.5, outcome: "refused" }],
  *   error: "Cannot connect to www.example port 80: every attempt failed",
  * });
- * console.log(lines[0]);
- * // not connected after 2.5 ms: Cannot connect to www.example port 80: every attempt failed
+ * assert.equal(
+ *   lines[0],
+ *   "not connected after 2.5 ms: Cannot connect to www.example port 80: every attempt failed",
+ * );
+ * assert.equal(lines.length, 4);
  * ```
  * @param race The race, with its winner or the error's message.
  * @param width Columns of the time axis (default {@linkcode TIMELINE_WIDTH}).

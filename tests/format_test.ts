@@ -22,7 +22,7 @@ Deno.test("status shows each subscriber's recorded intents with their scope", as
     /^Application intents:\n {2}browser: wants-to-connect on eth0\/ipv6 since \S+\n {2}subscriber 2: connection-can-be-broken since \S+$/m,
   );
   assert.match(text, /^eth0 {2}ETH0 · wired · up$/m);
-  assert.match(text, /^│ {2}└─ DNS servers: 127\.0\.0\.53 \(dhcpv4\)$/m);
+  assert.match(text, /^│ {2}├─ DNS servers: 127\.0\.0\.53 \(dhcpv4\)$/m);
 });
 
 Deno.test("watch lines name the message type first", () => {

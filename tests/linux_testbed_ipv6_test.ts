@@ -352,7 +352,7 @@ testbedTest("linux platform on IPv6 links: a PD per router", unavailable, async 
         }
 
         const viaD1 = await mif(bed, "resolve", STUB_NAME, "--pd", D1, "--json");
-        assert.equal(viaD1.code, 1, viaD1.stdout + viaD1.stderr);
+        assert.equal(viaD1.code, 3, viaD1.stdout + viaD1.stderr);
         const d1Lines = viaD1.stdout.trim().split("\n").map((l) => JSON.parse(l));
         assert.deepEqual(d1Lines.filter((m) => m.type === "name-translation"), []);
         const done = d1Lines.find((m) => m.type === "name-translation-done");

@@ -211,7 +211,7 @@ testbedTest("per-PD name translation and connections on the test bed", unavailab
     await t.step(
       "mif resolve answers each PD with its own network's addresses and DNS server",
       async () => {
-        const { code, messages, stderr } = await mifResolve(bed, TEST_NAME);
+        const { code, messages, stderr } = await mifResolve(bed, TEST_NAME, "--family", "both");
         const text = `${messages.map((m) => JSON.stringify(m)).join("\n")}\nstderr: ${stderr}`;
         assert.equal(code, 0, `exit 0 when a PD found an address:\n${text}`);
         const translations = messages.filter((m) => m.type === "name-translation");

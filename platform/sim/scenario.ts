@@ -6,7 +6,9 @@
  * Simulated PD addresses and DNS servers must be loopback addresses
  * (127.0.0.0/8, ::1) so that name translation and connections run on real
  * sockets without touching a real network. A DNS server may name a port
- * ("127.0.0.12:5353", "[::1]:5353").
+ * ("127.0.0.12:5353", "[::1]:5353"). An optional `names` table says what
+ * those DNS servers answer and optional `services` are TCP listeners to
+ * connect to (see scenario_names.ts); the simulated platform runs both.
  *
  * @module
  */
@@ -23,6 +25,16 @@ import type {
 } from "../../protocol/types.ts";
 import { array, integer, type Json, object, oneOf, optional, string } from "./fields.ts";
 import { SimModel } from "./sim_model.ts";
+import {
+  loopbackAddress,
+  parseNames,
+  parseServices,
+  scenarioDnsServers,
+  type ScenarioName,
+  type ScenarioService,
+} from "./scenario_names.ts";
+
+export type { ScenarioName, ScenarioService } from "./scenario_names.ts";
 
 /** An address in a scenario; lifetimes count from when it is added. */
 export interface ScenarioAddress {
@@ -101,6 +113,14 @@ export interface Scenario {
   readonly interfaces: readonly ScenarioInterface[];
   /** Events, in time order. */
   readonly timeline: readonly ScenarioEvent[];
+  /**
+   * What the scenario's DNS servers answer, by lower-case name without a
+   * trailing dot. With a table, the simulated platform runs a DNS server on
+   * every dns-servers address of the scenario; without one, it runs none.
+   */
+  readonly names?: Readonly<Record<string, ScenarioName>>;
+  /** TCP services the simulated platform runs. */
+  readonly services?: readonly ScenarioService[];
 }
 
 const ELEMENTS: readonly ElementType[] = ["ra", "dhcpv4", "dhcpv6", "static"];
@@ -122,24 +142,6 @@ function lifetime(value: unknown, path: string): Lifetime {
   return value === "infinite" ? value : integer(value, path, 0, 0xfffffffe);
 }
 
-function loopback(value: unknown, path: string, family?: Family): string {
-  const text = string(value, path, 64);
-  const ip = parseIp(text);
-  if (!ip) throw new TypeError(`${path}: "${text}" is not an IP address`);
-  if (family && ip.family !== family) {
-    throw new TypeError(`${path}: "${text}" is not an ${family} address`);
-  }
-  if (
-    ip.zone !== undefined ||
-    !(ip.family === "ipv4" ? ip.bytes[0] === 127 : canonicalIp(text) === "::1")
-  ) {
-    throw new RangeError(
-      `${path}: "${text}" is not a loopback address (the simulated platform only uses 127.0.0.0/8 and ::1)`,
-    );
-  }
-  return canonicalIp(text)!;
-}
-
 function address(value: unknown, path: string, family: Family): ScenarioAddress {
   const a = object(value, path, ["address", "prefixLength", "validLifetime", "preferredLifetime"]);
   const valid = lifetime(a.validLifetime ?? "infinite", `${path}.validLifetime`);
@@ -149,7 +151,7 @@ function address(value: unknown, path: string, family: Family): ScenarioAddress 
   }
   const max = family === "ipv4" ? 32 : 128;
   return {
-    address: loopback(a.address, `${path}.address`, family),
+    address: loopbackAddress(a.address, `${path}.address`, family),
     prefixLength: integer(a.prefixLength ?? max, `${path}.prefixLength`, 0, max),
     validLifetime: valid,
     preferredLifetime: preferred,
@@ -164,7 +166,7 @@ function itemValue(item: string, value: unknown, path: string): ConfigValue {
         const text = string(v, `${path}[${i}]`, 64);
         const server = parseServer(text, "sim");
         if (!server) throw new TypeError(`${path}[${i}]: "${text}" is not an IP address`);
-        loopback(server.host, `${path}[${i}]`);
+        loopbackAddress(server.host, `${path}[${i}]`);
         return text;
       });
     case "routers":
@@ -319,7 +321,7 @@ function eventOnPd(
       return { at, event: kind, pdId, address: address(e.address, `${path}.address`, family) };
     }
     case "address-remove":
-      return { at, event: kind, pdId, address: loopback(e.address, `${path}.address`) };
+      return { at, event: kind, pdId, address: loopbackAddress(e.address, `${path}.address`) };
     case "element-set":
       return { at, event: kind, pdId, element: element(e.element, `${path}.element`) };
     case "element-remove":
@@ -335,12 +337,13 @@ function eventOnPd(
  * @example Parse a one-interface scenario
  * ```ts
  * import { parseScenario } from "./scenario.ts";
+ * import assert from "node:assert/strict";
  * const s = parseScenario(JSON.stringify({
  *   name: "tiny", description: "one wired link",
  *   interfaces: [{ interfaceId: "eth0", interfaceType: "wired", pds: [] }],
  *   timeline: [],
  * }));
- * console.log(s.interfaces[0].displayName); // "eth0"
+ * assert.equal(s.interfaces[0].displayName, "eth0");
  * ```
  * @param text The JSON text.
  * @returns The scenario.
@@ -355,12 +358,28 @@ export function parseScenario(text: string): Scenario {
   } catch (error) {
     throw new SyntaxError(`Cannot parse scenario: ${(error as Error).message}`, { cause: error });
   }
-  const s = object(json, "scenario", ["name", "description", "interfaces", "timeline"]);
+  const s = object(json, "scenario", [
+    "name",
+    "description",
+    "interfaces",
+    "timeline",
+    "names",
+    "services",
+  ]);
+  const name = string(s.name, "name", 64);
+  const description = s.description === undefined ? "" : string(s.description, "description", 512);
+  const interfaces = array(s.interfaces, "interfaces").map((n, i) => nic(n, `interfaces[${i}]`));
+  const timeline = array(s.timeline ?? [], "timeline").map((e, i) => event(e, `timeline[${i}]`));
+  const servers = new Set(scenarioDnsServers(interfaces, timeline));
   const scenario: Scenario = {
-    name: string(s.name, "name", 64),
-    description: s.description === undefined ? "" : string(s.description, "description", 512),
-    interfaces: array(s.interfaces, "interfaces").map((n, i) => nic(n, `interfaces[${i}]`)),
-    timeline: array(s.timeline ?? [], "timeline").map((e, i) => event(e, `timeline[${i}]`)),
+    name,
+    description,
+    interfaces,
+    timeline,
+    ...(s.names === undefined ? {} : { names: parseNames(s.names, "names", servers) }),
+    ...(s.services === undefined
+      ? {}
+      : { services: parseServices(s.services, "services", servers) }),
   };
   for (let i = 1; i < scenario.timeline.length; i++) {
     if (scenario.timeline[i].at < scenario.timeline[i - 1].at) {

@@ -39,7 +39,24 @@ function toAddress(a: ScenarioAddress, now: number): AddressInfo {
   };
 }
 
-/** The simulated host at one moment. */
+/**
+ * The simulated host at one moment.
+ *
+ * @example Take a Wi-Fi link down
+ * ```ts
+ * import { parseScenario } from "./scenario.ts";
+ * import { SimModel } from "./sim_model.ts";
+ * import assert from "node:assert/strict";
+ * const { interfaces } = parseScenario(JSON.stringify({
+ *   name: "wifi",
+ *   interfaces: [{ interfaceId: "wlan0", interfaceType: "wifi", pds: [] }],
+ * }));
+ * const model = new SimModel(interfaces, Date.now(), "interfaces");
+ * const events = model.apply({ at: 0, event: "link-down", interfaceId: "wlan0" }, Date.now(), "timeline[0]");
+ * assert.deepEqual(events[0], { type: "interface-going-away", interfaceId: "wlan0" });
+ * assert.equal(model.snapshot().interfaces[0].operState, "down");
+ * ```
+ */
 export class SimModel {
   #nics: ModelNic[] = [];
   #known = new Map<string, { interfaceId: string; pd: ScenarioPd }>();

@@ -1,6 +1,8 @@
 /**
  * The simulated platform: plays a scenario's timeline against its initial
- * state and expires addresses when their valid lifetime runs out.
+ * state and expires addresses when their valid lifetime runs out, and runs
+ * the scenario's DNS servers and TCP services on loopback (sim_listeners.ts)
+ * while it is started.
  *
  * @module
  */
@@ -8,6 +10,7 @@
 import type { Platform, PlatformEvent, Snapshot } from "../types.ts";
 import { parseScenario, type Scenario } from "./scenario.ts";
 import { SimModel } from "./sim_model.ts";
+import { type SimListeners, startListeners } from "./sim_listeners.ts";
 import laptop from "./laptop.json" with { type: "json" };
 
 /**
@@ -16,8 +19,10 @@ import laptop from "./laptop.json" with { type: "json" };
  * @example Load the bundled scenario
  * ```ts
  * import { BUNDLED_SCENARIO, loadScenario } from "@mif/mif";
+ * import assert from "node:assert/strict";
  * const scenario = await loadScenario(BUNDLED_SCENARIO);
- * console.log(scenario.name); // "laptop"
+ * assert.equal(scenario.name, "laptop");
+ * assert.deepEqual(scenario.names?.["www.example"]?.a, ["127.0.0.1"]);
  * ```
  */
 export const BUNDLED_SCENARIO = "laptop";
@@ -26,10 +31,17 @@ export const BUNDLED_SCENARIO = "laptop";
  * Loads a scenario file, or the bundled one.
  *
  * @example Load a scenario file
- * ```ts ignore
+ * ```ts
  * import { loadScenario } from "@mif/mif";
- * const scenario = await loadScenario("./my_scenario.json");
- * console.log(scenario.timeline.length);
+ * import assert from "node:assert/strict";
+ * const file = await Deno.makeTempFile({ suffix: ".json" });
+ * try {
+ *   await Deno.writeTextFile(file, JSON.stringify({ name: "empty", interfaces: [] }));
+ *   const scenario = await loadScenario(file);
+ *   assert.equal(scenario.timeline.length, 0);
+ * } finally {
+ *   await Deno.remove(file);
+ * }
  * ```
  *
  * @param file A path or file URL; undefined or "laptop" for the bundled scenario.
@@ -66,17 +78,23 @@ export async function loadScenario(
 }
 
 /**
- * A platform driven by a scenario.
+ * A platform driven by a scenario. start() opens the scenario's DNS servers
+ * (when it has a `names` table) and TCP services and close() closes them; a
+ * server or service that cannot listen is reported in every snapshot's
+ * `notes` ("Skipped sources" in `mif status`); one whose port was in use is
+ * tried again every second, and a snapshot without its note follows once it
+ * listens.
  *
  * @example Run the MIF API on an inline scenario
  * ```ts
  * import { openMif, parseScenario, SimPlatform } from "@mif/mif";
+ * import assert from "node:assert/strict";
  * const scenario = parseScenario(JSON.stringify({
  *   name: "one link",
  *   interfaces: [{ interfaceId: "eth0", interfaceType: "wired", pds: [] }],
  * }));
  * await using mif = await openMif({ platform: new SimPlatform(scenario) });
- * console.log(mif.status().interfaces.length); // 1
+ * assert.equal(mif.status().interfaces.length, 1);
  * ```
  */
 export class SimPlatform implements Platform {
@@ -88,6 +106,9 @@ export class SimPlatform implements Platform {
   #next = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #started = false;
+  #sockets: Promise<SimListeners> | undefined;
+  #listeners: SimListeners | undefined;
   #listener: (event: PlatformEvent) => void = () => {};
 
   /**
@@ -102,32 +123,48 @@ export class SimPlatform implements Platform {
       : scenario.name;
   }
 
-  start(listener: (event: PlatformEvent) => void): Promise<Snapshot> {
-    if (this.#closed) {
-      return Promise.reject(new Deno.errors.BadResource("Cannot start platform: it is closed"));
+  async start(listener: (event: PlatformEvent) => void): Promise<Snapshot> {
+    if (this.#closed) throw new Deno.errors.BadResource("Cannot start platform: it is closed");
+    if (this.#started) {
+      throw new DOMException("Cannot start platform: it is already started", "InvalidStateError");
     }
-    if (this.#model) {
-      return Promise.reject(
-        new DOMException("Cannot start platform: it is already started", "InvalidStateError"),
-      );
-    }
+    this.#started = true;
+    // A port in use that frees up later changes the notes: a new snapshot says so.
+    this.#sockets = startListeners(this.#scenario, () => this.#notesChanged());
+    this.#listeners = await this.#sockets;
+    if (this.#closed) throw new Deno.errors.BadResource("Cannot start platform: it was closed");
     this.#listener = listener;
     this.#start = Date.now();
     this.#model = new SimModel(this.#scenario.interfaces, this.#start, "interfaces");
     this.#schedule();
-    return Promise.resolve(this.#model.snapshot());
+    return this.#snapshot();
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    return Promise.resolve();
+    const sockets = this.#sockets;
+    this.#sockets = undefined;
+    if (sockets) await (await sockets).close();
   }
 
   /** Same as close(), for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** The model's state, with the notes of the servers and services that cannot listen. */
+  #snapshot(): Snapshot {
+    const snapshot = this.#model!.snapshot();
+    const notes = this.#listeners?.notes ?? [];
+    return notes.length === 0 ? snapshot : { ...snapshot, notes };
+  }
+
+  #notesChanged(): void {
+    if (this.#model && !this.#closed) {
+      this.#listener({ type: "snapshot", snapshot: this.#snapshot() });
+    }
   }
 
   /** The time of the next due item: a timeline event or an address expiry. */
@@ -153,12 +190,16 @@ export class SimPlatform implements Platform {
     for (let due = this.#due(); due && due.at <= Date.now() && !this.#closed; due = this.#due()) {
       if (due.expiry) {
         model.expire(due.at);
-        this.#listener({ type: "snapshot", snapshot: model.snapshot() });
+        this.#listener({ type: "snapshot", snapshot: this.#snapshot() });
       } else {
         const i = this.#next++;
         const e = this.#scenario.timeline[i];
         model.expire(due.at);
-        for (const event of model.apply(e, due.at, `timeline[${i}]`)) this.#listener(event);
+        for (const event of model.apply(e, due.at, `timeline[${i}]`)) {
+          this.#listener(
+            event.type === "snapshot" ? { ...event, snapshot: this.#snapshot() } : event,
+          );
+        }
       }
     }
     this.#schedule();
