@@ -1,5 +1,9 @@
 /**
- * The `mif` command line: a thin layer over the public API.
+ * The `mif` command line. It drives the library as a program would (openMif(),
+ * subscribers, connect()) and reuses the library's own checks and wording for
+ * what it validates up front (name syntax, path selectors, platform options,
+ * failure reasons), importing those modules directly; cli/ holds only the
+ * command line's own parts: arguments, help, output formats, progress.
  *
  * ```sh
  * deno run --unstable-worker-options --allow-read --allow-net cli.ts status

@@ -49,6 +49,7 @@ export {
   type ConnectionFailure,
   type SocketAddress,
 } from "./broker/connection.ts";
+export { CONNECTION_FAILURES } from "./workers/connection_wire.ts";
 export type { IntentMessage } from "./broker/intents.ts";
 export { connect, type ConnectResult } from "./connect/happy_eyeballs.ts";
 export type { ConnectOptions, PathSelector } from "./connect/connect_options.ts";
@@ -61,7 +62,9 @@ export {
 } from "./connect/timeline.ts";
 export type * from "./protocol/types.ts";
 export {
+  CONFIG_ITEM_NAME,
   CONNECT_FAILURES,
+  ELEMENT_TYPES,
   ERROR_REASONS,
   INTERFACE_TYPES,
   NO_CONFIGURATION_DATA_REASONS,
@@ -77,9 +80,10 @@ export {
   validateSubscriberMessage,
   type Validation,
 } from "./protocol/validate.ts";
-export { canonicalIp, formatIp, type IpAddress, isLoopback, parseIp } from "./protocol/ip.ts";
+export { canonicalIp, FAMILIES, formatIp, type IpAddress, isLoopback, parseIp } from "./ip/ip.ts";
 export type * from "./platform/types.ts";
-export { defaultPlatformName, PLATFORM_NAMES } from "./platform/select.ts";
+export { defaultPlatformName } from "./platform/select.ts";
+export { PLATFORM_NAMES } from "./platform/types.ts";
 export { BUNDLED_SCENARIO, loadScenario, SimPlatform } from "./platform/sim/sim_platform.ts";
 export type * from "./platform/sim/scenario.ts";
 export { LinuxPlatform, type LinuxPlatformOptions } from "./platform/linux/linux_platform.ts";

@@ -7,13 +7,11 @@
  */
 
 import { elementAnnouncement, interfaceAnnouncement, pdAnnouncement } from "./announce.ts";
-import { canonicalIp, parseIp } from "../protocol/ip.ts";
+import { canonicalIp, parseIp } from "../ip/ip.ts";
 import { validateApiMessage } from "../protocol/validate.ts";
 import type { ApiMessage } from "../protocol/types.ts";
-import type { AddressInfo, PdInfo, Snapshot } from "../platform/types.ts";
+import { type AddressInfo, OPER_STATES, type PdInfo, type Snapshot } from "../platform/types.ts";
 import type { Family } from "../protocol/types.ts";
-
-const OPER_STATES = ["up", "down", "unknown"];
 
 /** The problem with a message the broker would derive, or undefined. */
 function derived(at: string, message: ApiMessage): string | undefined {
@@ -105,7 +103,11 @@ export function snapshotProblem(snapshot: Snapshot): string | undefined {
     interfaceIds.add(nic.interfaceId);
     const problem = derived(at, interfaceAnnouncement(nic));
     if (problem) return problem;
-    if (!OPER_STATES.includes(nic.operState)) return `${at}.operState: must be up, down or unknown`;
+    if (!(OPER_STATES as readonly string[]).includes(nic.operState)) {
+      return `${at}.operState: must be ${OPER_STATES.slice(0, -1).join(", ")} or ${
+        OPER_STATES.at(-1)
+      }`;
+    }
     const orphans = addressesProblem(`${at}.unattributed`, nic.unattributed ?? []);
     if (orphans) return orphans;
     for (const [j, pd] of nic.pds.entries()) {

@@ -42,7 +42,7 @@ export interface PdStatus {
   readonly addresses: readonly AddressStatus[];
   /** Its configuration elements. */
   readonly elements: readonly ElementInfo[];
-  /** The DNS servers of all its elements, in element order. */
+  /** The DNS servers of all its elements, in element order, each once per element. */
   readonly dnsServers: readonly DnsServerStatus[];
   /** Its worker. */
   readonly worker: WorkerStatus;

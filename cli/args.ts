@@ -4,11 +4,12 @@
  * @module
  */
 
-import { PLATFORM_NAMES } from "../platform/select.ts";
-import { canonicalIp } from "../protocol/ip.ts";
+import { misplacedOption } from "../platform/select.ts";
+import { PLATFORM_NAMES } from "../platform/types.ts";
+import { canonicalIp } from "../ip/ip.ts";
 import type { PlatformName } from "../platform/types.ts";
 import type { Family } from "../protocol/types.ts";
-import { toDnsName } from "../workers/dns/dns_name.ts";
+import { toDnsName } from "../dns/dns_name.ts";
 import { type Command, COMMANDS } from "./help.ts";
 import { didYouMean } from "./suggest.ts";
 import { type OptionSpec, tokenize } from "./tokens.ts";
@@ -205,16 +206,20 @@ function platformOptions(
     );
   }
   const scenario = first(values, "scenario");
-  if (scenario !== undefined && platform !== undefined && platform !== "sim") {
-    throw new UsageError("--scenario only applies to --platform sim");
-  }
   const resolvConf = first(values, "resolv-conf"), leaseDirs = every(values, "lease-dir");
-  const linuxOnly = resolvConf !== undefined || leaseDirs !== undefined;
-  if (linuxOnly && (scenario !== undefined || (platform ?? "linux") !== "linux")) {
-    throw new UsageError("--resolv-conf and --lease-dir only apply to --platform linux");
-  }
   // A scenario only makes sense on the sim platform, so it implies it; likewise for linux.
-  const chosen = platform ?? (scenario !== undefined ? "sim" : linuxOnly ? "linux" : undefined);
+  const chosen = (platform as PlatformName | undefined) ??
+    (scenario !== undefined
+      ? "sim"
+      : resolvConf !== undefined || leaseDirs !== undefined
+      ? "linux"
+      : undefined);
+  switch (chosen && misplacedOption(chosen, { scenario, resolvConf, leaseDirs })) {
+    case "scenario":
+      throw new UsageError("--scenario only applies to --platform sim");
+    case "linux-paths":
+      throw new UsageError("--resolv-conf and --lease-dir only apply to --platform linux");
+  }
   return {
     ...(chosen === undefined ? {} : { platform: chosen as PlatformName }),
     ...(scenario === undefined ? {} : { scenario }),

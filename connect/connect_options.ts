@@ -7,7 +7,7 @@
  */
 
 import type { Mif } from "../broker/mif.ts";
-import { canonicalIp, type Family, isLoopback, parseIp } from "../protocol/ip.ts";
+import { canonicalIp, type Family, isLoopback, parseIp } from "../ip/ip.ts";
 import { INTERFACE_TYPES, type InterfaceType } from "../protocol/types.ts";
 import { DEFAULT_ATTEMPT_DELAY, MAX_ATTEMPT_DELAY, MIN_ATTEMPT_DELAY } from "./path_history.ts";
 

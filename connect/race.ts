@@ -9,7 +9,7 @@
  */
 
 import type { AddressInfo } from "../platform/types.ts";
-import type { Family } from "../protocol/ip.ts";
+import type { Family } from "../ip/ip.ts";
 import type { ConnectFailure, TranslationFailure } from "../protocol/types.ts";
 import type { Clock } from "./clock.ts";
 import { type ConnectFailedReason, whyEveryAttemptFailed, whyNoAttempt } from "./failure.ts";

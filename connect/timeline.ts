@@ -7,7 +7,7 @@
  */
 
 import type { ConnectFailure, TranslationFailure } from "../protocol/types.ts";
-import type { Family } from "../protocol/ip.ts";
+import type { Family } from "../ip/ip.ts";
 import type { ConnectFailedReason } from "./failure.ts";
 
 /**

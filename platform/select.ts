@@ -5,21 +5,10 @@
  * @module
  */
 
-import type { Platform, PlatformName } from "./types.ts";
+import { type Platform, PLATFORM_NAMES, type PlatformName } from "./types.ts";
 import { loadScenario, SimPlatform } from "./sim/sim_platform.ts";
 import { LinuxPlatform } from "./linux/linux_platform.ts";
 import { DEFAULT_SOURCE_PATHS } from "./linux/config_sources.ts";
-
-/**
- * Every platform name mif accepts.
- *
- * @example Validate a name
- * ```ts
- * import { PLATFORM_NAMES } from "@mif/mif";
- * console.log(PLATFORM_NAMES.includes("sim")); // true
- * ```
- */
-export const PLATFORM_NAMES: readonly PlatformName[] = ["sim", "linux", "darwin"];
 
 /** Options for {@linkcode openPlatform}. */
 export interface PlatformOptions {
@@ -74,6 +63,34 @@ export function defaultPlatformName(): PlatformName {
 }
 
 /**
+ * Which of a platform's options belong to another platform: a `scenario`
+ * (sim only), or `resolvConf`/`leaseDirs` (linux only). The one statement
+ * of that rule; openPlatform() and the CLI phrase it their own way.
+ *
+ * @example A scenario on linux
+ * ```ts
+ * import { misplacedOption } from "./select.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(misplacedOption("linux", { scenario: "s.json" }), "scenario");
+ * assert.equal(misplacedOption("sim", { resolvConf: "/tmp/r" }), "linux-paths");
+ * assert.equal(misplacedOption("sim", { scenario: "s.json" }), undefined);
+ * ```
+ * @param name The platform.
+ * @param options Its options.
+ * @returns The misplaced option, or undefined.
+ */
+export function misplacedOption(
+  name: PlatformName,
+  options: PlatformOptions,
+): "scenario" | "linux-paths" | undefined {
+  if (name !== "sim" && options.scenario !== undefined) return "scenario";
+  if (name !== "linux" && (options.resolvConf !== undefined || options.leaseDirs !== undefined)) {
+    return "linux-paths";
+  }
+  return undefined;
+}
+
+/**
  * Opens a platform by name.
  *
  * @param name The platform.
@@ -88,15 +105,15 @@ export function openPlatform(name: PlatformName, options: PlatformOptions = {}):
       `Cannot open platform "${name}": expected one of ${PLATFORM_NAMES.join(", ")}`,
     );
   }
-  if (name !== "sim" && options.scenario !== undefined) {
-    throw new TypeError(
-      `Cannot open platform "${name}": a scenario only applies to the sim platform`,
-    );
-  }
-  if (name !== "linux" && (options.resolvConf !== undefined || options.leaseDirs !== undefined)) {
-    throw new TypeError(
-      `Cannot open platform "${name}": resolvConf and leaseDirs only apply to the linux platform`,
-    );
+  switch (misplacedOption(name, options)) {
+    case "scenario":
+      throw new TypeError(
+        `Cannot open platform "${name}": a scenario only applies to the sim platform`,
+      );
+    case "linux-paths":
+      throw new TypeError(
+        `Cannot open platform "${name}": resolvConf and leaseDirs only apply to the linux platform`,
+      );
   }
   const open = OPENERS[name];
   if (!open) {

@@ -10,8 +10,35 @@
 
 import type { ConfigValue, ElementType, Family, InterfaceType } from "../protocol/types.ts";
 
-/** The platforms mif knows. */
-export type PlatformName = "sim" | "linux" | "darwin";
+/**
+ * Every platform name mif accepts.
+ *
+ * @example Validate a name
+ * ```ts
+ * import { PLATFORM_NAMES } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert(PLATFORM_NAMES.includes("sim"));
+ * ```
+ */
+export const PLATFORM_NAMES = ["sim", "linux", "darwin"] as const;
+
+/** The platforms mif knows: one of {@linkcode PLATFORM_NAMES}. */
+export type PlatformName = typeof PLATFORM_NAMES[number];
+
+/**
+ * An interface's operational state.
+ *
+ * @example
+ * ```ts
+ * import { OPER_STATES } from "./types.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(OPER_STATES, ["up", "down", "unknown"]);
+ * ```
+ */
+export const OPER_STATES = ["up", "down", "unknown"] as const;
+
+/** One of {@linkcode OPER_STATES}. */
+export type OperState = typeof OPER_STATES[number];
 
 /** An address of a provisioning domain. */
 export interface AddressInfo {
@@ -58,7 +85,7 @@ export interface InterfaceInfo {
   /** What kind of link it is. */
   readonly interfaceType: InterfaceType;
   /** Operational state. */
-  readonly operState: "up" | "down" | "unknown";
+  readonly operState: OperState;
   /** Kernel interface index, where there is one. */
   readonly index?: number;
   /** Link MTU in octets. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Family } from "./ip.ts";
+import type { Family } from "../ip/ip.ts";
 
 export type { Family };
 
@@ -15,7 +15,33 @@ export type { Family };
  * DHCPv6, Config Element DHCPv4 ...TBD..."); "static" covers configuration
  * that no protocol delivered.
  */
-export type ElementType = "ra" | "dhcpv4" | "dhcpv6" | "static";
+export type ElementType = typeof ELEMENT_TYPES[number];
+
+/**
+ * Every configuration element type, in the order the draft lists them.
+ *
+ * @example
+ * ```ts
+ * import { ELEMENT_TYPES } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(ELEMENT_TYPES, ["ra", "dhcpv4", "dhcpv6", "static"]);
+ * ```
+ */
+export const ELEMENT_TYPES = ["ra", "dhcpv4", "dhcpv6", "static"] as const;
+
+/**
+ * The syntax of a configuration item's name: kebab-case, lower-case letters
+ * and digits ("dns-servers", "mtu").
+ *
+ * @example
+ * ```ts
+ * import { CONFIG_ITEM_NAME } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert(CONFIG_ITEM_NAME.test("dns-servers"));
+ * assert(!CONFIG_ITEM_NAME.test("DNS_Servers"));
+ * ```
+ */
+export const CONFIG_ITEM_NAME: RegExp = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /**
  * What kind of link an interface can be.
@@ -221,8 +247,8 @@ export interface ConnectionCanBeBroken extends IntentScope {
   readonly type: "connection-can-be-broken";
 }
 
-/** Every message a subscriber may post. */
-export type SubscriberMessage =
+/** The messages that start or stop announcements (§3.3.7.1–8). */
+export type SubscriptionMessage =
   | AnnounceInterfaces
   | StopAnnouncingInterfaces
   | AnnounceProvisioningDomains
@@ -230,7 +256,11 @@ export type SubscriberMessage =
   | AnnounceConfigurationElements
   | StopAnnouncingConfigurationElements
   | AnnounceAddresses
-  | StopAnnouncingAddresses
+  | StopAnnouncingAddresses;
+
+/** Every message a subscriber may post. */
+export type SubscriberMessage =
+  | SubscriptionMessage
   | GetConfigurationData
   | TranslateName
   | StopTranslatingName

@@ -6,11 +6,13 @@
  * @module
  */
 
-import { parseIp } from "./ip.ts";
+import { FAMILIES, parseIp } from "../ip/ip.ts";
 import { cleanText, CONTROL_CHARACTERS, TEXT_LIMITS } from "./text.ts";
 import {
   type ApiMessage,
+  CONFIG_ITEM_NAME,
   CONNECT_FAILURES,
+  ELEMENT_TYPES,
   ERROR_REASONS,
   INTERFACE_TYPES,
   NO_CONFIGURATION_DATA_REASONS,
@@ -45,7 +47,6 @@ type Spec = Readonly<Record<string, Field>>;
 
 // Control characters have no place in ids, names or details.
 const CONTROL = CONTROL_CHARACTERS;
-const ITEM = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_VALUE_DEPTH = 8;
 const MAX_VALUE_NODES = 10_000;
 
@@ -126,15 +127,12 @@ const json: Check = (v) => {
   return problem ? `value ${problem}` : undefined;
 };
 
-const ELEMENTS = ["ra", "dhcpv4", "dhcpv6", "static"] as const;
-const FAMILIES = ["ipv4", "ipv6"] as const;
-
 const id = text(256);
 const requestId = text(128);
-const element = oneOf(...ELEMENTS);
+const element = oneOf(...ELEMENT_TYPES);
 const family = oneOf(...FAMILIES);
 const item: Check = (v) =>
-  typeof v === "string" && v.length <= 64 && ITEM.test(v)
+  typeof v === "string" && v.length <= 64 && CONFIG_ITEM_NAME.test(v)
     ? undefined
     : 'must be a kebab-case name such as "dns-servers"';
 const port = integer(1, 65535);
@@ -278,7 +276,8 @@ const API_SPECS = {
  * @example List them
  * ```ts
  * import { SUBSCRIBER_MESSAGE_TYPES } from "@mif/mif";
- * console.log(SUBSCRIBER_MESSAGE_TYPES.length); // 17
+ * import assert from "node:assert/strict";
+ * assert.equal(SUBSCRIBER_MESSAGE_TYPES.length, 17);
  * ```
  */
 export const SUBSCRIBER_MESSAGE_TYPES: readonly SubscriberMessage["type"][] = Object
@@ -291,7 +290,8 @@ export const SUBSCRIBER_MESSAGE_TYPES: readonly SubscriberMessage["type"][] = Ob
  * @example List them
  * ```ts
  * import { API_MESSAGE_TYPES } from "@mif/mif";
- * console.log(API_MESSAGE_TYPES.at(-1)); // "error"
+ * import assert from "node:assert/strict";
+ * assert.equal(API_MESSAGE_TYPES.at(-1), "error");
  * ```
  */
 export const API_MESSAGE_TYPES: readonly ApiMessage["type"][] = Object.keys(

@@ -1,7 +1,7 @@
 /** The UDP and TCP exchanges against the test server, on loopback. */
 
 import assert from "node:assert/strict";
-import { buildQuery } from "../workers/dns/dns_message.ts";
+import { buildQuery } from "../dns/dns_message.ts";
 import type { ExchangePath } from "../workers/dns/exchange_types.ts";
 import { tcpExchange } from "../workers/dns/tcp_exchange.ts";
 import { udpExchange } from "../workers/dns/udp_exchange.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 // @ts-types="npm:@types/dns-packet@5.6.5"
 import dnsPacket from "npm:dns-packet@5.6.1";
-import { buildQuery, checkReply, type DnsReply } from "../workers/dns/dns_message.ts";
+import { buildQuery, checkReply, type DnsReply } from "../dns/dns_message.ts";
 import { MAX_CHAIN, readReply } from "../workers/dns/dns_answer.ts";
 
 const QUESTION = { type: "A" as const, name: "www.example", class: "IN" as const };

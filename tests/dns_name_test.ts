@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { nameKey, sameName, toDnsName } from "../workers/dns/dns_name.ts";
-import { parseServer, serverText } from "../workers/dns/server_address.ts";
+import { nameKey, sameName, toDnsName } from "../dns/dns_name.ts";
 import { planRoutes } from "../workers/dns/dns_routes.ts";
 
 const address = (
@@ -58,44 +57,6 @@ Deno.test("names compare case-insensitively, trailing dot ignored", () => {
   assert.ok(sameName("WWW.example.", "www.EXAMPLE"));
   assert.ok(!sameName("www.example", "www.example.org"));
   assert.equal(nameKey("A.B."), "a.b");
-});
-
-Deno.test("server strings: IPv4, IPv6, ports, brackets and zones", () => {
-  const cases: [string, string, number, string][] = [
-    ["198.51.100.1", "198.51.100.1", 53, "ipv4"],
-    ["198.51.100.1:5353", "198.51.100.1", 5353, "ipv4"],
-    ["2001:db8::1", "2001:db8::1", 53, "ipv6"],
-    ["2001:DB8:0::1", "2001:db8::1", 53, "ipv6"],
-    ["[2001:db8::1]:5353", "2001:db8::1", 5353, "ipv6"],
-    ["[2001:db8::1]", "2001:db8::1", 53, "ipv6"],
-    ["[fe80::1%eth1]:53", "fe80::1%eth1", 53, "ipv6"],
-    ["fe80::1", "fe80::1%wlan0", 53, "ipv6"],
-    ["[fe80::1]:54", "fe80::1%wlan0", 54, "ipv6"],
-  ];
-  for (const [text, host, port, family] of cases) {
-    assert.deepEqual(parseServer(text, "wlan0"), { text, host, port, family }, text);
-  }
-});
-
-Deno.test("unparseable server strings are refused", () => {
-  for (
-    const text of [
-      "",
-      "dns.example",
-      "198.51.100.1:0",
-      "198.51.100.1:65536",
-      "198.51.100.1:053",
-      "198.51.100.1:",
-      "[198.51.100.1]:53",
-      "[2001:db8::1]:",
-      "2001:db8::1:5353:1:2:3:4:5",
-      "198.51.100.1#dns.example",
-      "198.51.100.1%eth0",
-    ]
-  ) {
-    assert.equal(parseServer(text, "eth0"), undefined, text);
-  }
-  assert.equal(serverText("2001:db8::1", 53), "[2001:db8::1]:53");
 });
 
 Deno.test("routes pair each server with the PD's best source of its family, and say why others are skipped", () => {

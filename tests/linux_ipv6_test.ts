@@ -14,7 +14,7 @@ import { parseLinks } from "../platform/linux/parse_links.ts";
 import { parseRdisc6 } from "../platform/linux/parse_rdisc6.ts";
 import { parseRoutes } from "../platform/linux/parse_routes.ts";
 import { snapshotProblem } from "../broker/snapshot_check.ts";
-import { selectSources } from "../workers/net/source_selection.ts";
+import { selectSources } from "../ip/addrselect.ts";
 import type { InterfaceInfo, Snapshot } from "../platform/types.ts";
 
 const data = (name: string) =>

@@ -7,8 +7,6 @@ import { parseDhclientLeases } from "../platform/linux/parse_dhclient.ts";
 import { parseDhclientEnv } from "../platform/linux/parse_dhclient_env.ts";
 import { interfaceTypeOf } from "../platform/linux/interface_type.ts";
 import { dhclientLeaseFile, dhclientLeaseFiles } from "../platform/linux/dhclient_processes.ts";
-import { maskLength } from "../platform/linux/prefix.ts";
-import { prefixMatch } from "../protocol/prefix.ts";
 import { neighbourRouters, parseNeighbours } from "../platform/linux/parse_neighbours.ts";
 
 const data = (name: string) =>
@@ -231,16 +229,6 @@ Deno.test("dhclientLeaseFiles keeps only dhclients of this network namespace", (
     "/var/lib/dhcp/dhclient6.leases",
   ]);
   assert.throws(() => dhclientLeaseFiles(ps, 901), /process 901 is not listed/);
-});
-
-Deno.test("prefixMatch and maskLength", () => {
-  assert.equal(prefixMatch("198.51.100.7", "198.51.100.0/24"), 24);
-  assert.equal(prefixMatch("198.51.101.7", "198.51.100.0/24"), -1);
-  assert.equal(prefixMatch("2001:db8::1", "0.0.0.0/0"), -1, "families differ");
-  assert.equal(prefixMatch("2001:db8::1", "::/0"), 0);
-  assert.equal(maskLength("255.255.240.0"), 20);
-  assert.equal(maskLength("255.255.255.255"), 32);
-  assert.equal(maskLength("0.255.0.0"), undefined);
 });
 
 Deno.test("parseNeighbours finds every router a test bed host heard, the stub router (lifetime 0) too", () => {

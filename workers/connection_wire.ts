@@ -27,14 +27,27 @@ export const READ_BATCH = READ_WINDOW / 4;
 /** See {@linkcode READ_BATCH}. */
 export const WRITE_BATCH = WRITE_WINDOW / 4;
 
-/** Why an open connection ended badly. */
-export type ConnectionFailure =
-  | "reset"
-  | "timeout"
-  | "unreachable"
-  | "pd-gone"
-  | "worker-crashed"
-  | "protocol-error";
+/**
+ * Why an open connection can end badly.
+ *
+ * @example
+ * ```ts
+ * import { CONNECTION_FAILURES } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert(CONNECTION_FAILURES.includes("reset"));
+ * ```
+ */
+export const CONNECTION_FAILURES = [
+  "reset",
+  "timeout",
+  "unreachable",
+  "pd-gone",
+  "worker-crashed",
+  "protocol-error",
+] as const;
+
+/** Why an open connection ended badly: one of {@linkcode CONNECTION_FAILURES}. */
+export type ConnectionFailure = typeof CONNECTION_FAILURES[number];
 
 /** Subscriber side → socket. */
 export type ToSocket =
@@ -51,14 +64,7 @@ export type FromSocket =
   | { readonly type: "error"; readonly reason: ConnectionFailure; readonly detail: string }
   | { readonly type: "closed" };
 
-const FAILURES = new Set<string>([
-  "reset",
-  "timeout",
-  "unreachable",
-  "pd-gone",
-  "worker-crashed",
-  "protocol-error",
-]);
+const FAILURES = new Set<string>(CONNECTION_FAILURES);
 
 function record(v: unknown): Record<string, unknown> | undefined {
   return typeof v === "object" && v !== null ? v as Record<string, unknown> : undefined;

@@ -21,7 +21,7 @@ import { connectTcp } from "./net/tcp_connect.ts";
 import { pumpSocket } from "./net/socket_pump.ts";
 import { SocketReader } from "./net/socket_reader.ts";
 import { connectSources, dnsServers, routeProblem } from "./pd_view.ts";
-import { zoned } from "./net/source_selection.ts";
+import { zoned } from "../ip/zone.ts";
 import { describeError } from "../protocol/text.ts";
 
 /** Serves one provisioning domain's requests. */

@@ -5,38 +5,80 @@
  * @module
  */
 
-import { canonicalIp, isLinkLocal, parseIp } from "../protocol/ip.ts";
-import { prefixMatch } from "../protocol/prefix.ts";
-import type { ConnectToAddress, ConnectToAddressFromAddress } from "../protocol/types.ts";
+import { canonicalIp, isLinkLocal, parseIp } from "../ip/ip.ts";
+import { prefixMatch } from "../ip/prefix.ts";
+import type {
+  ConnectToAddress,
+  ConnectToAddressFromAddress,
+  ElementType,
+} from "../protocol/types.ts";
 import type { PdInfo } from "../platform/types.ts";
-import { noSourceReason, selectSources } from "./net/source_selection.ts";
+import { noSourceReason, selectSources } from "../ip/addrselect.ts";
+
+/** A DNS server and the configuration element that supplied it. */
+export interface DnsServerSource {
+  /** The server's address, as the element holds it. */
+  readonly address: string;
+  /** The element whose dns-servers item lists it. */
+  readonly element: ElementType;
+}
 
 /**
- * The PD's DNS servers: the dns-servers item of each configuration element,
- * in element order, each once.
+ * The PD's DNS servers with the elements that supplied them: the
+ * dns-servers item of each configuration element, in element order, each
+ * server once per element. Status shows these; the worker queries their
+ * addresses ({@linkcode dnsServers}).
+ *
+ * @example A server both RA and DHCPv6 delivered, and one listed twice
+ * ```ts
+ * import { dnsServerSources } from "./pd_view.ts";
+ * import assert from "node:assert/strict";
+ * const servers = dnsServerSources({
+ *   pdId: "eth0/ipv6", family: "ipv6", addresses: [],
+ *   elements: [
+ *     { element: "ra", data: { "dns-servers": ["2001:db8::53", "2001:db8::53"] } },
+ *     { element: "dhcpv6", data: { "dns-servers": ["2001:db8::53", "2001:db8::54"] } },
+ *   ],
+ * });
+ * assert.deepEqual(servers, [
+ *   { address: "2001:db8::53", element: "ra" },
+ *   { address: "2001:db8::53", element: "dhcpv6" },
+ *   { address: "2001:db8::54", element: "dhcpv6" },
+ * ]);
+ * ```
+ * @param pd The PD.
+ * @returns Each element's servers, in element order, without repeats within an element.
+ */
+export function dnsServerSources(pd: PdInfo): DnsServerSource[] {
+  return pd.elements.flatMap((e) => {
+    const servers = e.data["dns-servers"];
+    if (!Array.isArray(servers)) return [];
+    const each = new Set(servers.filter((x): x is string => typeof x === "string"));
+    return [...each].map((address) => ({ address, element: e.element }));
+  });
+}
+
+/**
+ * The PD's DNS servers, the ones its worker queries: the addresses of
+ * {@linkcode dnsServerSources}, each once.
  *
  * @example Merge RA and DHCPv6 servers
  * ```ts
  * import { dnsServers } from "./pd_view.ts";
- * console.log(dnsServers({
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(dnsServers({
  *   pdId: "eth0/ipv6", family: "ipv6", addresses: [],
  *   elements: [
  *     { element: "ra", data: { "dns-servers": ["2001:db8::53"] } },
  *     { element: "dhcpv6", data: { "dns-servers": ["2001:db8::53", "2001:db8::54"] } },
  *   ],
- * })); // ["2001:db8::53", "2001:db8::54"]
+ * }), ["2001:db8::53", "2001:db8::54"]);
  * ```
  * @param pd The PD.
- * @returns Server strings as the elements hold them.
+ * @returns Server strings as the elements hold them, in element order, each once.
  */
 export function dnsServers(pd: PdInfo): string[] {
-  const out = new Set<string>();
-  for (const e of pd.elements) {
-    const servers = e.data["dns-servers"];
-    if (!Array.isArray(servers)) continue;
-    for (const s of servers) if (typeof s === "string") out.add(s);
-  }
-  return [...out];
+  return [...new Set(dnsServerSources(pd).map((s) => s.address))];
 }
 
 /** Sources to try, or why there are none. */

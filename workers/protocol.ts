@@ -52,12 +52,15 @@ export type FromWorker =
   | { readonly type: "fault"; readonly detail: string; readonly requestId?: number }
   | { readonly type: "pong" };
 
-const PD_REQUESTS = new Set<string>([
-  "get-configuration-data",
-  "translate-name",
-  "connect-to-address",
-  "connect-to-address-from-address",
-]);
+/** Each PD request and the reply types that may answer it: the one list of PD requests. */
+const ALLOWED: Record<PdRequest["type"], readonly ApiMessage["type"][]> = {
+  "get-configuration-data": ["configuration-data", "no-configuration-data"],
+  "translate-name": ["name-translation", "name-translation-done"],
+  "connect-to-address": ["connected", "not-connected"],
+  "connect-to-address-from-address": ["connected", "not-connected"],
+};
+
+const PD_REQUESTS = new Set<string>(Object.keys(ALLOWED));
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -149,13 +152,6 @@ export function parseFromWorker(data: unknown): FromWorker | string {
   if (!v.ok) return v.detail;
   return { type: "reply", requestId: data.requestId, message: v.message };
 }
-
-const ALLOWED: Record<PdRequest["type"], readonly ApiMessage["type"][]> = {
-  "get-configuration-data": ["configuration-data", "no-configuration-data"],
-  "translate-name": ["name-translation", "name-translation-done"],
-  "connect-to-address": ["connected", "not-connected"],
-  "connect-to-address-from-address": ["connected", "not-connected"],
-};
 
 /**
  * Checks that a reply answers its request: an allowed type carrying the

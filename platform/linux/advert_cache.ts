@@ -11,7 +11,7 @@
  */
 
 import type { SourceNote } from "../types.ts";
-import { skipReason } from "./config_sources.ts";
+import { skipReason } from "./skip_reason.ts";
 import type { ReceivedAdvert } from "./host_state.ts";
 import { parseRdisc6, type RouterAdvert } from "./parse_rdisc6.ts";
 import { sameData } from "../../protocol/json_value.ts";

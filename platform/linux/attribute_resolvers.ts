@@ -9,11 +9,11 @@
  * @module
  */
 
-import { isLoopback, parseIp } from "../../protocol/ip.ts";
+import { isLinkLocal, isLoopback, parseIp } from "../../ip/ip.ts";
 import type { SourceNote } from "../types.ts";
 import type { ResolverConfig } from "./lease_types.ts";
 import type { PdDraft } from "./pd_draft.ts";
-import { prefixMatch } from "../../protocol/prefix.ts";
+import { prefixMatch } from "../../ip/prefix.ts";
 import type { RouteRecord } from "./parse_routes.ts";
 
 function route(server: string, routes: readonly RouteRecord[]): RouteRecord | undefined {
@@ -79,7 +79,7 @@ export function attributeResolvers(
         why = `link ${r.interfaceName} has no ${ip.family} provisioning domain`;
       } else if (isLoopback(ip)) {
         why = "it is a local stub resolver, not a provisioning domain's server";
-      } else if (ip.family === "ipv6" && prefixMatch(server, "fe80::/10") >= 0) {
+      } else if (ip.family === "ipv6" && isLinkLocal(ip)) {
         why = "a link-local server without a zone names no link";
       } else {
         const via = route(server, routes.filter((x) => x.family === ip.family));

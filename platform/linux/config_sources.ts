@@ -13,16 +13,20 @@ import { basename, dirname, resolve } from "node:path";
 import type { SourceNote } from "../types.ts";
 import { runningDhclientLeaseFiles } from "./dhclient_processes.ts";
 import type { SourceData } from "./lease_types.ts";
-import { parseDhclientLeases } from "./parse_dhclient.ts";
-import { parseDhclientEnv } from "./parse_dhclient_env.ts";
-import { parseDhcpcdDump } from "./parse_dhcpcd.ts";
-import { parseNetworkdLease } from "./parse_networkd_lease.ts";
-import { parseNetworkctlStatus } from "./parse_networkctl.ts";
-import { NMCLI_FIELDS, parseNmcliDeviceShow } from "./parse_nmcli.ts";
-import { parseResolvConf } from "./parse_resolv_conf.ts";
-import { parseResolvectl } from "./parse_resolvectl.ts";
-import { runTool } from "./run_tool.ts";
-import { describeError } from "../../protocol/text.ts";
+import { skipReason } from "./skip_reason.ts";
+import {
+  DHCPCD_FILE,
+  LEASE_FILE,
+  NETWORKD_FILE,
+  type ReadContext,
+  readDhclient,
+  readDhcpcd,
+  readNetworkctl,
+  readNetworkdLeases,
+  readNmcli,
+  readResolvConf,
+  readResolvectl,
+} from "./source_readers.ts";
 
 /** Where the Linux platform looks for configuration. */
 export interface SourcePaths {
@@ -46,52 +50,6 @@ export const DEFAULT_SOURCE_PATHS: SourcePaths = {
   networkdLeases: "/run/systemd/netif/leases",
   dhcpcdLeases: "/var/lib/dhcpcd",
 };
-
-const EMPTY: SourceData = { dhcp4: [], dhcp6: [], resolvers: [] };
-
-/** The files read in each directory: dhclient leases and hook records, networkd, dhcpcd. */
-const LEASE_FILE = /\.(leases?|env)$/;
-const NETWORKD_FILE = /^\d+$/;
-const DHCPCD_FILE = /\.lease6?$/;
-
-/**
- * The reason a source was skipped, from the error that skipped it.
- *
- * @example A missing file
- * ```ts
- * import { skipReason } from "./config_sources.ts";
- * console.log(skipReason(new Deno.errors.NotFound("No such file or directory (os error 2)"))); // not present
- * ```
- * @param error What reading it threw.
- * @returns A short reason.
- */
-export function skipReason(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) {
-    if (/os error 2/.test(error.message)) return "not present";
-    return /not installed/.test(error.message) ? "not installed" : error.message;
-  }
-  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
-    return `not readable (${error.message})`;
-  }
-  return describeError(error);
-}
-
-async function files(dir: string, pattern: RegExp): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(dir)) {
-    if (e.isFile && pattern.test(e.name)) out.push(`${dir}/${e.name}`);
-  }
-  return out.sort();
-}
-
-async function running(dir: string, service: string): Promise<void> {
-  try {
-    await Deno.stat(dir);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    throw new Deno.errors.NotFound(`${service} is not running (no ${dir})`, { cause: error });
-  }
-}
 
 /** Reads the configuration sources. */
 export class ConfigSources {
@@ -191,115 +149,16 @@ export class ConfigSources {
     const notes: SourceNote[] = [];
     const discovery = this.#discover(signal);
     if (fresh) await discovery;
-    const attempt = async (source: string, read: () => Promise<SourceData | SourceData[]>) => {
-      try {
-        return [await read()].flat();
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        notes.push({ source, reason: skipReason(error) });
-        return [];
-      }
-    };
+    const ctx: ReadContext = { links, signal, notes };
     const p = this.#paths;
     const parts = await Promise.all([
-      (async () => {
-        const lists = await Promise.all(
-          p.leaseDirs.map((dir) =>
-            files(dir, LEASE_FILE).catch((error) => {
-              // A missing directory is the common case, summed up below.
-              if (!(error instanceof Deno.errors.NotFound)) {
-                notes.push({ source: dir, reason: skipReason(error) });
-              }
-              return [] as string[];
-            })
-          ),
-        );
-        // Hook records first, so a dhclient lease file (which has absolute times) wins.
-        const all = [...new Set([...this.dhclientFiles, ...lists.flat()])]
-          .sort((x, y) => Number(y.endsWith(".env")) - Number(x.endsWith(".env")));
-        if (all.length === 0) {
-          notes.push({
-            source: "dhclient",
-            reason: `no running dhclient, and no lease files in ${p.leaseDirs.join(", ")}`,
-          });
-        }
-        return (await Promise.all(all.map((f) =>
-          attempt(f, async () => {
-            const text = await Deno.readTextFile(f);
-            return f.endsWith(".env") ? parseDhclientEnv(text, f) : parseDhclientLeases(text, f);
-          })
-        ))).flat();
-      })(),
-      attempt(p.networkdLeases, async () => {
-        const out: SourceData[] = [];
-        const names = await links;
-        for (const f of await files(p.networkdLeases, NETWORKD_FILE)) {
-          const name = names.get(Number(f.slice(f.lastIndexOf("/") + 1)));
-          if (name) {
-            out.push(
-              ...await attempt(f, async () => ({
-                ...EMPTY,
-                dhcp4: [parseNetworkdLease(await Deno.readTextFile(f), name, f)],
-              })),
-            );
-          }
-        }
-        return out;
-      }),
-      attempt("networkctl", async () => {
-        // networkd writes no DHCPv6 lease: its JSON status is where that data is.
-        const linksDir = `${dirname(p.networkdLeases)}/links`;
-        const names = await links;
-        const out: SourceData[] = [];
-        // No links directory: networkd is not running, which the leases' note says already.
-        const managed = await files(linksDir, NETWORKD_FILE).catch((error) => {
-          if (error instanceof Deno.errors.NotFound) return [] as string[];
-          throw error;
-        });
-        for (const f of managed) {
-          const name = names.get(Number(f.slice(f.lastIndexOf("/") + 1)));
-          if (!name) continue;
-          const argv = ["networkctl", "--no-pager", "status", name, "--json=short"];
-          out.push(
-            ...await attempt(
-              argv.join(" "),
-              async () => parseNetworkctlStatus(await runTool(argv, { signal }), argv.join(" ")),
-            ),
-          );
-        }
-        return out;
-      }),
-      attempt(p.dhcpcdLeases, async () => {
-        const out: SourceData[] = [];
-        for (const f of await files(p.dhcpcdLeases, DHCPCD_FILE)) {
-          const name = f.slice(f.lastIndexOf("/") + 1).replace(/(-.*)?\.lease6?$/, "");
-          const dump = ["dhcpcd", "-U", ...(f.endsWith("6") ? ["-6"] : ["-4"]), name];
-          out.push(
-            ...await attempt(
-              dump.join(" "),
-              async () => parseDhcpcdDump(await runTool(dump, { signal }), name, dump.join(" ")),
-            ),
-          );
-        }
-        return out;
-      }),
-      attempt("nmcli", async () => {
-        await running("/run/NetworkManager", "NetworkManager");
-        const argv = ["nmcli", "-t", "-f", NMCLI_FIELDS, "device", "show"];
-        return parseNmcliDeviceShow(await runTool(argv, { signal }), "nmcli");
-      }),
-      attempt(p.resolvConf, async () => ({
-        ...EMPTY,
-        resolvers: [parseResolvConf(await Deno.readTextFile(p.resolvConf), p.resolvConf)],
-      })),
-      attempt("resolvectl", async () => {
-        await running("/run/systemd/resolve", "systemd-resolved");
-        const [dns, domain] = await Promise.all([
-          runTool(["resolvectl", "dns"], { signal }),
-          runTool(["resolvectl", "domain"], { signal }),
-        ]);
-        return { ...EMPTY, resolvers: parseResolvectl(dns, domain, "resolvectl") };
-      }),
+      readDhclient(ctx, p.leaseDirs, () => this.dhclientFiles),
+      readNetworkdLeases(ctx, p.networkdLeases),
+      readNetworkctl(ctx, p.networkdLeases),
+      readDhcpcd(ctx, p.dhcpcdLeases),
+      readNmcli(ctx),
+      readResolvConf(ctx, p.resolvConf),
+      readResolvectl(ctx),
     ]);
     const all = parts.flat();
     if (this.#psNote) notes.push(this.#psNote);

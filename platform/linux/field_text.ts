@@ -6,8 +6,8 @@
  * @module
  */
 
-import { canonicalIp } from "../../protocol/ip.ts";
-import { maskLength } from "./prefix.ts";
+import { canonicalIp } from "../../ip/ip.ts";
+import { maskLength } from "../../ip/prefix.ts";
 
 /**
  * Drops the undefined-valued keys, so that results compare with deepEqual.

@@ -15,7 +15,7 @@ import { addressInfo, staticData } from "./ipv4_pd.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
 import type { LinkRecord } from "./parse_links.ts";
 import { PdDraft } from "./pd_draft.ts";
-import { networkOf, prefixMatch } from "../../protocol/prefix.ts";
+import { networkOf, prefixMatch } from "../../ip/prefix.ts";
 import { neighbourRouters } from "./parse_neighbours.ts";
 
 /** What the kernel knows of a default router when rdisc6 has not answered. */

@@ -77,11 +77,6 @@ export class LinuxPlatform implements Platform {
     this.#neighbourCommand = options.neighbourCommand ?? NEIGHBOUR_COMMAND;
   }
 
-  /** How many times the kernel monitor was restarted. */
-  get monitorRestarts(): number {
-    return this.#monitor?.restarts ?? 0;
-  }
-
   async start(listener: (event: PlatformEvent) => void): Promise<Snapshot> {
     if (this.#closed) throw new Deno.errors.BadResource("Cannot start platform: it is closed");
     if (this.#started) {

@@ -7,9 +7,15 @@
  */
 
 import { compact } from "./field_text.ts";
-import { canonicalIp } from "../../protocol/ip.ts";
-import type { Dhcp4Lease, Dhcp6Binding, Dhcp6Lease, SourceData } from "./lease_types.ts";
-import { maskLength } from "./prefix.ts";
+import { canonicalIp } from "../../ip/ip.ts";
+import type {
+  Dhcp4Lease,
+  Dhcp6Binding,
+  Dhcp6Lease,
+  ResolverConfig,
+  SourceData,
+} from "./lease_types.ts";
+import { maskLength } from "../../ip/prefix.ts";
 
 /**
  * Parses a dhcpcd lease dump. Values may be bare (dhcpcd 9 and later print
@@ -41,91 +47,138 @@ import { maskLength } from "./prefix.ts";
  * be an address, a prefix or a number is not one.
  */
 export function parseDhcpcdDump(text: string, interfaceName: string, source: string): SourceData {
-  const fail = (problem: string) =>
-    new SyntaxError(`Cannot parse dhcpcd dump ${source}: ${problem}`);
-  const vars = new Map<string, string>();
-  text.split("\n").forEach((line, index) => {
-    if (line.trim() === "") return;
-    const match = /^(?:new_)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (!match) throw fail(`line ${index + 1} is not name=value`);
-    vars.set(match[1], unquote(match[2]));
-  });
-  const words = (name: string) => (vars.get(name) ?? "").split(/\s+/).filter((w) => w !== "");
-  const ips = (name: string) =>
-    words(name).map((word) => {
+  const vars = DumpVars.parse(text, source);
+  const dhcp4 = vars.has("ip_address") ? [dhcp4Lease(vars, interfaceName)] : [];
+  const dhcp6 = vars.names().some((name) => name.startsWith("dhcp6_"))
+    ? [dhcp6Lease(vars, interfaceName)]
+    : [];
+  return { dhcp4, dhcp6, resolvers: ndResolvers(vars, interfaceName) };
+}
+
+/** A dump's variables, with readers that fail naming the dump. */
+class DumpVars {
+  constructor(readonly values: Map<string, string>, readonly source: string) {}
+
+  /** Reads `name=value` lines (an optional `new_` prefix dropped). */
+  static parse(text: string, source: string): DumpVars {
+    const vars = new DumpVars(new Map(), source);
+    text.split("\n").forEach((line, index) => {
+      if (line.trim() === "") return;
+      const match = /^(?:new_)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+      if (!match) throw vars.fail(`line ${index + 1} is not name=value`);
+      vars.values.set(match[1], unquote(match[2]));
+    });
+    return vars;
+  }
+
+  fail(problem: string): SyntaxError {
+    return new SyntaxError(`Cannot parse dhcpcd dump ${this.source}: ${problem}`);
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  names(): string[] {
+    return [...this.values.keys()];
+  }
+
+  words(name: string): string[] {
+    return (this.values.get(name) ?? "").split(/\s+/).filter((w) => w !== "");
+  }
+
+  /** Addresses, canonical and without a "%zone". */
+  ips(name: string): string[] {
+    return this.words(name).map((word) => {
       const ip = canonicalIp(word);
-      if (ip === undefined) throw fail(`${name} "${word}" is not an IP address`);
+      if (ip === undefined) throw this.fail(`${name} "${word}" is not an IP address`);
       return ip.replace(/%.*$/, "");
     });
-  const domains = (name: string) => words(name).map((d) => d.replace(/\.$/, ""));
-  const integer = (name: string, max = 0xffffffff) => {
-    const value = vars.get(name);
+  }
+
+  domains(name: string): string[] {
+    return this.words(name).map((d) => d.replace(/\.$/, ""));
+  }
+
+  integer(name: string, max = 0xffffffff): number | undefined {
+    const value = this.values.get(name);
     if (value === undefined || value === "") return undefined;
     if (!/^(0|[1-9][0-9]*)$/.test(value) || Number(value) > max) {
-      throw fail(`${name} "${value}" is not a number up to ${max}`);
+      throw this.fail(`${name} "${value}" is not a number up to ${max}`);
     }
     return Number(value);
-  };
-  const dhcp4: Dhcp4Lease[] = [], dhcp6: Dhcp6Lease[] = [];
-  if (vars.has("ip_address")) {
-    const mask = vars.get("subnet_mask");
-    const search = domains("domain_search"), domainNames = domains("domain_name");
-    if (mask !== undefined && maskLength(mask) === undefined) {
-      throw fail(`subnet_mask "${mask}" is not a netmask`);
+  }
+}
+
+function dhcp4Lease(vars: DumpVars, interfaceName: string): Dhcp4Lease {
+  const mask = vars.values.get("subnet_mask");
+  const search = vars.domains("domain_search"), domainNames = vars.domains("domain_name");
+  if (mask !== undefined && maskLength(mask) === undefined) {
+    throw vars.fail(`subnet_mask "${mask}" is not a netmask`);
+  }
+  return compact({
+    interfaceName,
+    address: vars.ips("ip_address")[0],
+    prefixLength: vars.integer("subnet_cidr", 32) ??
+      (mask === undefined ? undefined : maskLength(mask)),
+    routers: vars.ips("routers"),
+    dnsServers: vars.ips("domain_name_servers"),
+    searchDomains: search.length > 0 ? search : domainNames,
+    domainName: domainNames[0],
+    serverIdentifier: vars.ips("dhcp_server_identifier")[0],
+    mtu: vars.integer("interface_mtu", 0xffff),
+    leaseTime: vars.integer("dhcp_lease_time"),
+    renewalTime: vars.integer("dhcp_renewal_time"),
+    rebindingTime: vars.integer("dhcp_rebinding_time"),
+    source: vars.source,
+  });
+}
+
+/** The IA_NA addresses or IA_PD prefixes whose variables match a pattern. */
+function bindings(vars: DumpVars, pattern: RegExp, prefix: boolean): Dhcp6Binding[] {
+  return vars.names().filter((name) => pattern.test(name)).map((name) => {
+    const [ip] = vars.ips(name), length = vars.integer(`${name}_length`, 128);
+    if (ip === undefined || (prefix && length === undefined)) {
+      throw vars.fail(`${name} is incomplete`);
     }
-    dhcp4.push(compact({
-      interfaceName,
-      address: ips("ip_address")[0],
-      prefixLength: integer("subnet_cidr", 32) ??
-        (mask === undefined ? undefined : maskLength(mask)),
-      routers: ips("routers"),
-      dnsServers: ips("domain_name_servers"),
-      searchDomains: search.length > 0 ? search : domainNames,
-      domainName: domainNames[0],
-      serverIdentifier: ips("dhcp_server_identifier")[0],
-      mtu: integer("interface_mtu", 0xffff),
-      leaseTime: integer("dhcp_lease_time"),
-      renewalTime: integer("dhcp_renewal_time"),
-      rebindingTime: integer("dhcp_rebinding_time"),
-      source,
-    }));
-  }
-  const bindings = (pattern: RegExp, prefix: boolean): Dhcp6Binding[] =>
-    [...vars.keys()].filter((name) => pattern.test(name)).map((name) => {
-      const [ip] = ips(name), length = integer(`${name}_length`, 128);
-      if (ip === undefined || (prefix && length === undefined)) throw fail(`${name} is incomplete`);
-      return compact({
-        value: prefix ? `${ip}/${length}` : ip,
-        preferredLifetime: integer(`${name}_pltime`),
-        validLifetime: integer(`${name}_vltime`),
-      });
+    return compact({
+      value: prefix ? `${ip}/${length}` : ip,
+      preferredLifetime: vars.integer(`${name}_pltime`),
+      validLifetime: vars.integer(`${name}_vltime`),
     });
-  const addresses = bindings(/^dhcp6_ia_na\d+_ia_addr\d+$/, false);
-  const prefixes = bindings(/^dhcp6_ia_pd\d+_prefix\d+$/, true);
+  });
+}
+
+function dhcp6Lease(vars: DumpVars, interfaceName: string): Dhcp6Lease {
+  const addresses = bindings(vars, /^dhcp6_ia_na\d+_ia_addr\d+$/, false);
+  const prefixes = bindings(vars, /^dhcp6_ia_pd\d+_prefix\d+$/, true);
   const ia = ["dhcp6_ia_na1", "dhcp6_ia_pd1"].find((name) => vars.has(`${name}_t1`));
-  if ([...vars.keys()].some((name) => name.startsWith("dhcp6_"))) {
-    dhcp6.push(compact({
-      interfaceName,
-      stateless: addresses.length === 0 && prefixes.length === 0,
-      addresses,
-      prefixes,
-      dnsServers: ips("dhcp6_name_servers"),
-      searchDomains: domains("dhcp6_domain_search"),
-      serverId: vars.get("dhcp6_server_id") || undefined,
-      renewTime: ia === undefined ? undefined : integer(`${ia}_t1`),
-      rebindTime: ia === undefined ? undefined : integer(`${ia}_t2`),
-      infoRefreshTime: integer("dhcp6_info_refresh_time"),
-      source,
-    }));
-  }
-  const live = (name: string) => (integer(name.replace(/_[a-z]+$/, "_lifetime")) ?? 0) > 0;
-  const nd = (pattern: RegExp) => [...vars.keys()].filter((n) => pattern.test(n) && live(n));
-  const dnsServers = [...new Set(nd(/^nd\d+_rdnss\d+_servers$/).flatMap(ips))];
-  const searchDomains = [...new Set(nd(/^nd\d+_dnssl\d+_search$/).flatMap(domains))];
-  const resolvers = dnsServers.length > 0 || searchDomains.length > 0
-    ? [{ interfaceName, dnsServers, searchDomains, source }]
+  return compact({
+    interfaceName,
+    stateless: addresses.length === 0 && prefixes.length === 0,
+    addresses,
+    prefixes,
+    dnsServers: vars.ips("dhcp6_name_servers"),
+    searchDomains: vars.domains("dhcp6_domain_search"),
+    serverId: vars.values.get("dhcp6_server_id") || undefined,
+    renewTime: ia === undefined ? undefined : vars.integer(`${ia}_t1`),
+    rebindTime: ia === undefined ? undefined : vars.integer(`${ia}_t2`),
+    infoRefreshTime: vars.integer("dhcp6_info_refresh_time"),
+    source: vars.source,
+  });
+}
+
+/** The resolver the router advertisements' live RDNSS and DNSSL options give, if any. */
+function ndResolvers(vars: DumpVars, interfaceName: string): ResolverConfig[] {
+  const live = (name: string) => (vars.integer(name.replace(/_[a-z]+$/, "_lifetime")) ?? 0) > 0;
+  const nd = (pattern: RegExp) => vars.names().filter((n) => pattern.test(n) && live(n));
+  const dnsServers = [...new Set(nd(/^nd\d+_rdnss\d+_servers$/).flatMap((n) => vars.ips(n)))];
+  const searchDomains = [
+    ...new Set(nd(/^nd\d+_dnssl\d+_search$/).flatMap((n) => vars.domains(n))),
+  ];
+  return dnsServers.length > 0 || searchDomains.length > 0
+    ? [{ interfaceName, dnsServers, searchDomains, source: vars.source }]
     : [];
-  return { dhcp4, dhcp6, resolvers };
 }
 
 /** The value of a shell word: bare, 'single quoted' or "double quoted". */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { canonicalIp } from "../../protocol/ip.ts";
+import { canonicalIp } from "../../ip/ip.ts";
 import { jsonRecords } from "./json_records.ts";
 
 /** One neighbour as iproute2 reports it. */

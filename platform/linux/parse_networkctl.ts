@@ -9,7 +9,7 @@
  * @module
  */
 
-import { formatIp } from "../../protocol/ip.ts";
+import { formatIp } from "../../ip/ip.ts";
 import type { Dhcp6Lease, SourceData } from "./lease_types.ts";
 
 interface Tagged {

@@ -7,9 +7,9 @@
  */
 
 import { compact, withoutTrailingDot } from "./field_text.ts";
-import { canonicalIp } from "../../protocol/ip.ts";
+import { canonicalIp } from "../../ip/ip.ts";
 import type { Dhcp4Lease } from "./lease_types.ts";
-import { maskLength } from "./prefix.ts";
+import { maskLength } from "../../ip/prefix.ts";
 
 /** Seconds per unit of systemd's format_timespan(). */
 const UNIT_SECONDS: Readonly<Record<string, number>> = {

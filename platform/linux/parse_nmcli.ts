@@ -8,7 +8,7 @@
  */
 
 import { compact, withoutTrailingDot } from "./field_text.ts";
-import { canonicalIp } from "../../protocol/ip.ts";
+import { canonicalIp } from "../../ip/ip.ts";
 import type {
   Dhcp4Lease,
   Dhcp6Lease,
@@ -16,7 +16,7 @@ import type {
   ResolverConfig,
   SourceData,
 } from "./lease_types.ts";
-import { maskLength } from "./prefix.ts";
+import { maskLength } from "../../ip/prefix.ts";
 
 /** The fields mif asks nmcli for, in `nmcli -t -f NMCLI_FIELDS device show`. */
 export const NMCLI_FIELDS =
@@ -50,6 +50,20 @@ export const NMCLI_FIELDS =
 export function parseNmcliDeviceShow(text: string, source: string): SourceData {
   const fail = (problem: string) =>
     new SyntaxError(`Cannot parse nmcli output ${source}: ${problem}`);
+  const dhcp4: Dhcp4Lease[] = [], dhcp6: Dhcp6Lease[] = [], resolvers: ResolverConfig[] = [];
+  const links: LinkFacts[] = [];
+  for (const block of deviceBlocks(text, fail)) {
+    const device = new Device(block, source, fail);
+    links.push(...device.link());
+    resolvers.push(...device.resolver());
+    dhcp4.push(...device.dhcp4());
+    dhcp6.push(...device.dhcp6());
+  }
+  return { dhcp4, dhcp6, resolvers, links };
+}
+
+/** The output's blocks: each device's values by field, from GENERAL.DEVICE on. */
+function deviceBlocks(text: string, fail: (problem: string) => Error): Map<string, string[]>[] {
   const blocks: Map<string, string[]>[] = [];
   text.split("\n").forEach((line, index) => {
     if (line.trim() === "") return;
@@ -60,78 +74,104 @@ export function parseNmcliDeviceShow(text: string, source: string): SourceData {
     if (!block) throw fail(`line ${index + 1} comes before any GENERAL.DEVICE`);
     block.set(match[1], [...block.get(match[1]) ?? [], match[2].replace(/\\([:\\])/g, "$1")]);
   });
-  const dhcp4: Dhcp4Lease[] = [], dhcp6: Dhcp6Lease[] = [], resolvers: ResolverConfig[] = [];
-  const links: LinkFacts[] = [];
-  for (const block of blocks) {
-    const interfaceName = block.get("GENERAL.DEVICE")![0];
-    const field = (...names: string[]) => names.flatMap((name) => block.get(name) ?? []);
-    const [meteredText] = field("GENERAL.METERED");
-    if (meteredText !== undefined) {
-      const metered = /^(yes|no)\b/.exec(meteredText)?.[1];
-      if (metered === undefined && meteredText !== "unknown") {
-        throw fail(`GENERAL.METERED "${meteredText}" is not yes, no or unknown`);
-      }
-      links.push({
-        interfaceName,
-        ...(metered === undefined ? {} : { metered: metered === "yes" }),
-        source,
-      });
+  return blocks;
+}
+
+/** One device's block, read into what mif knows of it: each reader gives at most one. */
+class Device {
+  readonly interfaceName: string;
+
+  constructor(
+    readonly block: Map<string, string[]>,
+    readonly source: string,
+    readonly fail: (problem: string) => Error,
+  ) {
+    this.interfaceName = block.get("GENERAL.DEVICE")![0];
+  }
+
+  field(...names: string[]): string[] {
+    return names.flatMap((name) => this.block.get(name) ?? []);
+  }
+
+  /** Its metered state, when nmcli printed one. */
+  link(): LinkFacts[] {
+    const { interfaceName, source } = this;
+    const [meteredText] = this.field("GENERAL.METERED");
+    if (meteredText === undefined) return [];
+    const metered = /^(yes|no)\b/.exec(meteredText)?.[1];
+    if (metered === undefined && meteredText !== "unknown") {
+      throw this.fail(`GENERAL.METERED "${meteredText}" is not yes, no or unknown`);
     }
-    const searches = unique(field("IP4.SEARCHES", "IP6.SEARCHES").map(withoutTrailingDot));
-    const domains = unique(field("IP4.DOMAIN", "IP6.DOMAIN").map(withoutTrailingDot));
+    return [{
+      interfaceName,
+      ...(metered === undefined ? {} : { metered: metered === "yes" }),
+      source,
+    }];
+  }
+
+  /** Its DNS servers and search domains (SEARCHES preferred to DOMAIN), when it has any. */
+  resolver(): ResolverConfig[] {
+    const { interfaceName, source } = this;
+    const searches = unique(this.field("IP4.SEARCHES", "IP6.SEARCHES").map(withoutTrailingDot));
+    const domains = unique(this.field("IP4.DOMAIN", "IP6.DOMAIN").map(withoutTrailingDot));
     const searchDomains = (searches.length > 0 ? searches : domains).filter((d) => d[0] !== "~");
     const dnsServers = ["IP4.DNS", "IP6.DNS"].flatMap((name) =>
-      field(name).map((word) => address(name, word, fail))
+      this.field(name).map((word) => address(name, word, this.fail))
     );
-    if (dnsServers.length > 0 || searchDomains.length > 0) {
-      resolvers.push({ interfaceName, dnsServers, searchDomains, source });
-    }
-    const v4 = Options.parse("DHCP4.OPTION", field("DHCP4.OPTION"), fail);
-    if (v4.values.size > 0) {
-      const [domainName] = v4.domains("domain_name"), search = v4.domains("domain_search");
-      const expiry = v4.integer("expiry");
-      dhcp4.push(compact({
-        interfaceName,
-        address: v4.ips("ip_address")[0],
-        prefixLength: v4.netmask("subnet_mask"),
-        routers: v4.ips("routers"),
-        dnsServers: v4.ips("domain_name_servers"),
-        searchDomains: search.length > 0 ? search : v4.domains("domain_name"),
-        domainName,
-        serverIdentifier: v4.ips("dhcp_server_identifier")[0],
-        mtu: v4.integer("interface_mtu"),
-        leaseTime: v4.integer("dhcp_lease_time"),
-        renewalTime: v4.integer("dhcp_renewal_time"),
-        rebindingTime: v4.integer("dhcp_rebinding_time"),
-        expiresAt: expiry === undefined ? undefined : expiry * 1000,
-        source,
-      }));
-    }
-    const v6 = Options.parse("DHCP6.OPTION", field("DHCP6.OPTION"), fail);
-    if (v6.values.size > 0) {
-      const preferredLifetime = v6.integer("preferred_life");
-      const validLifetime = v6.integer("max_life");
-      const addresses = v6.ips("ip6_address").map((value) =>
-        compact({ value, preferredLifetime, validLifetime })
-      );
-      const starts = v6.integer("starts");
-      dhcp6.push(compact({
-        interfaceName,
-        stateless: addresses.length === 0,
-        addresses,
-        prefixes: [],
-        dnsServers: v6.ips("dhcp6_name_servers"),
-        searchDomains: v6.domains("dhcp6_domain_search"),
-        serverId: v6.values.get("dhcp6_server_id"),
-        renewTime: v6.integer("renew"),
-        rebindTime: v6.integer("rebind"),
-        infoRefreshTime: v6.integer("dhcp6_info_refresh_time"),
-        startedAt: starts === undefined ? undefined : starts * 1000,
-        source,
-      }));
-    }
+    return dnsServers.length > 0 || searchDomains.length > 0
+      ? [{ interfaceName, dnsServers, searchDomains, source }]
+      : [];
   }
-  return { dhcp4, dhcp6, resolvers, links };
+
+  /** Its DHCPv4 lease, from the DHCP4.OPTION lines. */
+  dhcp4(): Dhcp4Lease[] {
+    const v4 = Options.parse("DHCP4.OPTION", this.field("DHCP4.OPTION"), this.fail);
+    if (v4.values.size === 0) return [];
+    const [domainName] = v4.domains("domain_name"), search = v4.domains("domain_search");
+    const expiry = v4.integer("expiry");
+    return [compact({
+      interfaceName: this.interfaceName,
+      address: v4.ips("ip_address")[0],
+      prefixLength: v4.netmask("subnet_mask"),
+      routers: v4.ips("routers"),
+      dnsServers: v4.ips("domain_name_servers"),
+      searchDomains: search.length > 0 ? search : v4.domains("domain_name"),
+      domainName,
+      serverIdentifier: v4.ips("dhcp_server_identifier")[0],
+      mtu: v4.integer("interface_mtu"),
+      leaseTime: v4.integer("dhcp_lease_time"),
+      renewalTime: v4.integer("dhcp_renewal_time"),
+      rebindingTime: v4.integer("dhcp_rebinding_time"),
+      expiresAt: expiry === undefined ? undefined : expiry * 1000,
+      source: this.source,
+    })];
+  }
+
+  /** Its DHCPv6 lease, from the DHCP6.OPTION lines: stateless without ip6_address. */
+  dhcp6(): Dhcp6Lease[] {
+    const v6 = Options.parse("DHCP6.OPTION", this.field("DHCP6.OPTION"), this.fail);
+    if (v6.values.size === 0) return [];
+    const preferredLifetime = v6.integer("preferred_life");
+    const validLifetime = v6.integer("max_life");
+    const addresses = v6.ips("ip6_address").map((value) =>
+      compact({ value, preferredLifetime, validLifetime })
+    );
+    const starts = v6.integer("starts");
+    return [compact({
+      interfaceName: this.interfaceName,
+      stateless: addresses.length === 0,
+      addresses,
+      prefixes: [],
+      dnsServers: v6.ips("dhcp6_name_servers"),
+      searchDomains: v6.domains("dhcp6_domain_search"),
+      serverId: v6.values.get("dhcp6_server_id"),
+      renewTime: v6.integer("renew"),
+      rebindTime: v6.integer("rebind"),
+      infoRefreshTime: v6.integer("dhcp6_info_refresh_time"),
+      startedAt: starts === undefined ? undefined : starts * 1000,
+      source: this.source,
+    })];
+  }
 }
 
 /** DHCP options by name, with typed, validated readers. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { canonicalIp } from "../../protocol/ip.ts";
+import { canonicalIp } from "../../ip/ip.ts";
 
 /** A lifetime as advertised: seconds, or "infinite" (all ones). */
 export type AdvertisedLifetime = number | "infinite";
@@ -105,132 +105,150 @@ export function parseRdisc6(text: string): RouterAdvert[] {
   const out: RouterAdvert[] = [];
   let d = fresh();
   for (const [n, raw] of text.split("\n").entries()) {
-    const fail = (what: string) => new SyntaxError(`Cannot parse rdisc6 line ${n + 1}: ${what}`);
     const from = /^\s*from (\S+)\s*$/.exec(raw);
     if (from) {
-      const router = canonicalIp(from[1]);
-      if (!router) throw fail(`"${from[1]}" is not an IPv6 address`);
-      const { pendingDns: _d, pendingDomains: _s, ...ra } = d;
-      out.push({ router, ...ra });
+      out.push(finish(d, from[1], n));
       d = fresh();
       continue;
     }
-    // indexOf, not a regular expression: rdisc6 prints search-list labels raw,
-    // so a router can send a line of 1,400 spaces (a regex backtracked for seconds).
-    const colon = raw.indexOf(":");
-    if (colon < 0) continue;
-    const label = raw.slice(0, colon).trim(), value = raw.slice(colon + 1).trim();
-    if (label === "") continue;
-    const yes = () => {
-      if (value !== "Yes" && value !== "No") throw fail(`"${value}" is not Yes or No`);
-      return value === "Yes";
-    };
-    const life = (): AdvertisedLifetime => {
-      if (/^infinite\b/.test(value)) return "infinite";
-      const s = /^(\d+)\s/.exec(value + " ");
-      if (!s) throw fail(`${label} "${value}" is not a lifetime`);
-      return Number(s[1]);
-    };
-    const prefix = () => {
-      const p = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(value);
-      const ip = p && canonicalIp(p[1]);
-      if (!p || !ip || Number(p[2]) > 128) throw fail(`"${value}" is not an IPv6 prefix`);
-      return `${ip}/${Number(p[2])}`;
-    };
-    const lastPrefix = () => {
-      const p = d.prefixes.at(-1);
-      if (!p) throw fail(`${label} outside a prefix`);
-      return p;
-    };
-    switch (label) {
-      case "Hop limit": {
-        const h = /^(\d+)/.exec(value);
-        if (h) d.hopLimit = Number(h[1]);
-        break;
-      }
-      case "Stateful address conf.":
-        d.managed = yes();
-        break;
-      case "Stateful other conf.":
-        d.otherConfig = yes();
-        break;
-      case "Router preference":
-        d.preference = value;
-        break;
-      case "Router lifetime": {
-        const l = life();
-        d.routerLifetime = l === "infinite" ? 0xffff : l;
-        break;
-      }
-      case "Prefix":
-        d.prefixes.push({
-          prefix: prefix(),
-          onLink: false,
-          autonomous: false,
-          validLifetime: 0,
-          preferredLifetime: 0,
-        });
-        break;
-      case "On-link":
-        lastPrefix().onLink = yes();
-        break;
-      case "Autonomous address conf.":
-        lastPrefix().autonomous = yes();
-        break;
-      case "Valid time":
-        lastPrefix().validLifetime = life();
-        break;
-      case "Pref. time":
-        lastPrefix().preferredLifetime = life();
-        break;
-      case "MTU": {
-        const mtu = /^(\d+) bytes/.exec(value);
-        if (!mtu) throw fail(`MTU "${value}"`);
-        d.mtu = Number(mtu[1]);
-        break;
-      }
-      case "Recursive DNS server": {
-        const address = canonicalIp(value);
-        if (!address) throw fail(`"${value}" is not an IPv6 address`);
-        d.dnsServers.push({ address, lifetime: 0 });
-        d.pendingDns++;
-        break;
-      }
-      case "DNS server lifetime":
-      case "DNS servers lifetime": {
-        const l = life();
-        for (const s of d.dnsServers.slice(d.dnsServers.length - d.pendingDns)) s.lifetime = l;
-        d.pendingDns = 0;
-        break;
-      }
-      case "DNS search list":
-        for (const name of value.split(/[\s,]+/).filter(Boolean)) {
-          d.searchDomains.push({ domain: name.replace(/\.$/, ""), lifetime: 0 });
-          d.pendingDomains++;
-        }
-        break;
-      case "DNS search list lifetime": {
-        const l = life();
-        for (const s of d.searchDomains.slice(d.searchDomains.length - d.pendingDomains)) {
-          s.lifetime = l;
-        }
-        d.pendingDomains = 0;
-        break;
-      }
-      case "Route":
-        d.routes.push({ prefix: prefix(), preference: "medium", lifetime: 0 });
-        break;
-      case "Route preference": {
-        const r = d.routes.at(-1);
-        if (r) r.preference = value;
-        break;
-      }
-      case "Route lifetime": {
-        const r = d.routes.at(-1);
-        if (r) r.lifetime = life();
-        break;
-      }
-    }
+    const field = readField(raw, n);
+    if (field) SETTERS.get(field.label)?.(d, field);
   }
   return out;
 }
+
+/** The advertisement a " from <router>" line closes. */
+function finish(d: Draft, router: string, n: number): RouterAdvert {
+  const address = canonicalIp(router);
+  if (!address) throw lineError(n, `"${router}" is not an IPv6 address`);
+  const { pendingDns: _d, pendingDomains: _s, ...ra } = d;
+  return { router: address, ...ra };
+}
+
+function lineError(n: number, what: string): SyntaxError {
+  return new SyntaxError(`Cannot parse rdisc6 line ${n + 1}: ${what}`);
+}
+
+/** The "label: value" of a line, or undefined when it has no label. */
+function readField(raw: string, n: number): Field | undefined {
+  // indexOf, not a regular expression: rdisc6 prints search-list labels raw,
+  // so a router can send a line of 1,400 spaces (a regex backtracked for seconds).
+  const colon = raw.indexOf(":");
+  if (colon < 0) return undefined;
+  const label = raw.slice(0, colon).trim();
+  return label === "" ? undefined : new Field(label, raw.slice(colon + 1).trim(), n);
+}
+
+/** One "label: value" line, with readers that fail naming the line. */
+class Field {
+  constructor(readonly label: string, readonly value: string, readonly line: number) {}
+
+  fail(what: string): SyntaxError {
+    return lineError(this.line, what);
+  }
+
+  yes(): boolean {
+    if (this.value !== "Yes" && this.value !== "No") {
+      throw this.fail(`"${this.value}" is not Yes or No`);
+    }
+    return this.value === "Yes";
+  }
+
+  lifetime(): AdvertisedLifetime {
+    if (/^infinite\b/.test(this.value)) return "infinite";
+    const s = /^(\d+)\s/.exec(this.value + " ");
+    if (!s) throw this.fail(`${this.label} "${this.value}" is not a lifetime`);
+    return Number(s[1]);
+  }
+
+  prefix(): string {
+    const p = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(this.value);
+    const ip = p && canonicalIp(p[1]);
+    if (!p || !ip || Number(p[2]) > 128) throw this.fail(`"${this.value}" is not an IPv6 prefix`);
+    return `${ip}/${Number(p[2])}`;
+  }
+}
+
+/** The Prefix Information option a prefix field belongs to. */
+function lastPrefix(d: Draft, f: Field): Draft["prefixes"][number] {
+  const p = d.prefixes.at(-1);
+  if (!p) throw f.fail(`${f.label} outside a prefix`);
+  return p;
+}
+
+/** Sets the lifetime of the RDNSS servers read since the last one set. */
+function dnsLifetime(d: Draft, f: Field): void {
+  const l = f.lifetime();
+  for (const s of d.dnsServers.slice(d.dnsServers.length - d.pendingDns)) s.lifetime = l;
+  d.pendingDns = 0;
+}
+
+/**
+ * What each label sets in the advertisement being read (a setter's result is
+ * unused); rdisc6's other labels are ignored.
+ */
+const SETTERS = new Map<string, (d: Draft, f: Field) => unknown>([
+  ["Hop limit", (d, f) => {
+    const h = /^(\d+)/.exec(f.value);
+    if (h) d.hopLimit = Number(h[1]);
+  }],
+  ["Stateful address conf.", (d, f) => d.managed = f.yes()],
+  ["Stateful other conf.", (d, f) => d.otherConfig = f.yes()],
+  ["Router preference", (d, f) => d.preference = f.value],
+  ["Router lifetime", (d, f) => {
+    const l = f.lifetime();
+    d.routerLifetime = l === "infinite" ? 0xffff : l;
+  }],
+  ["Prefix", (d, f) => {
+    const prefix = f.prefix();
+    d.prefixes.push({
+      prefix,
+      onLink: false,
+      autonomous: false,
+      validLifetime: 0,
+      preferredLifetime: 0,
+    });
+  }],
+  ["On-link", (d, f) => lastPrefix(d, f).onLink = f.yes()],
+  ["Autonomous address conf.", (d, f) => lastPrefix(d, f).autonomous = f.yes()],
+  ["Valid time", (d, f) => lastPrefix(d, f).validLifetime = f.lifetime()],
+  ["Pref. time", (d, f) => lastPrefix(d, f).preferredLifetime = f.lifetime()],
+  ["MTU", (d, f) => {
+    const mtu = /^(\d+) bytes/.exec(f.value);
+    if (!mtu) throw f.fail(`MTU "${f.value}"`);
+    d.mtu = Number(mtu[1]);
+  }],
+  ["Recursive DNS server", (d, f) => {
+    const address = canonicalIp(f.value);
+    if (!address) throw f.fail(`"${f.value}" is not an IPv6 address`);
+    d.dnsServers.push({ address, lifetime: 0 });
+    d.pendingDns++;
+  }],
+  ["DNS server lifetime", dnsLifetime],
+  ["DNS servers lifetime", dnsLifetime],
+  ["DNS search list", (d, f) => {
+    for (const name of f.value.split(/[\s,]+/).filter(Boolean)) {
+      d.searchDomains.push({ domain: name.replace(/\.$/, ""), lifetime: 0 });
+      d.pendingDomains++;
+    }
+  }],
+  ["DNS search list lifetime", (d, f) => {
+    const l = f.lifetime();
+    for (const s of d.searchDomains.slice(d.searchDomains.length - d.pendingDomains)) {
+      s.lifetime = l;
+    }
+    d.pendingDomains = 0;
+  }],
+  [
+    "Route",
+    (d, f) => d.routes.push({ prefix: f.prefix(), preference: "medium", lifetime: 0 }),
+  ],
+  ["Route preference", (d, f) => {
+    const r = d.routes.at(-1);
+    if (r) r.preference = f.value;
+  }],
+  ["Route lifetime", (d, f) => {
+    const r = d.routes.at(-1);
+    if (r) r.lifetime = f.lifetime();
+  }],
+]);

@@ -6,7 +6,7 @@
  */
 
 import { withoutTrailingDot } from "./field_text.ts";
-import { canonicalIp } from "../../protocol/ip.ts";
+import { canonicalIp } from "../../ip/ip.ts";
 import type { ResolverConfig } from "./lease_types.ts";
 
 /**

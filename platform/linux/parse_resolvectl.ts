@@ -5,7 +5,7 @@
  * @module
  */
 
-import { canonicalIp } from "../../protocol/ip.ts";
+import { canonicalIp } from "../../ip/ip.ts";
 import type { ResolverConfig } from "./lease_types.ts";
 
 /** The words after "Global:" or "Link N (name):", by scope ("" for Global). */

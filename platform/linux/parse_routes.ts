@@ -4,7 +4,7 @@
  * @module
  */
 
-import { canonicalIp } from "../../protocol/ip.ts";
+import { canonicalIp } from "../../ip/ip.ts";
 import type { Family } from "../../protocol/types.ts";
 import { jsonRecords } from "./json_records.ts";
 

@@ -13,9 +13,9 @@
  * @module
  */
 
-import { canonicalIp, parseIp } from "../../protocol/ip.ts";
+import { canonicalIp, parseIp } from "../../ip/ip.ts";
 import { configValueProblem } from "../../protocol/validate.ts";
-import { parseServer } from "../../workers/dns/server_address.ts";
+import { parseServer } from "../../ip/server_address.ts";
 import type {
   ConfigValue,
   ElementType,
@@ -23,6 +23,7 @@ import type {
   InterfaceType,
   Lifetime,
 } from "../../protocol/types.ts";
+import { CONFIG_ITEM_NAME, ELEMENT_TYPES, INTERFACE_TYPES } from "../../protocol/types.ts";
 import { array, integer, type Json, object, oneOf, optional, string } from "./fields.ts";
 import { SimModel } from "./sim_model.ts";
 import {
@@ -123,19 +124,7 @@ export interface Scenario {
   readonly services?: readonly ScenarioService[];
 }
 
-const ELEMENTS: readonly ElementType[] = ["ra", "dhcpv4", "dhcpv6", "static"];
-const TYPES: readonly InterfaceType[] = [
-  "wired",
-  "wifi",
-  "cellular",
-  "vpn",
-  "loopback",
-  "bridge",
-  "virtual",
-  "other",
-];
 const MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
-const ITEM = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const DAY_MS = 86_400_000;
 
 function lifetime(value: unknown, path: string): Lifetime {
@@ -196,10 +185,12 @@ function element(value: unknown, path: string): ScenarioElement {
       object(e.data ?? {}, `${path}.data`, Object.keys(e.data ?? {})),
     )
   ) {
-    if (!ITEM.test(item)) throw new TypeError(`${path}.data.${item}: item names are kebab-case`);
+    if (!CONFIG_ITEM_NAME.test(item)) {
+      throw new TypeError(`${path}.data.${item}: item names are kebab-case`);
+    }
     data[item] = itemValue(item, v, `${path}.data.${item}`);
   }
-  return { element: oneOf(e.element, `${path}.element`, ELEMENTS), data };
+  return { element: oneOf(e.element, `${path}.element`, ELEMENT_TYPES), data };
 }
 
 function pd(value: unknown, path: string): ScenarioPd {
@@ -239,7 +230,7 @@ function nic(value: unknown, path: string): ScenarioInterface {
     displayName: n.displayName === undefined
       ? interfaceId
       : string(n.displayName, `${path}.displayName`),
-    interfaceType: oneOf(n.interfaceType, `${path}.interfaceType`, TYPES),
+    interfaceType: oneOf(n.interfaceType, `${path}.interfaceType`, INTERFACE_TYPES),
     operState: oneOf(n.operState ?? "up", `${path}.operState`, ["up", "down"] as const),
     ...(mtu === undefined ? {} : { mtu }),
     ...(mac === undefined ? {} : { mac }),
@@ -325,7 +316,7 @@ function eventOnPd(
     case "element-set":
       return { at, event: kind, pdId, element: element(e.element, `${path}.element`) };
     case "element-remove":
-      return { at, event: kind, pdId, element: oneOf(e.element, `${path}.element`, ELEMENTS) };
+      return { at, event: kind, pdId, element: oneOf(e.element, `${path}.element`, ELEMENT_TYPES) };
   }
 }
 

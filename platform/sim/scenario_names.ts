@@ -7,10 +7,10 @@
  * @module
  */
 
-import { toDnsName } from "../../workers/dns/dns_name.ts";
-import { parseServer, serverText } from "../../workers/dns/server_address.ts";
+import { toDnsName } from "../../dns/dns_name.ts";
+import { parseServer, serverText } from "../../ip/server_address.ts";
 import type { Family } from "../../protocol/types.ts";
-import { formatIp, isLoopback, parseIp } from "../../protocol/ip.ts";
+import { formatIp, isLoopback, parseIp } from "../../ip/ip.ts";
 import { array, integer, object, string } from "./fields.ts";
 import type { ScenarioElement, ScenarioEvent, ScenarioInterface, ScenarioPd } from "./scenario.ts";
 

@@ -10,8 +10,8 @@ import { Buffer } from "node:buffer";
 // @ts-types="npm:@types/dns-packet@5.6.5"
 // deno-lint-ignore no-import-prefix -- a full specifier: mif works imported from outside this repository
 import dnsPacket from "npm:dns-packet@5.6.1";
-import { nameKey } from "../../workers/dns/dns_name.ts";
-import { sectionProblem } from "../../workers/dns/dns_message.ts";
+import { nameKey } from "../../dns/dns_name.ts";
+import { sectionProblem } from "../../dns/dns_message.ts";
 import type { ScenarioName } from "./scenario_names.ts";
 
 /**

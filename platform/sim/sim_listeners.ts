@@ -13,7 +13,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import { Buffer } from "node:buffer";
 import type { SourceNote } from "../types.ts";
-import { parseServer, serverText } from "../../workers/dns/server_address.ts";
+import { parseServer, serverText } from "../../ip/server_address.ts";
 import type { Scenario } from "./scenario.ts";
 import { scenarioDnsServers } from "./scenario_names.ts";
 import { answerQuery, UDP_LIMIT } from "./sim_dns.ts";

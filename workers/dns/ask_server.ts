@@ -6,7 +6,7 @@
  */
 
 import { readReply, type ReplyMeaning } from "./dns_answer.ts";
-import { buildQuery, type QueryType, randomId } from "./dns_message.ts";
+import { buildQuery, type QueryType, randomId } from "../../dns/dns_message.ts";
 import type { ServerRoute } from "./dns_routes.ts";
 import type { ExchangeOutcome, ExchangePath } from "./exchange_types.ts";
 import { describeError } from "../../protocol/text.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { canonicalIp, parseIp } from "../../protocol/ip.ts";
-import { nameKey, sameName, toDnsName } from "./dns_name.ts";
-import type { DnsReply, QueryType } from "./dns_message.ts";
+import { canonicalIp, parseIp } from "../../ip/ip.ts";
+import { nameKey, sameName, toDnsName } from "../../dns/dns_name.ts";
+import type { DnsReply, QueryType } from "../../dns/dns_message.ts";
 
 /** An address from a reply, with its TTL in seconds. */
 export interface AnsweredAddress {

@@ -7,8 +7,10 @@
  */
 
 import type { AddressInfo } from "../../platform/types.ts";
-import { noSourceReason, selectSources, zoned } from "../net/source_selection.ts";
-import { type DnsServer, parseServer } from "./server_address.ts";
+import { parseIp } from "../../ip/ip.ts";
+import { noSourceReason, rankSources } from "../../ip/addrselect.ts";
+import { type DnsServer, parseServer } from "../../ip/server_address.ts";
+import { zoned } from "../../ip/zone.ts";
 
 /** A server and the source address its queries leave from. */
 export interface ServerRoute {
@@ -28,7 +30,7 @@ export interface RoutePlan {
 
 /**
  * Pairs each server with the best source address of its family in the PD
- * (RFC 6724 §5, see source_selection.ts). A server string that does not
+ * (RFC 6724 §5, see ip/addrselect.ts). A server string that does not
  * parse, or whose family has no valid, preferred address in the PD, is
  * skipped with a reason.
  *
@@ -37,8 +39,9 @@ export interface RoutePlan {
  * import { planRoutes } from "./dns_routes.ts";
  * const a = { address: "198.51.100.7", prefixLength: 24, validUntil: null, preferredUntil: null };
  * const plan = planRoutes(["2001:db8::53", "198.51.100.53:5353"], "eth0", [a], Date.now());
- * console.log(plan.routes.map((r) => `${r.server.text} from ${r.source}`)); // ["198.51.100.53:5353 from 198.51.100.7"]
- * console.log(plan.skipped); // ["2001:db8::53 (the PD has no IPv6 address)"]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(plan.routes.map((r) => `${r.server.text} from ${r.source}`), ["198.51.100.53:5353 from 198.51.100.7"]);
+ * assert.deepEqual(plan.skipped, ["2001:db8::53 (the PD has no IPv6 address)"]);
  * ```
  * @param servers The PD's dns-servers strings.
  * @param interfaceId The PD's interface (zone of link-local addresses).
@@ -60,7 +63,9 @@ export function planRoutes(
       skipped.push(`${JSON.stringify(text)} (not a server address)`);
       continue;
     }
-    const [source] = selectSources(server.host, addresses, now);
+    const host = parseIp(server.host); // Its zone, the interface's name, may not parse.
+    if (!host) throw new TypeError(`Cannot select a source: "${server.host}" is not an IP address`);
+    const [source] = rankSources(host, addresses, now);
     if (source === undefined) {
       const family = server.family === "ipv4" ? "IPv4" : "IPv6";
       skipped.push(
@@ -70,7 +75,7 @@ export function planRoutes(
       );
       continue;
     }
-    routes.push({ server, source: zoned(source, interfaceId) });
+    routes.push({ server, source: zoned(source.address, interfaceId, source.ip) });
   }
   return { routes, skipped };
 }

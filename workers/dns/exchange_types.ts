@@ -6,7 +6,7 @@
  */
 
 import type { Family } from "../../protocol/types.ts";
-import type { DnsReply } from "./dns_message.ts";
+import type { DnsReply } from "../../dns/dns_message.ts";
 
 /** One server, reached from one source address. */
 export interface ExchangePath {

@@ -7,9 +7,9 @@
  * @module
  */
 
-import { canonicalIp, parseIp } from "../../protocol/ip.ts";
+import { canonicalIp, parseIp } from "../../ip/ip.ts";
 import type { Family } from "../../protocol/types.ts";
-import { nameKey } from "./dns_name.ts";
+import { nameKey } from "../../dns/dns_name.ts";
 import { describeError } from "../../protocol/text.ts";
 
 /** Addresses by name key (see `nameKey`), in file order, each once. */

@@ -8,13 +8,13 @@
  */
 
 import type { AnsweredAddress } from "./dns_answer.ts";
-import { nameKey, toDnsName } from "./dns_name.ts";
-import type { QueryType } from "./dns_message.ts";
+import { nameKey, toDnsName } from "../../dns/dns_name.ts";
+import type { QueryType } from "../../dns/dns_message.ts";
 import { askInTurn, type RotationPlan } from "./server_rotation.ts";
 
 /** One record type to resolve, and the servers to ask. */
 export interface TypeQuery extends RotationPlan {
-  /** The ASCII name (see dns_name.ts). */
+  /** The ASCII name (see dns/dns_name.ts). */
   readonly name: string;
   /** A or AAAA. */
   readonly type: QueryType;

@@ -7,7 +7,7 @@
  */
 
 import type { ReplyMeaning } from "./dns_answer.ts";
-import type { QueryType } from "./dns_message.ts";
+import type { QueryType } from "../../dns/dns_message.ts";
 import type { ServerRoute } from "./dns_routes.ts";
 import { askServer } from "./ask_server.ts";
 

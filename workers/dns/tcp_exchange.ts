@@ -9,7 +9,7 @@
 
 import net from "node:net";
 import { Buffer } from "node:buffer";
-import { checkReply } from "./dns_message.ts";
+import { checkReply } from "../../dns/dns_message.ts";
 import type { ExchangeOutcome, ExchangePath } from "./exchange_types.ts";
 
 /**
@@ -19,7 +19,8 @@ import type { ExchangeOutcome, ExchangePath } from "./exchange_types.ts";
  * @example Frame three octets
  * ```ts
  * import { frame } from "./tcp_exchange.ts";
- * console.log(frame(new Uint8Array([1, 2, 3]))); // Uint8Array(5) [ 0, 3, 1, 2, 3 ]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(frame(new Uint8Array([1, 2, 3])), new Uint8Array([0, 3, 1, 2, 3]));
  * ```
  * @param message A DNS message.
  * @returns The framed message.
@@ -44,11 +45,12 @@ export function frame(message: Uint8Array): Uint8Array {
  *
  * @example An aborted exchange connects to nothing
  * ```ts
- * import { buildQuery } from "./dns_message.ts";
+ * import { buildQuery } from "../../dns/dns_message.ts";
  * import { tcpExchange } from "./tcp_exchange.ts";
+ * import assert from "node:assert/strict";
  * const path = { host: "127.0.0.12", port: 53, family: "ipv4" as const, source: "127.0.0.1", timeout: 100 };
  * const outcome = await tcpExchange(path, buildQuery("www.example", "A", 7), AbortSignal.abort());
- * console.log(outcome.kind); // "cancelled"
+ * assert.equal(outcome.kind, "cancelled");
  * ```
  * @param path Server, source and timeout.
  * @param query The encoded query (without the length prefix).

@@ -9,9 +9,9 @@
  */
 
 import type { AddressInfo } from "../../platform/types.ts";
-import { formatIp, parseIp } from "../../protocol/ip.ts";
+import { formatIp, parseIp } from "../../ip/ip.ts";
 import type { Family, TranslationFailure } from "../../protocol/types.ts";
-import { toDnsName } from "./dns_name.ts";
+import { toDnsName } from "../../dns/dns_name.ts";
 import { planRoutes } from "./dns_routes.ts";
 import { hostAddresses, readHosts } from "./hosts_file.ts";
 import { resolveType } from "./resolve_type.ts";
@@ -21,7 +21,7 @@ import { endTranslation } from "./translation_outcome.ts";
 export interface TranslationTarget {
   /** The PD's interface, the scope of link-local servers ("fe80::1%eth0"). */
   readonly interfaceId: string;
-  /** The PD's dns-servers, in order, as configured (see server_address.ts). */
+  /** The PD's dns-servers, in order, as configured (see ip/server_address.ts). */
   readonly servers: readonly string[];
   /** The PD's addresses, the candidate sources of queries. */
   readonly addresses: readonly AddressInfo[];

@@ -7,15 +7,9 @@
  */
 
 import dgram from "node:dgram";
-import { formatIp, parseIp } from "../../protocol/ip.ts";
-import { checkReply } from "./dns_message.ts";
+import { checkReply } from "../../dns/dns_message.ts";
+import { withoutZone } from "../../ip/zone.ts";
 import type { ExchangeOutcome, ExchangePath } from "./exchange_types.ts";
-
-/** The address without its zone, canonical; rinfo may spell the zone differently. */
-function unzoned(address: string): string | undefined {
-  const ip = parseIp(address);
-  return ip ? formatIp({ family: ip.family, bytes: ip.bytes }) : undefined;
-}
 
 /**
  * Sends one query from a fresh socket bound to the path's source (port 0, so
@@ -26,11 +20,12 @@ function unzoned(address: string): string | undefined {
  *
  * @example An aborted exchange sends nothing
  * ```ts
- * import { buildQuery } from "./dns_message.ts";
+ * import { buildQuery } from "../../dns/dns_message.ts";
  * import { udpExchange } from "./udp_exchange.ts";
+ * import assert from "node:assert/strict";
  * const path = { host: "127.0.0.12", port: 53, family: "ipv4" as const, source: "127.0.0.1", timeout: 100 };
  * const outcome = await udpExchange(path, buildQuery("www.example", "A", 7), AbortSignal.abort());
- * console.log(outcome.kind); // "cancelled"
+ * assert.equal(outcome.kind, "cancelled");
  * ```
  * @param path Server, source and timeout.
  * @param query The encoded query.
@@ -44,7 +39,8 @@ export function udpExchange(
 ): Promise<ExchangeOutcome> {
   if (signal.aborted) return Promise.resolve({ kind: "cancelled" });
   return new Promise((resolve) => {
-    const server = unzoned(path.host);
+    // Without zones: rinfo may spell the zone differently.
+    const server = withoutZone(path.host);
     const socket = dgram.createSocket(path.family === "ipv4" ? "udp4" : "udp6");
     let dropped = 0;
     let done = false;
@@ -59,7 +55,7 @@ export function udpExchange(
       resolve(outcome);
     };
     const onMessage = (message: Uint8Array, rinfo: dgram.RemoteInfo) => {
-      if (unzoned(rinfo.address) !== server || rinfo.port !== path.port) {
+      if (withoutZone(rinfo.address) !== server || rinfo.port !== path.port) {
         dropped++; // RFC 5452 §9.1: only the server's address and port may answer.
         return;
       }

@@ -1,7 +1,8 @@
 /**
  * DNS queries and the acceptance test for replies (RFC 1035 §4.1, RFC 5452
- * §9.1), over dns-packet. Pure: the sockets live in udp_exchange.ts and
- * tcp_exchange.ts.
+ * §9.1), over dns-packet. Pure: the sockets live in workers/dns/
+ * (udp_exchange.ts, tcp_exchange.ts); the simulated platform's responder
+ * uses it too.
  *
  * @module
  */
@@ -9,7 +10,6 @@
 import { Buffer } from "node:buffer";
 // @ts-types="npm:@types/dns-packet@5.6.5"
 import dnsPacket from "npm:dns-packet@5.6.1";
-import { describeError } from "../../protocol/text.ts";
 
 /** The record types a translation asks for. */
 export type QueryType = "A" | "AAAA";
@@ -34,8 +34,9 @@ const OPCODE_QUERY = "QUERY";
  * @example Draw an ID
  * ```ts
  * import { randomId } from "./dns_message.ts";
+ * import assert from "node:assert/strict";
  * const id = randomId();
- * console.log(id >= 0 && id <= 0xffff); // true
+ * assert(Number.isInteger(id) && id >= 0 && id <= 0xffff);
  * ```
  * @returns A 16-bit number.
  */
@@ -50,8 +51,9 @@ export function randomId(): number {
  * @example Build an A query
  * ```ts
  * import { buildQuery } from "./dns_message.ts";
+ * import assert from "node:assert/strict";
  * const query = buildQuery("www.example", "A", 0x1234);
- * console.log(query[0], query[1], query[2] & 1); // 18 52 1
+ * assert.deepEqual([query[0], query[1], query[2] & 1], [0x12, 0x34, 1]);
  * ```
  * @param name The ASCII name (see dns_name.ts).
  * @param type A or AAAA.
@@ -126,6 +128,14 @@ function skipName(bytes: Uint8Array, offset: number): number {
  * and CNAME data without looking at RDLENGTH, so a lying RDLENGTH would
  * otherwise go unnoticed. One pass, linear in the message's length.
  *
+ * @example A query is well formed; cut short, it is not
+ * ```ts
+ * import { buildQuery, sectionProblem } from "./dns_message.ts";
+ * import assert from "node:assert/strict";
+ * const query = buildQuery("www.example", "A", 1);
+ * assert.equal(sectionProblem(query), undefined);
+ * assert.equal(sectionProblem(query.subarray(0, query.length - 2)), "question 1 is cut short");
+ * ```
  * @param bytes The message.
  * @returns What is wrong, or undefined.
  */
@@ -160,6 +170,11 @@ export function sectionProblem(bytes: Uint8Array): string | undefined {
   return offset === bytes.length ? undefined : `${bytes.length - offset} octets follow the records`;
 }
 
+/** What dns-packet's decoder threw, as text. */
+function decodeError(error: unknown): string {
+  return error instanceof Error ? String(error.message) : String(error);
+}
+
 /**
  * Decides whether a datagram is the reply to a query (RFC 5452 §9.1: "the
  * question section of the response must match the question section of the
@@ -176,7 +191,8 @@ export function sectionProblem(bytes: Uint8Array): string | undefined {
  * const forged = dnsPacket.encode({
  *   type: "response", id: 2, questions: [{ type: "A", name: "www.example" }],
  * });
- * console.log(checkReply(query, forged)); // { ok: false, problem: "its ID is 2, not 1" }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkReply(query, forged), { ok: false, problem: "its ID is 2, not 1" });
  * ```
  * @param query The query as sent.
  * @param bytes The received message.
@@ -190,7 +206,7 @@ export function checkReply(query: Uint8Array, bytes: Uint8Array): ReplyCheck {
   try {
     reply = dnsPacket.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    return drop(`it is malformed (${describeError(error)})`);
+    return drop(`it is malformed (${decodeError(error)})`);
   }
   // dns-packet reads A and AAAA data past the end of a short message instead
   // of failing, so the message must be exactly what the sections took.

@@ -34,12 +34,14 @@ const LABEL = /^[A-Za-z0-9_-]+$/;
  * @example Convert an internationalised name
  * ```ts
  * import { toDnsName } from "./dns_name.ts";
- * console.log(toDnsName("Bücher.example.")); // { ok: true, name: "xn--bcher-kva.example" }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(toDnsName("Bücher.example."), { ok: true, name: "xn--bcher-kva.example" });
  * ```
  * @example Refuse an empty label
  * ```ts
  * import { toDnsName } from "./dns_name.ts";
- * console.log(toDnsName("a..b")); // { ok: false, problem: "has an empty label" }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(toDnsName("a..b"), { ok: false, problem: "has an empty label" });
  * ```
  * @param name The name as the subscriber wrote it.
  * @returns The ASCII name, or what is wrong with it.
@@ -81,7 +83,9 @@ export function toDnsName(name: string): DnsNameCheck {
  * @example Compare spellings
  * ```ts
  * import { sameName } from "./dns_name.ts";
- * console.log(sameName("WWW.Example.", "www.example")); // true
+ * import assert from "node:assert/strict";
+ * assert(sameName("WWW.Example.", "www.example"));
+ * assert(!sameName("www.example", "www.example.org"));
  * ```
  * @param a A name.
  * @param b Another name.
@@ -98,7 +102,8 @@ export function sameName(a: string, b: string): boolean {
  * @example Key a name
  * ```ts
  * import { nameKey } from "./dns_name.ts";
- * console.log(nameKey("Host.Example.")); // "host.example"
+ * import assert from "node:assert/strict";
+ * assert.equal(nameKey("Host.Example."), "host.example");
  * ```
  * @param name A name.
  * @returns Its key.

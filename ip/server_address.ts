@@ -8,9 +8,8 @@
  * @module
  */
 
-import { formatIp, parseIp } from "../../protocol/ip.ts";
-import type { Family } from "../../protocol/types.ts";
-import { zoned } from "../net/source_selection.ts";
+import { type Family, formatIp, parseIp } from "./ip.ts";
+import { needsZone } from "./zone.ts";
 
 /** A parsed DNS server. */
 export interface DnsServer {
@@ -36,13 +35,17 @@ const PORT = /^[1-9][0-9]{0,4}$/;
  * @example Parse a server with a port
  * ```ts
  * import { parseServer } from "./server_address.ts";
- * console.log(parseServer("[2001:DB8::1]:5353", "eth0"));
- * // { text: "[2001:DB8::1]:5353", host: "2001:db8::1", port: 5353, family: "ipv6" }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseServer("[2001:DB8::1]:5353", "eth0"), {
+ *   text: "[2001:DB8::1]:5353", host: "2001:db8::1", port: 5353, family: "ipv6",
+ * });
+ * assert.equal(parseServer("dns.example", "eth0"), undefined);
  * ```
  * @example Scope a link-local server
  * ```ts
  * import { parseServer } from "./server_address.ts";
- * console.log(parseServer("fe80::1", "wlan0")?.host); // "fe80::1%wlan0"
+ * import assert from "node:assert/strict";
+ * assert.equal(parseServer("fe80::1", "wlan0")?.host, "fe80::1%wlan0");
  * ```
  * @param text The configured string.
  * @param interfaceId The PD's interface, the zone of unscoped link-local servers.
@@ -66,7 +69,8 @@ export function parseServer(text: string, interfaceId: string): DnsServer | unde
     if (!PORT.test(portText) || Number(portText) > 65535) return undefined;
     port = Number(portText);
   }
-  return { text, host: zoned(formatIp(ip), interfaceId), port, family: ip.family };
+  const host = formatIp(needsZone(ip) ? { ...ip, zone: interfaceId } : ip);
+  return { text, host, port, family: ip.family };
 }
 
 /**
@@ -75,8 +79,9 @@ export function parseServer(text: string, interfaceId: string): DnsServer | unde
  * @example Name a test server
  * ```ts
  * import { serverText } from "./server_address.ts";
- * console.log(serverText("127.0.0.12", 5353), serverText("2001:db8::1", 53));
- * // 127.0.0.12:5353 [2001:db8::1]:53
+ * import assert from "node:assert/strict";
+ * assert.equal(serverText("127.0.0.12", 5353), "127.0.0.12:5353");
+ * assert.equal(serverText("2001:db8::1", 53), "[2001:db8::1]:53");
  * ```
  * @param host An IP literal.
  * @param port A port.

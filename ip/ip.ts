@@ -1,12 +1,26 @@
 /**
  * IP address literals: strict parsing and canonical formatting (RFC 5952 for
- * IPv6), so that every address that enters the state model has one spelling.
+ * IPv6), so that every address that enters the state model has one spelling;
+ * and the two address classes everyone asks about, loopback and link-local.
+ * The ground floor of the library: it imports nothing.
  *
  * @module
  */
 
-/** An address family, as the protocol spells it. */
-export type Family = "ipv4" | "ipv6";
+/**
+ * The address families, as the protocol spells them.
+ *
+ * @example
+ * ```ts
+ * import { FAMILIES } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(FAMILIES, ["ipv4", "ipv6"]);
+ * ```
+ */
+export const FAMILIES = ["ipv4", "ipv6"] as const;
+
+/** An address family: one of {@linkcode FAMILIES}. */
+export type Family = typeof FAMILIES[number];
 
 /** A parsed IP address literal. */
 export interface IpAddress {
@@ -79,8 +93,10 @@ function parseIpv6(text: string): Uint8Array | undefined {
  * @example Parse an IPv6 literal
  * ```ts
  * import { parseIp } from "./ip.ts";
- * const ip = parseIp("2001:db8::1");
- * console.log(ip?.family); // "ipv6"
+ * import assert from "node:assert/strict";
+ * assert.equal(parseIp("2001:db8::1")?.family, "ipv6");
+ * assert.equal(parseIp("fe80::1%eth0")?.zone, "eth0");
+ * assert.equal(parseIp("010.0.0.1"), undefined);
  * ```
  * @param text The literal.
  * @returns The address, or undefined when text is not an IP literal.
@@ -108,7 +124,8 @@ export function parseIp(text: string): IpAddress | undefined {
  * @example Canonicalise an IPv6 literal
  * ```ts
  * import { formatIp, parseIp } from "./ip.ts";
- * console.log(formatIp(parseIp("2001:DB8:0:0:0:0:0:1")!)); // "2001:db8::1"
+ * import assert from "node:assert/strict";
+ * assert.equal(formatIp(parseIp("2001:DB8:0:0:0:0:0:1")!), "2001:db8::1");
  * ```
  * @param ip A parsed address.
  * @returns Its canonical text.
@@ -147,7 +164,9 @@ export function formatIp(ip: IpAddress): string {
  * @example Canonicalise
  * ```ts
  * import { canonicalIp } from "./ip.ts";
- * console.log(canonicalIp("0:0::1")); // "::1"
+ * import assert from "node:assert/strict";
+ * assert.equal(canonicalIp("0:0::1"), "::1");
+ * assert.equal(canonicalIp("www.example"), undefined);
  * ```
  * @param text The literal.
  * @returns The canonical text, or undefined when text is not an IP literal.
@@ -163,7 +182,10 @@ export function canonicalIp(text: string): string | undefined {
  * @example Check a simulated PD address
  * ```ts
  * import { isLoopback, parseIp } from "./ip.ts";
- * console.log(isLoopback(parseIp("127.0.1.2")!)); // true
+ * import assert from "node:assert/strict";
+ * assert(isLoopback(parseIp("127.0.1.2")!));
+ * assert(isLoopback(parseIp("::1")!));
+ * assert(!isLoopback(parseIp("::2")!));
  * ```
  * @param ip A parsed address.
  * @returns true for loopback addresses.

@@ -1,0 +1,144 @@
+/**
+ * The broker's state model: the last accepted snapshot (interfaces → PDs →
+ * configuration elements and addresses), its lookups, and the notes status
+ * shows. A snapshot is checked before it is accepted (snapshot_check.ts).
+ *
+ * @module
+ */
+
+import {
+  addressAnnouncements,
+  elementAnnouncements,
+  interfaceAnnouncement,
+  pdAnnouncements,
+} from "./announce.ts";
+import { type Change, diffSnapshots } from "./diff.ts";
+import type { Session } from "./session.ts";
+import { snapshotProblem } from "./snapshot_check.ts";
+import { describeError } from "../protocol/text.ts";
+import type { ApiMessage } from "../protocol/types.ts";
+import type { InterfaceInfo, PdInfo, Snapshot, SourceNote } from "../platform/types.ts";
+
+/** A PD and the interface it is on. */
+export interface PdEntry {
+  /** The interface's id. */
+  readonly interfaceId: string;
+  /** The PD. */
+  readonly pd: PdInfo;
+}
+
+/** What a session subscribed to (§3.3.7.1, .5, .9, .13). */
+export type Subscriptions = Pick<Session, "interfaces" | "pdsOn" | "elementsOf" | "addressesOf">;
+
+/**
+ * The last accepted snapshot, indexed by interface and PD id.
+ *
+ * @example Accept a snapshot, then refuse a broken one with a note
+ * ```ts
+ * import { BrokerState } from "./state.ts";
+ * import assert from "node:assert/strict";
+ * const state = new BrokerState();
+ * const pd = { pdId: "eth0/ipv4", family: "ipv4" as const, elements: [], addresses: [] };
+ * const nic = { interfaceId: "eth0", displayName: "eth0", interfaceType: "wired" as const,
+ *   operState: "up" as const, pds: [pd] };
+ * const changes = state.accept({ interfaces: [nic] });
+ * assert.deepEqual(changes?.map((c) => c.kind), ["interface-added", "pd-added"]);
+ * assert.equal(state.pd("eth0/ipv4")?.interfaceId, "eth0");
+ * assert.equal(state.accept({ interfaces: [{ ...nic, interfaceId: "" }] }), undefined);
+ * assert.match(state.notes[0].reason, /^Cannot accept snapshot: /);
+ * assert.equal(state.interface("eth0")?.displayName, "eth0");
+ * ```
+ */
+export class BrokerState {
+  #snapshot: Snapshot = { interfaces: [] };
+  #nics = new Map<string, InterfaceInfo>();
+  #pds = new Map<string, PdEntry>();
+  #notes: SourceNote[] = [];
+
+  /** The interfaces of the accepted snapshot, in its order. */
+  get interfaces(): readonly InterfaceInfo[] {
+    return this.#snapshot.interfaces;
+  }
+
+  /** The sources the snapshot skipped, and why the last snapshot was refused if it was. */
+  get notes(): readonly SourceNote[] {
+    return this.#notes;
+  }
+
+  /**
+   * Looks an interface up.
+   *
+   * @param interfaceId Its id.
+   * @returns The interface, or undefined when there is none.
+   */
+  interface(interfaceId: string): InterfaceInfo | undefined {
+    return this.#nics.get(interfaceId);
+  }
+
+  /**
+   * Looks a PD up.
+   *
+   * @param pdId Its id.
+   * @returns The PD and its interface, or undefined when there is none.
+   */
+  pd(pdId: string): PdEntry | undefined {
+    return this.#pds.get(pdId);
+  }
+
+  /**
+   * Accepts a snapshot: a private copy, checked first. One that breaks the
+   * protocol is refused with a note (replacing the previous such note), and
+   * the state stays as it was.
+   *
+   * @param given The platform's snapshot.
+   * @returns The changes from the previous snapshot, in announcement order,
+   *   or undefined when the snapshot was refused.
+   */
+  accept(given: Snapshot): Change[] | undefined {
+    let next: Snapshot, problem: string | undefined;
+    try {
+      // A copy, so the platform cannot change the model behind the broker's back.
+      next = structuredClone(given);
+      problem = snapshotProblem(next);
+    } catch (error) {
+      problem = `it is malformed (${describeError(error, { name: true })})`;
+      next = this.#snapshot;
+    }
+    if (problem) {
+      const note = { source: "platform", reason: `Cannot accept snapshot: ${problem}` };
+      this.#notes = [...this.#notes.filter((n) => n.source !== "platform"), note];
+      return undefined;
+    }
+    const changes = diffSnapshots(this.#snapshot, next);
+    this.#snapshot = next;
+    this.#notes = [...(next.notes ?? [])];
+    this.#nics = new Map(next.interfaces.map((n) => [n.interfaceId, n]));
+    this.#pds = new Map(
+      next.interfaces.flatMap((n) =>
+        n.pds.map((pd) => [pd.pdId, { interfaceId: n.interfaceId, pd }])
+      ),
+    );
+    return changes;
+  }
+
+  /**
+   * What announce-* would send now for every subscription of a session: how
+   * an inbox that overflowed catches up (see inbox.ts).
+   *
+   * @param subscriptions The session's subscriptions.
+   * @param now Milliseconds since the epoch, for address lifetimes.
+   * @returns The announcements, interfaces first.
+   */
+  announcements(subscriptions: Subscriptions, now: number): ApiMessage[] {
+    const pds = (ids: Set<string>) => [...ids].flatMap((id) => this.#pds.get(id)?.pd ?? []);
+    return [
+      ...(subscriptions.interfaces ? this.#snapshot.interfaces.map(interfaceAnnouncement) : []),
+      ...[...subscriptions.pdsOn].flatMap((id) => {
+        const nic = this.#nics.get(id);
+        return nic ? pdAnnouncements(nic) : [];
+      }),
+      ...pds(subscriptions.elementsOf).flatMap(elementAnnouncements),
+      ...pds(subscriptions.addressesOf).flatMap((pd) => addressAnnouncements(pd, now)),
+    ];
+  }
+}
