@@ -18,7 +18,7 @@
 import { openMif } from "./mod.ts";
 import { type Invocation, parseInvocation, UsageError } from "./cli/args.ts";
 import { connect, failedReport } from "./cli/connect.ts";
-import { Follower } from "./cli/follow.ts";
+import { Follower } from "./connect/follower.ts";
 import { formatMessage, renderStatus } from "./cli/format.ts";
 import { EXIT } from "./cli/exit.ts";
 import { helpText, VERSION } from "./cli/help.ts";

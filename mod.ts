@@ -19,16 +19,25 @@
  * @example List interfaces and their PDs on the simulated laptop
  * ```ts
  * import { NO_MESSAGE, openMif } from "@mif/mif";
+ * import assert from "node:assert/strict";
  *
  * await using mif = await openMif({ platform: "sim" });
  * await using sub = mif.subscribe({ name: "example" });
  * sub.post({ type: "announce-interfaces" });
+ * const seen: string[] = [];
  * for (let m = sub.get(); m !== NO_MESSAGE; m = sub.get()) {
  *   if (m.type === "interface-announcement") {
  *     sub.post({ type: "announce-provisioning-domains", interfaceId: m.interfaceId });
+ *     seen.push(m.interfaceId);
+ *   } else {
+ *     seen.push(m.type === "provisioning-domain-announcement" ? m.pdId : m.type);
  *   }
- *   console.log(m); // interfaces first, then their PDs
  * }
+ * // Interfaces first, then their PDs.
+ * assert.deepEqual(seen, [
+ *   "wlan0", "rmnet0", "tun0",
+ *   "wlan0/ipv4", "wlan0/ipv6/fe80::1", "rmnet0/ipv6/fe80::2", "tun0/ipv4",
+ * ]);
  * ```
  *
  * @module
@@ -49,7 +58,7 @@ export {
   type ConnectionFailure,
   type SocketAddress,
 } from "./broker/connection.ts";
-export { CONNECTION_FAILURES } from "./workers/connection_wire.ts";
+export { CONNECTION_FAILURES } from "./wire/connection_wire.ts";
 export type { IntentMessage } from "./broker/intents.ts";
 export { connect, type ConnectResult } from "./connect/happy_eyeballs.ts";
 export type { ConnectOptions, PathSelector } from "./connect/connect_options.ts";
@@ -81,6 +90,7 @@ export {
   type Validation,
 } from "./protocol/validate.ts";
 export { canonicalIp, FAMILIES, formatIp, type IpAddress, isLoopback, parseIp } from "./ip/ip.ts";
+export type * from "./protocol/model.ts";
 export type * from "./platform/types.ts";
 export { defaultPlatformName } from "./platform/select.ts";
 export { PLATFORM_NAMES } from "./platform/types.ts";

@@ -7,7 +7,7 @@
 
 import type { Change } from "./diff.ts";
 import { fanOut, type Session } from "./session.ts";
-import type { AddressInfo, ElementInfo, InterfaceInfo, PdInfo } from "../platform/types.ts";
+import type { AddressInfo, ElementInfo, InterfaceInfo, PdInfo } from "../protocol/model.ts";
 import type { ApiMessage } from "../protocol/types.ts";
 import { remaining } from "../protocol/lifetime.ts";
 

@@ -22,7 +22,8 @@ import { statusView } from "./status_view.ts";
 import { type Subscriber, SubscriberHandle } from "./subscriber.ts";
 import type { WorkerSettings } from "./worker_client.ts";
 import { WorkerPool } from "./worker_pool.ts";
-import type { PlatformEvent, Snapshot } from "../platform/types.ts";
+import type { PlatformEvent } from "../platform/types.ts";
+import type { Snapshot } from "../protocol/model.ts";
 
 /** Options for a {@linkcode Broker}. */
 export interface BrokerOptions {

@@ -3,7 +3,7 @@
  * communications API (§3.3.4) behind the token of a `connected` message
  * (§3.3.7.23). The socket stays in the worker; bytes cross the connection's
  * own MessagePort as transferred ArrayBuffers, with credit-based
- * backpressure both ways (workers/connection_wire.ts).
+ * backpressure both ways (wire/connection_wire.ts).
  *
  * @module
  */
@@ -15,7 +15,7 @@ import {
   type ToSocket,
   WRITE_BATCH,
   WRITE_WINDOW,
-} from "../workers/connection_wire.ts";
+} from "../wire/connection_wire.ts";
 
 export type { ConnectionFailure };
 
@@ -34,8 +34,10 @@ export interface SocketAddress {
  * @example Tell a withdrawn PD apart from other failures
  * ```ts
  * import { ConnectionError } from "@mif/mif";
+ * import assert from "node:assert/strict";
  * const error = new ConnectionError("pd-gone", "Cannot keep the connection: its PD is gone");
- * console.log(error.reason, error instanceof Error); // pd-gone true
+ * assert.equal(error.reason, "pd-gone");
+ * assert.ok(error instanceof Error);
  * ```
  */
 export class ConnectionError extends Error {

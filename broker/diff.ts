@@ -17,7 +17,7 @@ import type {
   InterfaceInfo,
   PdInfo,
   Snapshot,
-} from "../platform/types.ts";
+} from "../protocol/model.ts";
 import { sameData } from "../protocol/json_value.ts";
 
 /** One change between two snapshots. */
@@ -114,10 +114,11 @@ function growPd(before: PdInfo, after: PdInfo, now: number, out: Change[]): void
  * @example Diff a PD going away
  * ```ts
  * import { diffSnapshots } from "./diff.ts";
+ * import assert from "node:assert/strict";
  * const pd = { pdId: "a/ipv4", family: "ipv4" as const, elements: [], addresses: [] };
  * const nic = { interfaceId: "a", displayName: "A", interfaceType: "wired" as const, operState: "up" as const, pds: [pd] };
  * const changes = diffSnapshots({ interfaces: [nic] }, { interfaces: [{ ...nic, pds: [] }] });
- * console.log(changes.map((c) => c.kind)); // ["pd-removed"]
+ * assert.deepEqual(changes.map((c) => c.kind), ["pd-removed"]);
  * ```
  * @param before The snapshot the subscribers know.
  * @param after The new snapshot.

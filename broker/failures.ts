@@ -6,8 +6,16 @@
 
 import type { ApiMessage, PdRequest } from "../protocol/types.ts";
 
-/** Why the broker answers a PD request itself. */
-export type BrokerFailure = "pd-gone" | "worker-crashed" | "cancelled";
+/**
+ * Why the broker answers a PD request itself, in its worker's place: the PD
+ * was withdrawn, the worker crashed, or the request was cancelled. Internal,
+ * not a vocabulary of its own: {@linkcode failureFor} turns it into the
+ * reason of the request type's failure message, a ConnectFailure
+ * (protocol/types.ts) for a connection attempt, a TranslationFailure or a
+ * NoConfigurationDataReason otherwise. Not a ConnectionFailure
+ * (wire/connection_wire.ts), which ends a connection already open.
+ */
+export type BrokerAnswerReason = "pd-gone" | "worker-crashed" | "cancelled";
 
 /**
  * Builds the final answer to a request its worker will not give: the draft's
@@ -18,7 +26,11 @@ export type BrokerFailure = "pd-gone" | "worker-crashed" | "cancelled";
  * @param detail "Cannot <action>: <state>".
  * @returns no-configuration-data, name-translation-done or not-connected.
  */
-export function failureFor(request: PdRequest, reason: BrokerFailure, detail: string): ApiMessage {
+export function failureFor(
+  request: PdRequest,
+  reason: BrokerAnswerReason,
+  detail: string,
+): ApiMessage {
   switch (request.type) {
     case "get-configuration-data":
       return {

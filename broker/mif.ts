@@ -77,8 +77,12 @@ const MIN_QUEUE_LIMIT = 16;
  * @example Show the status of the simulated laptop
  * ```ts
  * import { openMif } from "@mif/mif";
+ * import assert from "node:assert/strict";
  * await using mif = await openMif({ platform: "sim" });
- * for (const nic of mif.status().interfaces) console.log(nic.interfaceId, nic.pds.length);
+ * assert.deepEqual(
+ *   mif.status().interfaces.map((nic) => [nic.interfaceId, nic.pds.length]),
+ *   [["wlan0", 2], ["rmnet0", 1], ["tun0", 1]],
+ * );
  * ```
  */
 export class Mif implements AsyncDisposable {
@@ -103,10 +107,11 @@ export class Mif implements AsyncDisposable {
    * @example Subscribe
    * ```ts
    * import { openMif } from "@mif/mif";
+   * import assert from "node:assert/strict";
    * await using mif = await openMif({ platform: "sim" });
    * const sub = mif.subscribe({ name: "browser" });
    * sub.post({ type: "wants-to-connect", pdId: "wlan0/ipv4" });
-   * console.log(mif.status().subscribers[0].intents[0].intent); // "wants-to-connect"
+   * assert.equal(mif.status().subscribers[0].intents[0].intent, "wants-to-connect");
    * ```
    */
   subscribe(options: SubscribeOptions = {}): Subscriber {
@@ -194,10 +199,15 @@ function settings(options: MifOptions): WorkerSettings {
  * @example Open the simulated laptop and list its interfaces
  * ```ts
  * import { NO_MESSAGE, openMif } from "@mif/mif";
+ * import assert from "node:assert/strict";
  * await using mif = await openMif({ platform: "sim" });
  * const sub = mif.subscribe();
  * sub.post({ type: "announce-interfaces" });
- * for (let m = sub.get(); m !== NO_MESSAGE; m = sub.get()) console.log(m);
+ * const ids: string[] = [];
+ * for (let m = sub.get(); m !== NO_MESSAGE; m = sub.get()) {
+ *   ids.push(m.type === "interface-announcement" ? m.interfaceId : m.type);
+ * }
+ * assert.deepEqual(ids, ["wlan0", "rmnet0", "tun0"]);
  * ```
  * @param options Platform, scenario, worker settings, signal.
  * @returns The open API.

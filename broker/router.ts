@@ -23,7 +23,7 @@ import { holdConnection } from "./session_connections.ts";
 import type { BrokerState, PdEntry } from "./state.ts";
 import type { PdWorkerClient } from "./worker_client.ts";
 import type { WorkerPool } from "./worker_pool.ts";
-import type { InterfaceInfo } from "../platform/types.ts";
+import type { InterfaceInfo } from "../protocol/model.ts";
 import { parseIp } from "../ip/ip.ts";
 import { describeError } from "../protocol/text.ts";
 import type {

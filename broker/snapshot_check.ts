@@ -10,7 +10,7 @@ import { elementAnnouncement, interfaceAnnouncement, pdAnnouncement } from "./an
 import { canonicalIp, parseIp } from "../ip/ip.ts";
 import { validateApiMessage } from "../protocol/validate.ts";
 import type { ApiMessage } from "../protocol/types.ts";
-import { type AddressInfo, OPER_STATES, type PdInfo, type Snapshot } from "../platform/types.ts";
+import { type AddressInfo, OPER_STATES, type PdInfo, type Snapshot } from "../protocol/model.ts";
 import type { Family } from "../protocol/types.ts";
 
 /** The problem with a message the broker would derive, or undefined. */
@@ -85,9 +85,10 @@ function addressesProblem(
  * @example Refuse a duplicate PD id
  * ```ts
  * import { snapshotProblem } from "./snapshot_check.ts";
+ * import assert from "node:assert/strict";
  * const pd = { pdId: "a/ipv4", family: "ipv4" as const, elements: [], addresses: [] };
  * const nic = { interfaceId: "a", displayName: "A", interfaceType: "wired" as const, operState: "up" as const, pds: [pd, pd] };
- * console.log(snapshotProblem({ interfaces: [nic] })); // interfaces[0].pds[1].pdId: duplicate "a/ipv4"
+ * assert.equal(snapshotProblem({ interfaces: [nic] }), 'interfaces[0].pds[1].pdId: duplicate "a/ipv4"');
  * ```
  * @param snapshot The snapshot.
  * @returns The first problem, naming its path, or undefined when it is sound.

@@ -17,7 +17,7 @@ import type { Session } from "./session.ts";
 import { snapshotProblem } from "./snapshot_check.ts";
 import { describeError } from "../protocol/text.ts";
 import type { ApiMessage } from "../protocol/types.ts";
-import type { InterfaceInfo, PdInfo, Snapshot, SourceNote } from "../platform/types.ts";
+import type { InterfaceInfo, PdInfo, Snapshot, SourceNote } from "../protocol/model.ts";
 
 /** A PD and the interface it is on. */
 export interface PdEntry {

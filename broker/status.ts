@@ -6,7 +6,7 @@
  */
 
 import type { ElementType, Family, Lifetime } from "../protocol/types.ts";
-import type { ElementInfo, InterfaceInfo, SourceNote } from "../platform/types.ts";
+import type { ElementInfo, InterfaceInfo, SourceNote } from "../protocol/model.ts";
 import type { IntentRecord } from "./intents.ts";
 import type { WorkerPermissions, WorkerStatus } from "./worker_client.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { AddressInfo, PdInfo } from "../platform/types.ts";
+import type { AddressInfo, PdInfo } from "../protocol/model.ts";
 import { remaining } from "../protocol/lifetime.ts";
 import { dnsServerSources } from "../workers/pd_view.ts";
 import { type Session, sessionStatus } from "./session.ts";

@@ -19,9 +19,10 @@ import type { Connection } from "./connection.ts";
  * @example Drain a subscriber without waiting
  * ```ts
  * import { NO_MESSAGE, openMif } from "@mif/mif";
+ * import assert from "node:assert/strict";
  * await using mif = await openMif({ platform: "sim" });
  * const sub = mif.subscribe();
- * console.log(sub.get() === NO_MESSAGE); // true: nothing asked for yet
+ * assert.equal(sub.get(), NO_MESSAGE); // nothing asked for yet
  * ```
  */
 export const NO_MESSAGE: unique symbol = Symbol("mif.no-message");
@@ -64,11 +65,17 @@ export interface MessagesOptions {
  *
  * @example Announce interfaces and read them
  * ```ts
- * import { NO_MESSAGE, openMif } from "@mif/mif";
+ * import { type ApiMessage, NO_MESSAGE, openMif } from "@mif/mif";
+ * import assert from "node:assert/strict";
  * await using mif = await openMif({ platform: "sim" });
  * await using sub = mif.subscribe({ name: "example" });
  * sub.post({ type: "announce-interfaces" });
- * for (let m = sub.get(); m !== NO_MESSAGE; m = sub.get()) console.log(m);
+ * const messages: ApiMessage[] = [];
+ * for (let m = sub.get(); m !== NO_MESSAGE; m = sub.get()) messages.push(m);
+ * assert.equal(messages.length, 3);
+ * assert.deepEqual(messages[0], {
+ *   type: "interface-announcement", interfaceId: "wlan0", displayName: "Wi-Fi", interfaceType: "wifi",
+ * });
  * ```
  */
 export interface Subscriber extends AsyncIterable<ApiMessage>, AsyncDisposable {

@@ -14,8 +14,8 @@ import {
   type PdSettings,
   replyProblem,
   type ToWorker,
-} from "../workers/protocol.ts";
-import { type BrokerFailure, failureFor } from "./failures.ts";
+} from "../wire/pd_wire.ts";
+import { type BrokerAnswerReason, failureFor } from "./failures.ts";
 import type { ConnectionHandle } from "./connection.ts";
 import { describeError } from "../protocol/text.ts";
 
@@ -198,7 +198,7 @@ export class PdWorkerClient {
    * Stops for good: in-flight requests are answered with reason (unless
    * reason is undefined, when nobody is left to answer) and the worker ends.
    */
-  retire(reason: BrokerFailure | undefined, detail: string): void {
+  retire(reason: BrokerAnswerReason | undefined, detail: string): void {
     this.#retired = true;
     this.#stop(reason, detail);
   }
@@ -231,7 +231,7 @@ export class PdWorkerClient {
     };
     worker.onmessage = (event) => {
       if (this.#worker === worker) {
-        this.#crash(`protocol violation: message outside the channel: ${describe(event.data)}`);
+        this.#crash(`protocol violation: message outside the channel: ${previewData(event.data)}`);
       }
     };
     port1.onmessage = (event) => {
@@ -323,7 +323,7 @@ export class PdWorkerClient {
     })`;
   }
 
-  #stop(reason: BrokerFailure | undefined, detail: string): void {
+  #stop(reason: BrokerAnswerReason | undefined, detail: string): void {
     this.#clearIdle();
     if (this.#watchdogTimer !== undefined) clearTimeout(this.#watchdogTimer);
     this.#watchdogTimer = undefined;
@@ -396,7 +396,11 @@ function closeConnectionPort(port: MessagePort): void {
   port.close();
 }
 
-function describe(data: unknown): string {
+/**
+ * A short preview of a stray message's data for a crash detail (its JSON,
+ * cut at 200 characters); not for errors, which describeError describes.
+ */
+function previewData(data: unknown): string {
   try {
     return JSON.stringify(data)?.slice(0, 200) ?? String(data);
   } catch {

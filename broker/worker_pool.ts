@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { PdInfo } from "../platform/types.ts";
-import type { PdConfig } from "../workers/protocol.ts";
+import type { PdInfo } from "../protocol/model.ts";
+import type { PdConfig } from "../wire/pd_wire.ts";
 import type { LiveRequest } from "./session.ts";
 import { PdWorkerClient, type WorkerSettings, type WorkerStatus } from "./worker_client.ts";
 

@@ -11,13 +11,14 @@ import { type Mif, openMif } from "../broker/mif.ts";
 import { connect as connectTo } from "../connect/happy_eyeballs.ts";
 import { ConnectFailedError } from "../connect/timeline.ts";
 import { CONNECT_FAILED_REASONS } from "../connect/failure.ts";
+import { describeError } from "../protocol/text.ts";
 import { type Invocation, UsageError } from "./args.ts";
 import { type ConnectReportReason, exitStatus } from "./exit.ts";
 import { observeMif } from "./observe.ts";
 import { checkPaths } from "./paths.ts";
 import { ProgressLine, RaceTracker } from "./progress.ts";
 import { mifOptions, print, untilSignal } from "./run.ts";
-import { formatRace, type RaceReport } from "./timeline.ts";
+import { formatRace, type RaceReport } from "./timeline_text.ts";
 
 /**
  * `mif connect --json`'s object: always every key; `reason` and `error`
@@ -139,8 +140,7 @@ export function connect(invocation: Invocation): Promise<number> {
       mif = await openMif({ ...options, signal });
     } catch (error) {
       if (signal.aborted) return await show(invocation, failedReport("interrupted", interrupted));
-      const message = error instanceof Error ? error.message : String(error);
-      return await show(invocation, failedReport("platform-failed", message));
+      return await show(invocation, failedReport("platform-failed", describeError(error)));
     }
     try {
       checkPaths(invocation, mif.status());

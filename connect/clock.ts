@@ -23,10 +23,11 @@ export interface Clock {
  * @example Time something
  * ```ts
  * import { realClock } from "./clock.ts";
+ * import assert from "node:assert/strict";
  * const start = realClock.now();
- * const cancel = realClock.setTimer(10, () => console.log("never"));
+ * const cancel = realClock.setTimer(10, () => assert.fail("a cancelled timer never fires"));
  * cancel();
- * console.log(realClock.now() >= start); // true
+ * assert.ok(realClock.now() >= start);
  * ```
  */
 export const realClock: Clock = {

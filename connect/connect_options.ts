@@ -116,12 +116,9 @@ function selectors(name: string, value: unknown): readonly string[] | undefined 
  * @example Defaults, and a delay out of range
  * ```ts
  * import { checkConnectArguments } from "./connect_options.ts";
- * console.log(checkConnectArguments("www.example", 443, {}).attemptDelay); // 250
- * try {
- *   checkConnectArguments("www.example", 443, { attemptDelay: 5 });
- * } catch (error) {
- *   console.log(error instanceof RangeError); // true
- * }
+ * import assert from "node:assert/strict";
+ * assert.equal(checkConnectArguments("www.example", 443, {}).attemptDelay, 250);
+ * assert.throws(() => checkConnectArguments("www.example", 443, { attemptDelay: 5 }), RangeError);
  * ```
  * @param hostname The name or address to connect to.
  * @param port The port.
@@ -230,7 +227,7 @@ export function unknownSelectors(
  * What names the host has, for an error about a selector that names none:
  * "the PDs here are …; interfaces …; interface types …, or metered".
  *
- * @example
+ * @example List what the host has
  * ```ts
  * import { validSelectors } from "./connect_options.ts";
  * import assert from "node:assert/strict";
@@ -278,7 +275,10 @@ export function checkSelectors(options: CheckedOptions, known: KnownPaths): void
  * @example Loopback names
  * ```ts
  * import { isLoopbackName } from "./connect_options.ts";
- * console.log(isLoopbackName("localhost"), isLoopbackName("::1"), isLoopbackName("www.example")); // true true false
+ * import assert from "node:assert/strict";
+ * assert.equal(isLoopbackName("localhost"), true);
+ * assert.equal(isLoopbackName("::1"), true);
+ * assert.equal(isLoopbackName("www.example"), false);
  * ```
  * @param hostname The name or literal.
  * @returns True for a loopback name.
@@ -307,13 +307,13 @@ function matches(pd: AnnouncedPd, list: readonly string[]): boolean {
  * @example Avoid cellular, prohibit vpn
  * ```ts
  * import { checkConnectArguments, pathTier } from "./connect_options.ts";
+ * import assert from "node:assert/strict";
  * const options = checkConnectArguments("www.example", 443, { avoid: ["cellular"], prohibit: ["vpn"] });
  * const pd = (interfaceType: "wifi" | "cellular" | "vpn") => ({
  *   pdId: `${interfaceType}/ipv4`, interfaceId: interfaceType, interfaceType, family: "ipv4" as const, addresses: [],
  * });
  * const tier = (type: "wifi" | "cellular" | "vpn") => pathTier(pd(type), options, "www.example");
-console.log(tier("wifi"), tier("cellular"), tier("vpn"));
- * // 1 2 undefined
+ * assert.deepEqual([tier("wifi"), tier("cellular"), tier("vpn")], [1, 2, undefined]);
  * ```
  * @param pd The PD.
  * @param options The checked options.

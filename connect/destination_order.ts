@@ -14,8 +14,8 @@ import {
   type DestinationKeys,
   destinationKeys,
   rankSources,
+  type SourceAddress,
 } from "../ip/addrselect.ts";
-import type { AddressInfo } from "../platform/types.ts";
 import type { DestinationHistory } from "./path_history.ts";
 
 /** A destination through one PD, with what the ordering needs. */
@@ -63,13 +63,20 @@ export interface Candidate {
  */
 export function candidateFor(
   pdId: string,
-  addresses: readonly AddressInfo[],
+  addresses: readonly SourceAddress[],
   address: string,
   facts: { tier: number; history: DestinationHistory; srtt?: number; rank: number },
   now: number,
 ): Candidate | undefined {
   const d = parseIp(address);
   if (!d) return undefined;
+  // The worker selects again when it connects (workers/pd_view.ts), and its choice is the one
+  // used: connect-to-address carries no source, the worker holds the PD's addresses as they
+  // are at that moment, and it falls back along its ranking. This selection, from the
+  // announced addresses, only predicts it: the order of destinations (RFC 6724 rules 2, 5 and
+  // 9 compare the destination with its source) and rule 1's filtering of destinations no
+  // source reaches need it before anything is posted. An attempt's record shows this
+  // prediction; a connected one's shows the source the worker used (connect/race.ts).
   const [source] = rankSources(d, addresses, now);
   if (source === undefined) return undefined;
   return {

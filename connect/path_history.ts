@@ -42,11 +42,12 @@ interface Estimate {
  * @example Learn a PD's RTT
  * ```ts
  * import { PathHistory } from "./path_history.ts";
+ * import assert from "node:assert/strict";
  * const history = new PathHistory();
  * history.connected("wlan0/ipv4", "198.51.100.80", 40, 0);
- * console.log(history.attemptDelay("wlan0/ipv4", 250)); // 120
- * console.log(history.attemptDelay("rmnet0/ipv6", 250)); // 250
- * console.log(history.destination("wlan0/ipv4", "198.51.100.80", 1)); // "answered"
+ * assert.equal(history.attemptDelay("wlan0/ipv4", 250), 120);
+ * assert.equal(history.attemptDelay("rmnet0/ipv6", 250), 250);
+ * assert.equal(history.destination("wlan0/ipv4", "198.51.100.80", 1), "answered");
  * ```
  */
 export class PathHistory {

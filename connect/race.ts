@@ -8,12 +8,13 @@
  * @module
  */
 
-import type { AddressInfo } from "../platform/types.ts";
+import type { SourceAddress } from "../ip/addrselect.ts";
 import type { Family } from "../ip/ip.ts";
 import type { ConnectFailure, TranslationFailure } from "../protocol/types.ts";
 import type { Clock } from "./clock.ts";
 import { type ConnectFailedReason, whyEveryAttemptFailed, whyNoAttempt } from "./failure.ts";
-import { type Candidate, candidateFor, compareCandidates } from "./destination_order.ts";
+import { CandidatePool } from "./candidate_pool.ts";
+import { type Candidate, candidateFor } from "./destination_order.ts";
 import type { PathHistory } from "./path_history.ts";
 import type { AttemptOutcome, AttemptRecord, ResolutionRecord } from "./timeline.ts";
 
@@ -28,8 +29,8 @@ export interface RacePd {
   readonly interfaceId: string;
   /** Its family. */
   readonly family: Family;
-  /** Its addresses. */
-  readonly addresses: readonly AddressInfo[];
+  /** Its addresses as announced (connect/host_view.ts's KnownAddress fits). */
+  readonly addresses: readonly SourceAddress[];
   /** 0 preferred, 1 neither, 2 avoided. */
   readonly tier: number;
 }
@@ -86,6 +87,7 @@ export interface RaceSettings {
 interface Attempt {
   record: AttemptRecord;
   family: Family;
+  interfaceId: string;
   tier: number;
   running: boolean;
 }
@@ -120,7 +122,7 @@ export class Race {
   readonly #hooks: RaceHooks;
   readonly #t0: number;
   readonly #resolutions = new Map<string, Resolution>();
-  #pending: Candidate[] = [];
+  readonly #pending: CandidatePool;
   #attempts: Attempt[] = [];
   #started = false;
   #firstAnswerAt: number | undefined;
@@ -141,6 +143,7 @@ export class Race {
     this.#hooks = hooks;
     this.#t0 = settings.start ?? settings.clock.now();
     pds.forEach((pd, rank) => this.#resolutions.set(pd.pdId, { pd, rank, answers: [] }));
+    this.#pending = new CandidatePool(new Map(pds.map((pd) => [pd.pdId, pd.interfaceId])));
   }
 
   /** Whether the race is decided. */
@@ -188,7 +191,7 @@ export class Race {
       rank: r.rank * 1000 + r.answers.length,
     }, this.#settings.epochNow());
     if (!candidate) return; // Rule 1: no usable source in this PD.
-    this.#pending.push(candidate);
+    this.#pending.add(candidate);
     this.#firstAnswerAt ??= this.#settings.clock.now();
     this.#advance();
     if (this.#started) this.#startUntriedInterfaces();
@@ -282,7 +285,7 @@ export class Race {
    * @param pdId The PD.
    */
   pdGone(pdId: string): void {
-    this.#pending = this.#pending.filter((c) => c.pdId !== pdId);
+    this.#pending.drop(pdId);
     if (!this.#settled) this.#checkFailed();
   }
 
@@ -334,12 +337,12 @@ export class Race {
     this.#settled = true;
     this.#cancelTimer?.();
     this.#cancelTimer = undefined;
-    this.#pending = [];
+    this.#pending.drop();
     this.#hooks.settled(result);
   }
 
   #checkFailed(): void {
-    if (this.#settled || this.#pending.length > 0) return;
+    if (this.#settled || this.#pending.size > 0) return;
     if (this.#attempts.some((a) => a.running)) return;
     if ([...this.#resolutions.values()].some((r) => r.end === undefined)) return;
     const attempts = this.#attempts.map((a) => a.record);
@@ -352,7 +355,7 @@ export class Race {
   }
 
   #advance(): void {
-    if (this.#settled || this.#pending.length === 0) return;
+    if (this.#settled || this.#pending.size === 0) return;
     if (this.#started) {
       if (this.#nextReady) this.#startNext();
       return;
@@ -375,14 +378,14 @@ export class Race {
   /**
    * How long after the first answer the first attempt may wait for better
    * ones. RFC 8305 §3: IPv4 answers wait {@linkcode RESOLUTION_DELAY} for
-   * IPv6 ones still pending, unless the answer is last race's winner again. A candidate that is avoided while a PD of a
-   * better tier is still resolving, or that failed last time, waits up to
-   * an attempt delay: trying it first would delay the next attempt by as
-   * much anyway.
+   * IPv6 ones still pending, unless the answer is last race's winner
+   * again. A candidate that is avoided while a PD of a better tier is
+   * still resolving, or that failed last time, waits up to an attempt
+   * delay: trying it first would delay the next attempt by as much anyway.
    */
   #firstWait(): number {
     const resolving = [...this.#resolutions.values()].filter((r) => r.end === undefined);
-    const best = this.#peek()!;
+    const best = this.#pending.peek(this.#attempts)!;
     if (
       resolving.some((r) =>
         r.pd.tier < best.tier || (best.history === "failed" && r.pd.tier <= best.tier)
@@ -407,7 +410,7 @@ export class Race {
   /** Starts the best candidate now, and the timer for the one after it. */
   #startNext(): void {
     this.#cancelTimer = undefined;
-    const candidate = this.#pick();
+    const candidate = this.#pending.take(this.#attempts);
     if (!candidate) {
       this.#nextReady = true; // The next answer starts at once.
       return;
@@ -424,16 +427,9 @@ export class Race {
     if (!this.#settings.parallelInterfaces || this.#settled) return;
     const tier = Math.min(...this.#attempts.map((a) => a.tier));
     for (;;) {
-      const untried = this.#pending.filter((c) =>
-        c.tier <= tier && c.history !== "failed" &&
-        !this.#attempts.some((a) =>
-          a.record.interfaceId === this.#resolutions.get(c.pdId)!.pd.interfaceId
-        )
-      );
-      if (untried.length === 0) return;
-      const best = untried.reduce((a, b) => compareCandidates(a, b) <= 0 ? a : b);
-      this.#pending.splice(this.#pending.indexOf(best), 1);
-      this.#launch(best);
+      const candidate = this.#pending.takeUntried(this.#attempts, tier);
+      if (!candidate) return;
+      this.#launch(candidate);
     }
   }
 
@@ -449,39 +445,13 @@ export class Race {
       start: this.#elapsed(),
     };
     const id = this.#attempts.length;
-    this.#attempts.push({ record, family: candidate.family, tier: candidate.tier, running: true });
-    this.#hooks.start(id, record);
-  }
-
-  /**
-   * The next candidate: the best of the lowest tier by destination order
-   * at first; later the other family than the last attempt's when there is
-   * one (RFC 8305 §4), and among those the interface tried least.
-   */
-  #pick(): Candidate | undefined {
-    const best = this.#peek();
-    if (best) this.#pending.splice(this.#pending.indexOf(best), 1);
-    return best;
-  }
-
-  /** The candidate {@linkcode Race.#pick} would take, left in place. */
-  #peek(): Candidate | undefined {
-    if (this.#pending.length === 0) return undefined;
-    const tier = Math.min(...this.#pending.map((c) => c.tier));
-    let pool = this.#pending.filter((c) => c.tier === tier);
-    const last = this.#attempts.at(-1);
-    if (last) {
-      const other = pool.filter((c) => c.family !== last.family && c.history !== "failed");
-      if (other.length > 0) pool = other;
-    }
-    const tried = (c: Candidate) => {
-      const interfaceId = this.#resolutions.get(c.pdId)!.pd.interfaceId;
-      return this.#attempts.filter((a) => a.record.interfaceId === interfaceId).length;
-    };
-    return pool.reduce((a, b) => {
-      const order = Number(a.history === "failed") - Number(b.history === "failed") ||
-        (last ? tried(a) - tried(b) : 0) || compareCandidates(a, b);
-      return order <= 0 ? a : b;
+    this.#attempts.push({
+      record,
+      family: candidate.family,
+      interfaceId: pd.interfaceId,
+      tier: candidate.tier,
+      running: true,
     });
+    this.#hooks.start(id, record);
   }
 }

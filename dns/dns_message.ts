@@ -170,7 +170,12 @@ export function sectionProblem(bytes: Uint8Array): string | undefined {
   return offset === bytes.length ? undefined : `${bytes.length - offset} octets follow the records`;
 }
 
-/** What dns-packet's decoder threw, as text. */
+/**
+ * What dns-packet's decoder threw, as text: the same text as describeError
+ * (protocol/text.ts), which dns/ may not import (it sits below protocol/);
+ * the decoder throws only plain Errors, so this needs no guard against
+ * throwing getters.
+ */
 function decodeError(error: unknown): string {
   return error instanceof Error ? String(error.message) : String(error);
 }

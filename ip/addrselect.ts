@@ -93,7 +93,7 @@ export function policyOf(ip: IpAddress): { precedence: number; label: number } {
   return { precedence: entry.precedence, label: entry.label };
 }
 
-/** A candidate source address, as a PD holds it (platform/types.ts's AddressInfo fits). */
+/** A candidate source address, as a PD holds it (protocol/model.ts's AddressInfo fits). */
 export interface SourceAddress {
   /** Canonical IP literal. */
   readonly address: string;

@@ -10,7 +10,7 @@
 /**
  * The address families, as the protocol spells them.
  *
- * @example
+ * @example The two families
  * ```ts
  * import { FAMILIES } from "@mif/mif";
  * import assert from "node:assert/strict";

@@ -49,8 +49,11 @@ const OPENERS: Readonly<Partial<Record<PlatformName, Opener>>> = {
  *
  * @example Which platform openMif() uses here
  * ```ts
- * import { defaultPlatformName } from "@mif/mif";
- * console.log(defaultPlatformName()); // "linux" on Linux, else "sim" until darwin lands
+ * import { defaultPlatformName, PLATFORM_NAMES } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * const name = defaultPlatformName(); // "linux" on Linux, else "sim" until darwin lands
+ * assert.ok(PLATFORM_NAMES.includes(name));
+ * if (Deno.build.os === "linux") assert.equal(name, "linux");
  * ```
  *
  * @returns A platform name.

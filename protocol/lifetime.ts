@@ -14,7 +14,9 @@ import type { Lifetime } from "./types.ts";
  * @example Two and a half seconds left, and never
  * ```ts
  * import { remaining } from "./lifetime.ts";
- * console.log(remaining(12_500, 10_000), remaining(null, 10_000)); // 3 "infinite"
+ * import assert from "node:assert/strict";
+ * assert.equal(remaining(12_500, 10_000), 3);
+ * assert.equal(remaining(null, 10_000), "infinite");
  * ```
  * @param until Epoch ms, or null for never.
  * @param now Epoch ms.
@@ -32,7 +34,9 @@ export function remaining(until: number | null, now: number): Lifetime {
  * @example A minute from now, and never
  * ```ts
  * import { expiresAt } from "./lifetime.ts";
- * console.log(expiresAt(60, 1_000), expiresAt("infinite", 1_000)); // 61000 null
+ * import assert from "node:assert/strict";
+ * assert.equal(expiresAt(60, 1_000), 61_000);
+ * assert.equal(expiresAt("infinite", 1_000), null);
  * ```
  * @param lifetime Seconds left, or "infinite".
  * @param now Epoch ms.

@@ -67,7 +67,7 @@ export function cleanText(text: string, max: number): string {
  * Tells whether a string is fit for a message field of at most `max`
  * characters (see {@linkcode cleanText}).
  *
- * @example
+ * @example A newline does not fit a one-line field
  * ```ts
  * import { isCleanText } from "./text.ts";
  * import assert from "node:assert/strict";

@@ -20,7 +20,7 @@ export type ElementType = typeof ELEMENT_TYPES[number];
 /**
  * Every configuration element type, in the order the draft lists them.
  *
- * @example
+ * @example The four element types
  * ```ts
  * import { ELEMENT_TYPES } from "@mif/mif";
  * import assert from "node:assert/strict";
@@ -33,7 +33,7 @@ export const ELEMENT_TYPES = ["ra", "dhcpv4", "dhcpv6", "static"] as const;
  * The syntax of a configuration item's name: kebab-case, lower-case letters
  * and digits ("dns-servers", "mtu").
  *
- * @example
+ * @example Check an item name
  * ```ts
  * import { CONFIG_ITEM_NAME } from "@mif/mif";
  * import assert from "node:assert/strict";
@@ -46,7 +46,7 @@ export const CONFIG_ITEM_NAME: RegExp = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /**
  * What kind of link an interface can be.
  *
- * @example
+ * @example Cellular is an interface type
  * ```ts
  * import { INTERFACE_TYPES } from "@mif/mif";
  * import assert from "node:assert/strict";
@@ -382,7 +382,7 @@ export interface ConfigurationData {
 /**
  * Why there is no configuration data.
  *
- * @example
+ * @example A missing item is a reason
  * ```ts
  * import { NO_CONFIGURATION_DATA_REASONS } from "@mif/mif";
  * import assert from "node:assert/strict";
@@ -434,7 +434,7 @@ export interface NameTranslation {
 /**
  * Why a translation ended without success.
  *
- * @example
+ * @example NXDOMAIN is a failure
  * ```ts
  * import { TRANSLATION_FAILURES } from "@mif/mif";
  * import assert from "node:assert/strict";
@@ -495,7 +495,7 @@ export interface Connected {
  * reset it during the handshake, no answer came in time, the path or source
  * could not be used, or the request could not be served.
  *
- * @example
+ * @example A reset is a failure
  * ```ts
  * import { CONNECT_FAILURES } from "@mif/mif";
  * import assert from "node:assert/strict";
@@ -514,7 +514,15 @@ export const CONNECT_FAILURES = [
   "worker-crashed",
   "unsupported",
 ] as const;
-/** Why a connection attempt failed: one of {@linkcode CONNECT_FAILURES}. */
+/**
+ * Why a connection attempt failed: one of {@linkcode CONNECT_FAILURES}, the
+ * reason of a `not-connected` message (§3.3.7.24); the connection never
+ * opened. Not {@linkcode ConnectionFailure}, why a connection that did open
+ * ended badly later (a {@linkcode ConnectionError}'s reason), nor
+ * {@linkcode ConnectFailedReason}, why a whole connect() race failed. When a
+ * PD's worker cannot answer, the broker answers itself with one of these
+ * ("pd-gone", "worker-crashed", "cancelled").
+ */
 export type ConnectFailure = typeof CONNECT_FAILURES[number];
 /** §3.3.7.24: a connection attempt failed. */
 export interface NotConnected {
@@ -548,7 +556,7 @@ export interface InterfaceGoingUp {
  * six), the broker failed handling it, or the subscriber's queue overflowed
  * (see the README's reliability section).
  *
- * @example
+ * @example Queue overflow is a reason
  * ```ts
  * import { ERROR_REASONS } from "@mif/mif";
  * import assert from "node:assert/strict";

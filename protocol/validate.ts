@@ -113,7 +113,8 @@ function jsonProblem(v: unknown, depth: number, budget: { n: number }): string |
  * @example Refuse a value nested too deeply
  * ```ts
  * import { configValueProblem } from "@mif/mif";
- * console.log(configValueProblem([[[[[[[[[[1]]]]]]]]]])); // "is nested too deeply"
+ * import assert from "node:assert/strict";
+ * assert.equal(configValueProblem([[[[[[[[[[1]]]]]]]]]]), "is nested too deeply");
  * ```
  * @param value Anything.
  * @returns What is wrong, or undefined.
@@ -396,9 +397,12 @@ function guarded<T>(
  * @example Refuse a message with a misspelt field
  * ```ts
  * import { validateSubscriberMessage } from "./validate.ts";
+ * import assert from "node:assert/strict";
  * const v = validateSubscriberMessage({ type: "announce-addresses", pdID: "x" });
- * console.log(v.ok ? "ok" : v.detail);
- * // Cannot accept announce-addresses: field "pdID" is not part of announce-addresses
+ * assert.equal(
+ *   v.ok ? "ok" : v.detail,
+ *   'Cannot accept announce-addresses: field "pdID" is not part of announce-addresses',
+ * );
  * ```
  * @param value Anything.
  * @returns The validated message, or what is wrong with it.
@@ -416,8 +420,9 @@ export function validateSubscriberMessage(
  * @example Check a line of `mif watch --json`
  * ```ts
  * import { validateApiMessage } from "./validate.ts";
+ * import assert from "node:assert/strict";
  * const v = validateApiMessage(JSON.parse('{"type":"no-interface-announcement","interfaceId":"wlan0"}'));
- * console.log(v.ok); // true
+ * assert.equal(v.ok, true);
  * ```
  * @param value Anything.
  * @returns The validated message, or what is wrong with it.
@@ -432,7 +437,8 @@ export function validateApiMessage(value: unknown): Validation<ApiMessage> {
  * @example Guard input
  * ```ts
  * import { isSubscriberMessage } from "./validate.ts";
- * console.log(isSubscriberMessage({ type: "announce-interfaces" })); // true
+ * import assert from "node:assert/strict";
+ * assert.equal(isSubscriberMessage({ type: "announce-interfaces" }), true);
  * ```
  * @param value Anything.
  * @returns true when {@linkcode validateSubscriberMessage} accepts it.
@@ -447,7 +453,8 @@ export function isSubscriberMessage(value: unknown): value is SubscriberMessage 
  * @example Guard input
  * ```ts
  * import { isApiMessage } from "./validate.ts";
- * console.log(isApiMessage({ type: "interface-going-up", interfaceId: "wlan0" })); // true
+ * import assert from "node:assert/strict";
+ * assert.equal(isApiMessage({ type: "interface-going-up", interfaceId: "wlan0" }), true);
  * ```
  * @param value Anything.
  * @returns true when {@linkcode validateApiMessage} accepts it.

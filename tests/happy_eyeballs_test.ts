@@ -10,7 +10,7 @@ import { connect, ConnectFailedError, type Mif } from "../mod.ts";
 import { TestDnsServer } from "./fixtures/dns_server.ts";
 import { FullListener, TcpPeer } from "./fixtures/tcp_peer.ts";
 import { address, element, nic, openManual, pd, until } from "./helpers.ts";
-import type { Snapshot } from "../platform/types.ts";
+import type { Snapshot } from "../protocol/model.ts";
 
 const NAME = "race.mif.example";
 /** Where nothing answers: the full listener's address. */
@@ -117,6 +117,9 @@ Deno.test("connect() respects prohibit and avoid: the VPN is never asked, Wi-Fi 
     mif: b.mif,
     avoid: ["wifi"],
     prohibit: ["vpn"],
+    // The avoided PD waits for cellular up to an attempt delay: long enough that a loaded
+    // machine (CI runs tests beside other work) cannot make the avoided PD's turn come first.
+    attemptDelay: 2_000,
   });
   assert.equal(result.winner.pdId, "rmnet0/ipv4");
   assert.ok(!result.attempts.some((a) => a.pdId === "wlan0/ipv4"), "the avoided PD was not needed");

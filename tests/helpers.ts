@@ -1,14 +1,13 @@
 /** Test helpers: a platform driven by the test, and snapshot builders. */
 
+import type { Platform, PlatformEvent } from "../platform/types.ts";
 import type {
   AddressInfo,
   ElementInfo,
   InterfaceInfo,
   PdInfo,
-  Platform,
-  PlatformEvent,
   Snapshot,
-} from "../platform/types.ts";
+} from "../protocol/model.ts";
 import {
   type ApiMessage,
   type Mif,

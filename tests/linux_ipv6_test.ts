@@ -15,7 +15,7 @@ import { parseRdisc6 } from "../platform/linux/parse_rdisc6.ts";
 import { parseRoutes } from "../platform/linux/parse_routes.ts";
 import { snapshotProblem } from "../broker/snapshot_check.ts";
 import { selectSources } from "../ip/addrselect.ts";
-import type { InterfaceInfo, Snapshot } from "../platform/types.ts";
+import type { InterfaceInfo, Snapshot } from "../protocol/model.ts";
 
 const data = (name: string) =>
   Deno.readTextFileSync(new URL(`./testdata/testbed_ipv6/${name}`, import.meta.url));

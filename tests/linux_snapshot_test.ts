@@ -10,7 +10,7 @@ import { parseRdisc6 } from "../platform/linux/parse_rdisc6.ts";
 import { parseResolvConf } from "../platform/linux/parse_resolv_conf.ts";
 import { parseRoutes } from "../platform/linux/parse_routes.ts";
 import { snapshotProblem } from "../broker/snapshot_check.ts";
-import type { PdInfo, Snapshot } from "../platform/types.ts";
+import type { PdInfo, Snapshot } from "../protocol/model.ts";
 
 const data = (name: string) =>
   Deno.readTextFileSync(new URL(`./testdata/testbed/${name}`, import.meta.url));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { SourceNote } from "../platform/types.ts";
+import type { SourceNote } from "../protocol/model.ts";
 import {
   readDhclient,
   readDhcpcd,

@@ -1,5 +1,5 @@
 /**
- * `mif connect`'s text (cli/timeline.ts) on fixed races: the winner line,
+ * `mif connect`'s text (cli/timeline_text.ts) on fixed races: the winner line,
  * the failure header, and the timeline's rows and bars on a common axis.
  */
 
@@ -11,7 +11,7 @@ import {
   formatTimeline,
   raceDuration,
   type RaceReport,
-} from "../cli/timeline.ts";
+} from "../cli/timeline_text.ts";
 
 function attempt(
   pdId: string,

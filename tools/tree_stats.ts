@@ -1,7 +1,7 @@
 /**
  * Measures the library's shape, for issue notes and reviews: file sizes,
  * functions over 80 lines, and imports that point up the layer stack
- * (ip → dns → protocol → platform → workers → broker → connect → cli).
+ * (ip → dns → protocol → platform → wire → workers → broker → connect → cli).
  *
  * ```sh
  * npx --yes deno@2 run --allow-read tools/tree_stats.ts [--json]

@@ -15,7 +15,7 @@ import type {
   PdRequest,
   TranslateName,
 } from "../protocol/types.ts";
-import type { PdConfig, Send, ServiceMessage } from "./protocol.ts";
+import type { PdConfig, Send, ServiceMessage } from "../wire/pd_wire.ts";
 import { translateName } from "./dns/translate_name.ts";
 import { connectTcp } from "./net/tcp_connect.ts";
 import { pumpSocket } from "./net/socket_pump.ts";

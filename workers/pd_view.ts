@@ -12,7 +12,7 @@ import type {
   ConnectToAddressFromAddress,
   ElementType,
 } from "../protocol/types.ts";
-import type { PdInfo } from "../platform/types.ts";
+import type { PdInfo } from "../protocol/model.ts";
 import { noSourceReason, selectSources } from "../ip/addrselect.ts";
 
 /** A DNS server and the configuration element that supplied it. */
@@ -94,11 +94,15 @@ export type SourceChoice =
  * @example Refuse a source from another PD
  * ```ts
  * import { connectSources } from "./pd_view.ts";
+ * import assert from "node:assert/strict";
  * const pd = { pdId: "eth0/ipv4", family: "ipv4" as const, elements: [],
  *   addresses: [{ address: "198.51.100.7", prefixLength: 24, validUntil: null, preferredUntil: null }] };
  * const request = { type: "connect-to-address-from-address" as const, pdId: "eth0/ipv4",
  *   source: "203.0.113.7", address: "198.51.100.80", port: 80, connectionId: "c" };
- * console.log("reason" in connectSources(request, pd, Date.now()) ? "refused" : "ok"); // refused
+ * assert.deepEqual(connectSources(request, pd, Date.now()), {
+ *   reason: "source-not-in-pd",
+ *   detail: 'Cannot connect: 203.0.113.7 is not a valid address of "eth0/ipv4"',
+ * });
  * ```
  * @param request The connection request.
  * @param pd The PD.

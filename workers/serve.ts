@@ -7,7 +7,7 @@
  */
 
 import { PdService } from "./pd_service.ts";
-import { type FromWorker, parseToWorker, type Send, type ServiceMessage } from "./protocol.ts";
+import { type FromWorker, parseToWorker, type Send, type ServiceMessage } from "../wire/pd_wire.ts";
 
 /** The part of a worker's global scope this needs. */
 export interface WorkerScope {

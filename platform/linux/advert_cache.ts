@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { SourceNote } from "../types.ts";
+import type { SourceNote } from "../../protocol/model.ts";
 import { skipReason } from "./skip_reason.ts";
 import type { ReceivedAdvert } from "./host_state.ts";
 import { parseRdisc6, type RouterAdvert } from "./parse_rdisc6.ts";

@@ -15,7 +15,8 @@
  * @module
  */
 
-import type { InterfaceInfo, PdInfo, PlatformEvent, Snapshot } from "../types.ts";
+import type { PlatformEvent } from "../types.ts";
+import type { InterfaceInfo, PdInfo, Snapshot } from "../../protocol/model.ts";
 
 function deprecated(pd: PdInfo, now: number): boolean {
   return pd.addresses.length > 0 &&

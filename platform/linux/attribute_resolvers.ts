@@ -10,7 +10,7 @@
  */
 
 import { isLinkLocal, isLoopback, parseIp } from "../../ip/ip.ts";
-import type { SourceNote } from "../types.ts";
+import type { SourceNote } from "../../protocol/model.ts";
 import type { ResolverConfig } from "./lease_types.ts";
 import type { PdDraft } from "./pd_draft.ts";
 import { prefixMatch } from "../../ip/prefix.ts";
@@ -44,6 +44,7 @@ function choose(pds: readonly PdDraft[], server: string, gateway?: string): PdDr
  * @example A system-wide server routed through eth0
  * ```ts
  * import { attributeResolvers } from "./attribute_resolvers.ts";
+ * import assert from "node:assert/strict";
  * import { PdDraft } from "./pd_draft.ts";
  * const pd = new PdDraft("eth0/ipv4", "ipv4");
  * const notes: { source: string; reason: string }[] = [];
@@ -54,7 +55,7 @@ function choose(pds: readonly PdDraft[], server: string, gateway?: string): PdDr
  *     protocol: "static", table: "main", type: "unicast", expires: null }],
  *   notes,
  * );
- * console.log(pd.done().elements[0].data["dns-servers"]); // ["203.0.113.53"]
+ * assert.deepEqual(pd.done().elements[0].data["dns-servers"], ["203.0.113.53"]);
  * ```
  * @param resolvers Resolver configuration from every source.
  * @param pdsByLink Each link's PDs.

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AddressInfo, InterfaceInfo, Snapshot, SourceNote } from "../types.ts";
+import type { AddressInfo, InterfaceInfo, Snapshot, SourceNote } from "../../protocol/model.ts";
 import { attributeResolvers } from "./attribute_resolvers.ts";
 import type { HostState } from "./host_state.ts";
 import { ipv4Pd } from "./ipv4_pd.ts";
@@ -37,13 +37,14 @@ function usable(link: LinkRecord): boolean {
  * @example A host with only loopback
  * ```ts
  * import { buildSnapshot } from "./build_snapshot.ts";
+ * import assert from "node:assert/strict";
  * const snapshot = buildSnapshot({
  *   now: 0, routes: [], adverts: new Map(), notes: [],
  *   links: [{ index: 1, name: "lo", operState: "unknown", flags: ["LOOPBACK", "UP", "LOWER_UP"], linkType: "loopback" }],
  *   addresses: [], types: new Map([["lo", "loopback"]]),
  *   sources: { dhcp4: [], dhcp6: [], resolvers: [] },
  * });
- * console.log(snapshot.interfaces[0].interfaceType); // loopback
+ * assert.equal(snapshot.interfaces[0].interfaceType, "loopback");
  * ```
  * @param state What was read.
  * @returns The snapshot, interfaces by index.

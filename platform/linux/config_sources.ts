@@ -10,7 +10,7 @@
  */
 
 import { basename, dirname, resolve } from "node:path";
-import type { SourceNote } from "../types.ts";
+import type { SourceNote } from "../../protocol/model.ts";
 import { runningDhclientLeaseFiles } from "./dhclient_processes.ts";
 import type { SourceData } from "./lease_types.ts";
 import { skipReason } from "./skip_reason.ts";
@@ -95,9 +95,10 @@ export class ConfigSources {
    * @example A log file beside resolv.conf is not a source
    * ```ts
    * import { ConfigSources, DEFAULT_SOURCE_PATHS } from "./config_sources.ts";
+   * import assert from "node:assert/strict";
    * const sources = new ConfigSources(DEFAULT_SOURCE_PATHS);
-   * console.log(sources.isSourceFile("/etc/resolv.conf")); // true
-   * console.log(sources.isSourceFile("/etc/motd")); // false
+   * assert.equal(sources.isSourceFile("/etc/resolv.conf"), true);
+   * assert.equal(sources.isSourceFile("/etc/motd"), false);
    * ```
    * @param path A path: absolute, as file system events name it, or relative
    *   to the working directory.

@@ -21,8 +21,12 @@ const DEFAULT_LEASES = {
  * @example Read -lf
  * ```ts
  * import { dhclientLeaseFile } from "./dhclient_processes.ts";
- * console.log(dhclientLeaseFile(["dhclient", "-4", "-lf", "/tmp/a.leases", "eth0"])); // /tmp/a.leases
- * console.log(dhclientLeaseFile(["/sbin/dhclient", "-6", "eth0"])); // /var/lib/dhcp/dhclient6.leases
+ * import assert from "node:assert/strict";
+ * assert.equal(dhclientLeaseFile(["dhclient", "-4", "-lf", "/tmp/a.leases", "eth0"]), "/tmp/a.leases");
+ * assert.equal(
+ *   dhclientLeaseFile(["/sbin/dhclient", "-6", "eth0"]),
+ *   "/var/lib/dhcp/dhclient6.leases",
+ * );
  * ```
  * @param argv The process's arguments.
  * @returns The lease file.
@@ -43,13 +47,14 @@ export function dhclientLeaseFile(argv: readonly string[]): string | undefined {
  * @example Keep the dhclient of this namespace
  * ```ts
  * import { dhclientLeaseFiles } from "./dhclient_processes.ts";
+ * import assert from "node:assert/strict";
  * const ps = [
  *   "  1 4026531840 /sbin/init",
  *   " 42 4026532001 dhclient -4 -lf /tmp/a.leases eth0",
  *   " 43 4026531840 dhclient -4 -lf /tmp/b.leases eth1",
  *   " 77 4026532001 deno run cli.ts status",
  * ].join("\n");
- * console.log(dhclientLeaseFiles(ps, 77)); // ["/tmp/a.leases"]
+ * assert.deepEqual(dhclientLeaseFiles(ps, 77), ["/tmp/a.leases"]);
  * ```
  * @param psText The output of ps.
  * @param selfPid The pid whose namespace counts.

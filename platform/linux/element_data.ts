@@ -6,7 +6,7 @@
  */
 
 import type { ConfigValue } from "../../protocol/types.ts";
-import type { ElementInfo } from "../types.ts";
+import type { ElementInfo } from "../../protocol/model.ts";
 import type { Dhcp4Lease, Dhcp6Lease } from "./lease_types.ts";
 import type { ReceivedAdvert } from "./host_state.ts";
 
@@ -22,11 +22,13 @@ function iso(ms: number): string {
  * @example Build it
  * ```ts
  * import { dhcp4Element } from "./element_data.ts";
+ * import assert from "node:assert/strict";
  * const e = dhcp4Element({
  *   interfaceName: "eth0", routers: ["198.51.100.1"], dnsServers: ["198.51.100.1"],
  *   searchDomains: [], leaseTime: 600, source: "/var/lib/dhcp/dhclient.eth0.leases",
  * });
- * console.log(e.data["dns-servers"], e.data["lease-time"]); // ["198.51.100.1"] 600
+ * assert.deepEqual(e.data["dns-servers"], ["198.51.100.1"]);
+ * assert.equal(e.data["lease-time"], 600);
  * ```
  * @param lease The lease.
  * @returns The element.
@@ -57,11 +59,13 @@ export function dhcp4Element(lease: Dhcp4Lease): ElementInfo {
  * @example Build it from stateless data
  * ```ts
  * import { dhcp6Element } from "./element_data.ts";
+ * import assert from "node:assert/strict";
  * const e = dhcp6Element({
  *   interfaceName: "eth0", stateless: true, addresses: [], prefixes: [],
  *   dnsServers: ["2001:db8:a::1"], searchDomains: ["a.example"], source: "x.env",
  * });
- * console.log(e.data.mode, e.data["dns-servers"]); // stateless ["2001:db8:a::1"]
+ * assert.equal(e.data.mode, "stateless");
+ * assert.deepEqual(e.data["dns-servers"], ["2001:db8:a::1"]);
  * ```
  * @param lease The data.
  * @returns The element.
@@ -96,12 +100,14 @@ export function dhcp6Element(lease: Dhcp6Lease): ElementInfo {
  * @example Build it
  * ```ts
  * import { raElement } from "./element_data.ts";
+ * import assert from "node:assert/strict";
  * const e = raElement({
  *   router: "fe80::1", managed: false, otherConfig: true, preference: "medium",
  *   routerLifetime: 1800, prefixes: [], dnsServers: [{ address: "2001:db8::53", lifetime: 600 }],
  *   searchDomains: [], routes: [], receivedAt: 0,
  * }, true);
- * console.log(e.data.routers, e.data["dns-servers"]); // ["fe80::1"] ["2001:db8::53"]
+ * assert.deepEqual(e.data.routers, ["fe80::1"]);
+ * assert.deepEqual(e.data["dns-servers"], ["2001:db8::53"]);
  * ```
  * @param ra The advertisement.
  * @param defaultRouter Whether the kernel has a default route through the router.

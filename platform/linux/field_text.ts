@@ -15,7 +15,8 @@ import { maskLength } from "../../ip/prefix.ts";
  * @example Compact an object
  * ```ts
  * import { compact } from "./field_text.ts";
- * console.log(compact({ a: 1, b: undefined })); // { a: 1 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(compact({ a: 1, b: undefined }), { a: 1 });
  * ```
  * @param value An object.
  * @returns A copy without undefined values.
@@ -30,7 +31,8 @@ export function compact<T extends object>(value: T): T {
  * @example Strip the dot
  * ```ts
  * import { withoutTrailingDot } from "./field_text.ts";
- * console.log(withoutTrailingDot("a.example.")); // a.example
+ * import assert from "node:assert/strict";
+ * assert.equal(withoutTrailingDot("a.example."), "a.example");
  * ```
  * @param name A domain name.
  * @returns The name.
@@ -45,7 +47,8 @@ export function withoutTrailingDot(name: string): string {
  * @example Read an address
  * ```ts
  * import { requireIp } from "./field_text.ts";
- * console.log(requireIp("2001:db8:0::1", (w) => new SyntaxError(w))); // 2001:db8::1
+ * import assert from "node:assert/strict";
+ * assert.equal(requireIp("2001:db8:0::1", (w) => new SyntaxError(w)), "2001:db8::1");
  * ```
  * @param word The literal.
  * @param fail Makes the parser's error from a description.
@@ -69,7 +72,8 @@ export function requireIp(
  * @example Read a mask
  * ```ts
  * import { requireMask } from "./field_text.ts";
- * console.log(requireMask("255.255.255.0", (w) => new SyntaxError(w))); // 24
+ * import assert from "node:assert/strict";
+ * assert.equal(requireMask("255.255.255.0", (w) => new SyntaxError(w)), 24);
  * ```
  * @param mask A dotted-quad mask.
  * @param fail Makes the parser's error from a description.

@@ -55,9 +55,13 @@ const TUNNEL_LINK_TYPES = new Set(["none", "ipip", "gre", "sit", "tunnel6", "ip6
  * @example Classify a WireGuard link and a veth
  * ```ts
  * import { interfaceTypeOf } from "./interface_type.ts";
+ * import assert from "node:assert/strict";
  * const link = { index: 4, name: "wg0", operState: "unknown", flags: [], linkType: "none" };
- * console.log(interfaceTypeOf({ ...link, kind: "wireguard" }, { wireless: false })); // vpn
- * console.log(interfaceTypeOf({ ...link, linkType: "ether", kind: "veth" }, { wireless: false })); // virtual
+ * assert.equal(interfaceTypeOf({ ...link, kind: "wireguard" }, { wireless: false }), "vpn");
+ * assert.equal(
+ *   interfaceTypeOf({ ...link, linkType: "ether", kind: "veth" }, { wireless: false }),
+ *   "virtual",
+ * );
  * ```
  * @param link The link.
  * @param sys Facts from /sys/class/net.

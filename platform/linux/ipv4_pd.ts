@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AddressInfo } from "../types.ts";
+import type { AddressInfo } from "../../protocol/model.ts";
 import { dhcp4Element } from "./element_data.ts";
 import type { HostState } from "./host_state.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
@@ -19,12 +19,13 @@ import { PdDraft } from "./pd_draft.ts";
  * @example Convert an address
  * ```ts
  * import { addressInfo } from "./ipv4_pd.ts";
+ * import assert from "node:assert/strict";
  * const a = addressInfo({
  *   index: 2, interfaceName: "eth0", family: "ipv4", address: "198.51.100.7", prefixLength: 24,
  *   scope: "global", dynamic: true, deprecated: false, tentative: false, temporary: false,
  *   validLifetime: 600, preferredLifetime: 600,
  * }, 0);
- * console.log(a.validUntil); // 600000
+ * assert.equal(a.validUntil, 600_000);
  * ```
  * @param a The address record.
  * @param now When it was read, epoch ms.
@@ -48,11 +49,13 @@ export function addressInfo(a: AddressRecord, now: number): AddressInfo {
  * @example Gateways of a link
  * ```ts
  * import { staticData } from "./ipv4_pd.ts";
+ * import assert from "node:assert/strict";
  * const link = { index: 2, name: "eth0", mtu: 1500, operState: "up", flags: [], linkType: "ether" };
  * const route = { family: "ipv4" as const, destination: "0.0.0.0/0", gateway: "198.51.100.1",
  *   device: "eth0", protocol: "static", table: "main", type: "unicast", expires: null };
- * console.log(staticData(link, [route], "ipv4"));
- * // { routers: ["198.51.100.1"], routes: ["0.0.0.0/0"], mtu: 1500 }
+ * assert.deepEqual(staticData(link, [route], "ipv4"), {
+ *   routers: ["198.51.100.1"], routes: ["0.0.0.0/0"], mtu: 1500,
+ * });
  * ```
  * @param link The link.
  * @param routes All routes.
@@ -85,13 +88,15 @@ export function staticData(
  * @example A link with one static address
  * ```ts
  * import { ipv4Pd } from "./ipv4_pd.ts";
+ * import assert from "node:assert/strict";
  * const link = { index: 2, name: "eth0", operState: "up", flags: [], linkType: "ether" };
  * const pd = ipv4Pd(link, [{
  *   index: 2, interfaceName: "eth0", family: "ipv4", address: "203.0.113.5", prefixLength: 24,
  *   scope: "global", dynamic: false, deprecated: false, tentative: false, temporary: false,
  *   validLifetime: null, preferredLifetime: null,
  * }], { now: 0, routes: [], sources: { dhcp4: [], dhcp6: [], resolvers: [] } });
- * console.log(pd?.pdId, pd?.has("static")); // eth0/ipv4 true
+ * assert.equal(pd?.pdId, "eth0/ipv4");
+ * assert.equal(pd?.has("static"), true);
  * ```
  * @param link The link.
  * @param addresses The link's addresses.

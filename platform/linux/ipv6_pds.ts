@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { AddressInfo, ElementInfo } from "../types.ts";
+import type { AddressInfo, ElementInfo } from "../../protocol/model.ts";
 import { dhcp6Element, raElement } from "./element_data.ts";
 import type { HostState, ReceivedAdvert } from "./host_state.ts";
 import { addressInfo, staticData } from "./ipv4_pd.ts";
@@ -41,9 +41,10 @@ function kernelRa(router: string, link: LinkRecord, routes: HostState["routes"])
  * @example Routers by link
  * ```ts
  * import { raRouters } from "./ipv6_pds.ts";
+ * import assert from "node:assert/strict";
  * const route = { family: "ipv6" as const, destination: "::/0", gateway: "fe80::1",
  *   device: "eth0", protocol: "ra", table: "main", type: "unicast", expires: 60 };
- * console.log(raRouters([route])); // Map(1) { "eth0" => [ "fe80::1" ] }
+ * assert.deepEqual(raRouters([route]), new Map([["eth0", ["fe80::1"]]]));
  * ```
  * @param routes All routes.
  * @returns Link name → routers, sorted so PD order is stable whatever order the kernel lists routes in.

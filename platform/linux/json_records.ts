@@ -111,8 +111,9 @@ function recordsOf(value: unknown, at: string): JsonRecord[] {
  * @example Read two records
  * ```ts
  * import { jsonRecords } from "./json_records.ts";
+ * import assert from "node:assert/strict";
  * const [a] = jsonRecords('[{"ifname":"eth0"},{"ifname":"lo"}]', "ip link");
- * console.log(a.string("ifname")); // "eth0"
+ * assert.equal(a.string("ifname"), "eth0");
  * ```
  * @param text The command's output.
  * @param what The command, for messages.

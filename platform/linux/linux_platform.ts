@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { Platform, PlatformEvent, Snapshot, SourceNote } from "../types.ts";
+import type { Platform, PlatformEvent } from "../types.ts";
+import type { Snapshot, SourceNote } from "../../protocol/model.ts";
 import { AdvertCache } from "./advert_cache.ts";
 import { buildSnapshot } from "./build_snapshot.ts";
 import { advisories, nextDeadline } from "./advisories.ts";

@@ -49,10 +49,12 @@ function lifetime(v: number | undefined): number | null {
  * @example Parse a SLAAC address
  * ```ts
  * import { parseAddresses } from "./parse_addresses.ts";
+ * import assert from "node:assert/strict";
  * const [a] = parseAddresses('[{"ifindex":2,"ifname":"eth0","addr_info":[{"family":"inet6",' +
  *   '"local":"2001:db8:a:0:0:0:0:5","prefixlen":64,"scope":"global","dynamic":true,' +
  *   '"valid_life_time":600,"preferred_life_time":300}]}]');
- * console.log(a.address, a.validLifetime); // 2001:db8:a::5 600
+ * assert.equal(a.address, "2001:db8:a::5");
+ * assert.equal(a.validLifetime, 600);
  * ```
  * @param text The command's output.
  * @returns Every address, interface by interface.

@@ -156,6 +156,7 @@ function lease6(body: readonly Statement[], source: string, fail: (w: string) =>
  * @example Parse a DHCPv4 lease
  * ```ts
  * import { parseDhclientLeases } from "./parse_dhclient.ts";
+ * import assert from "node:assert/strict";
  * const { dhcp4 } = parseDhclientLeases(`lease {
  *   interface "eth0";
  *   fixed-address 198.51.100.136;
@@ -163,7 +164,9 @@ function lease6(body: readonly Statement[], source: string, fail: (w: string) =>
  *   option domain-name-servers 198.51.100.1;
  *   expire 2 2026/11/24 04:08:56;
  * }`, "/var/lib/dhcp/dhclient.leases");
- * console.log(dhcp4[0].address, dhcp4[0].prefixLength, dhcp4[0].dnsServers); // 198.51.100.136 24 ["198.51.100.1"]
+ * assert.equal(dhcp4[0].address, "198.51.100.136");
+ * assert.equal(dhcp4[0].prefixLength, 24);
+ * assert.deepEqual(dhcp4[0].dnsServers, ["198.51.100.1"]);
  * ```
  * @param text The file's contents.
  * @param source The file's path, for messages and labels.

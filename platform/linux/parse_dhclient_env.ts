@@ -16,11 +16,13 @@ import type { Dhcp4Lease, Dhcp6Lease, SourceData } from "./lease_types.ts";
  * @example Read stateless DHCPv6 data
  * ```ts
  * import { parseDhclientEnv } from "./parse_dhclient_env.ts";
+ * import assert from "node:assert/strict";
  * const { dhcp6 } = parseDhclientEnv([
  *   "reason=RENEW6", "interface=eth0", "new_dhcp6_name_servers=2001:db8:a::1",
  *   "new_dhcp6_domain_search=a.example.",
  * ].join("\n"), "/run/mif/dhclient/eth0.dhcpv6.env");
- * console.log(dhcp6[0].dnsServers, dhcp6[0].stateless); // ["2001:db8:a::1"] true
+ * assert.deepEqual(dhcp6[0].dnsServers, ["2001:db8:a::1"]);
+ * assert.equal(dhcp6[0].stateless, true);
  * ```
  * @param text The file's contents: NAME=value lines.
  * @param source The file's path.

@@ -34,10 +34,12 @@ import { maskLength } from "../../ip/prefix.ts";
  * @example Parse a DHCPv4 dump
  * ```ts
  * import { parseDhcpcdDump } from "./parse_dhcpcd.ts";
+ * import assert from "node:assert/strict";
  * const text = "ip_address='198.51.100.20'\nsubnet_cidr='24'\nrouters='198.51.100.1'\n";
- * console.log(parseDhcpcdDump(text, "eth0", "dhcpcd -U eth0").dhcp4);
- * // [{ interfaceName: "eth0", address: "198.51.100.20", prefixLength: 24,
- * //    routers: ["198.51.100.1"], dnsServers: [], searchDomains: [], source: "dhcpcd -U eth0" }]
+ * assert.deepEqual(parseDhcpcdDump(text, "eth0", "dhcpcd -U eth0").dhcp4, [{
+ *   interfaceName: "eth0", address: "198.51.100.20", prefixLength: 24,
+ *   routers: ["198.51.100.1"], dnsServers: [], searchDomains: [], source: "dhcpcd -U eth0",
+ * }]);
  * ```
  * @param text The command's output.
  * @param interfaceName The interface that was dumped.

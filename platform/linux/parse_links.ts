@@ -32,9 +32,11 @@ export interface LinkRecord {
  * @example Parse one link
  * ```ts
  * import { parseLinks } from "./parse_links.ts";
+ * import assert from "node:assert/strict";
  * const [lo] = parseLinks('[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"mtu":65536,' +
  *   '"operstate":"UNKNOWN","link_type":"loopback","address":"00:00:00:00:00:00"}]');
- * console.log(lo.name, lo.operState); // lo unknown
+ * assert.equal(lo.name, "lo");
+ * assert.equal(lo.operState, "unknown");
  * ```
  * @param text The command's output.
  * @returns The links in the order given.

@@ -33,12 +33,14 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = {
  * @example Parse a lease file
  * ```ts
  * import { parseNetworkdLease } from "./parse_networkd_lease.ts";
+ * import assert from "node:assert/strict";
  * const text = "# This is private data. Do not parse.\nADDRESS=198.51.100.20\n" +
  *   "NETMASK=255.255.255.0\nROUTER=198.51.100.1\nDNS=198.51.100.53\nLIFETIME=12h\n";
- * console.log(parseNetworkdLease(text, "eth0", "/run/systemd/netif/leases/2"));
- * // { interfaceName: "eth0", address: "198.51.100.20", prefixLength: 24,
- * //   routers: ["198.51.100.1"], dnsServers: ["198.51.100.53"], searchDomains: [],
- * //   leaseTime: 43200, source: "/run/systemd/netif/leases/2" }
+ * assert.deepEqual(parseNetworkdLease(text, "eth0", "/run/systemd/netif/leases/2"), {
+ *   interfaceName: "eth0", address: "198.51.100.20", prefixLength: 24,
+ *   routers: ["198.51.100.1"], dnsServers: ["198.51.100.53"], searchDomains: [],
+ *   leaseTime: 43200, source: "/run/systemd/netif/leases/2",
+ * });
  * ```
  * @param text The lease file's content.
  * @param interfaceName The interface the lease belongs to (the file is named

@@ -35,10 +35,12 @@ export const NMCLI_FIELDS =
  * @example Parse one Wi-Fi device
  * ```ts
  * import { parseNmcliDeviceShow } from "./parse_nmcli.ts";
+ * import assert from "node:assert/strict";
  * const text = "GENERAL.DEVICE:wlan0\nIP4.DNS[1]:198.51.100.53\nIP6.DNS[1]:2001:db8::53\n";
- * console.log(parseNmcliDeviceShow(text, "nmcli device show").resolvers);
- * // [{ interfaceName: "wlan0", dnsServers: ["198.51.100.53", "2001:db8::53"],
- * //    searchDomains: [], source: "nmcli device show" }]
+ * assert.deepEqual(parseNmcliDeviceShow(text, "nmcli device show").resolvers, [{
+ *   interfaceName: "wlan0", dnsServers: ["198.51.100.53", "2001:db8::53"],
+ *   searchDomains: [], source: "nmcli device show",
+ * }]);
  * ```
  * @param text The command's output.
  * @param source The command, for the results and errors.

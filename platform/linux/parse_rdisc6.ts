@@ -88,6 +88,7 @@ function fresh(): Draft {
  * @example Parse one advertisement
  * ```ts
  * import { parseRdisc6 } from "./parse_rdisc6.ts";
+ * import assert from "node:assert/strict";
  * const [ra] = parseRdisc6([
  *   "Router lifetime           :           60 (0x0000003c) seconds",
  *   " Prefix                   : 2001:db8:c1::/64",
@@ -95,7 +96,9 @@ function fresh(): Draft {
  *   " Recursive DNS server     : 2001:db8:c1::1",
  *   " from fe80::c1",
  * ].join("\n"));
- * console.log(ra.router, ra.routerLifetime, ra.dnsServers[0].address); // fe80::c1 60 2001:db8:c1::1
+ * assert.equal(ra.router, "fe80::c1");
+ * assert.equal(ra.routerLifetime, 60);
+ * assert.equal(ra.dnsServers[0].address, "2001:db8:c1::1");
  * ```
  * @param text rdisc6's standard output.
  * @returns The advertisements in the order received.

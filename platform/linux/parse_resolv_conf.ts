@@ -21,10 +21,12 @@ import type { ResolverConfig } from "./lease_types.ts";
  * @example Parse a resolv.conf
  * ```ts
  * import { parseResolvConf } from "./parse_resolv_conf.ts";
+ * import assert from "node:assert/strict";
  * const text = "nameserver 198.51.100.53\nnameserver fe80::1%eth0\nsearch corp.example.\n";
- * console.log(parseResolvConf(text, "/etc/resolv.conf"));
- * // { dnsServers: ["198.51.100.53", "fe80::1"], searchDomains: ["corp.example"],
- * //   source: "/etc/resolv.conf" }
+ * assert.deepEqual(parseResolvConf(text, "/etc/resolv.conf"), {
+ *   dnsServers: ["198.51.100.53", "fe80::1"], searchDomains: ["corp.example"],
+ *   source: "/etc/resolv.conf",
+ * });
  * ```
  * @param text The file's content.
  * @param source Where the text was read from, for the result and errors.

@@ -23,11 +23,13 @@ type Scopes = Map<string, string[]>;
  * @example Parse both outputs
  * ```ts
  * import { parseResolvectl } from "./parse_resolvectl.ts";
+ * import assert from "node:assert/strict";
  * const dns = "Global:\nLink 2 (eth0): 203.0.113.53#dns.example 2001:db8::53\n";
  * const domain = "Global:\nLink 2 (eth0): corp.example ~.\n";
- * console.log(parseResolvectl(dns, domain, "resolvectl"));
- * // [{ interfaceName: "eth0", dnsServers: ["203.0.113.53", "2001:db8::53"],
- * //    searchDomains: ["corp.example"], source: "resolvectl" }]
+ * assert.deepEqual(parseResolvectl(dns, domain, "resolvectl"), [{
+ *   interfaceName: "eth0", dnsServers: ["203.0.113.53", "2001:db8::53"],
+ *   searchDomains: ["corp.example"], source: "resolvectl",
+ * }]);
  * ```
  * @param dnsText The output of `resolvectl dns`.
  * @param domainText The output of `resolvectl domain`.

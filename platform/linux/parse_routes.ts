@@ -50,9 +50,10 @@ function destination(dst: string, family: Family): string | undefined {
  * @example Parse an RA default route
  * ```ts
  * import { parseRoutes } from "./parse_routes.ts";
+ * import assert from "node:assert/strict";
  * const [r] = parseRoutes('[{"dst":"default","gateway":"fe80::1","dev":"eth0",' +
  *   '"protocol":"ra","metric":1024,"flags":[],"expires":58,"pref":"medium"}]', "ipv6");
- * console.log(r.destination, r.gateway, r.protocol, r.expires); // ::/0 fe80::1 ra 58
+ * assert.deepEqual([r.destination, r.gateway, r.protocol, r.expires], ["::/0", "fe80::1", "ra", 58]);
  * ```
  * @param text The command's output.
  * @param family The family that was asked for (-4 or -6).

@@ -10,7 +10,7 @@
  */
 
 import { dirname } from "node:path";
-import type { SourceNote } from "../types.ts";
+import type { SourceNote } from "../../protocol/model.ts";
 import type { SourceData } from "./lease_types.ts";
 import { parseDhclientLeases } from "./parse_dhclient.ts";
 import { parseDhclientEnv } from "./parse_dhclient_env.ts";

@@ -12,8 +12,9 @@
 import dgram from "node:dgram";
 import net from "node:net";
 import { Buffer } from "node:buffer";
-import type { SourceNote } from "../types.ts";
+import type { SourceNote } from "../../protocol/model.ts";
 import { parseServer, serverText } from "../../ip/server_address.ts";
+import { describeError } from "../../protocol/text.ts";
 import type { Scenario } from "./scenario.ts";
 import { scenarioDnsServers } from "./scenario_names.ts";
 import { answerQuery, UDP_LIMIT } from "./sim_dns.ts";
@@ -73,7 +74,7 @@ function why(error: unknown, host: string, port: number): string {
         ? `the host has no address ${host} (IPv6 is off on its loopback interface)`
         : `the host has no address ${host} (macOS has only 127.0.0.1 on lo0: sudo ifconfig lo0 alias ${host})`;
     default:
-      return (error as Error).message ?? String(error);
+      return describeError(error);
   }
 }
 

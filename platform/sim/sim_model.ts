@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { AddressInfo, PlatformEvent, Snapshot } from "../types.ts";
+import type { PlatformEvent } from "../types.ts";
+import type { AddressInfo, Snapshot } from "../../protocol/model.ts";
 import { expiresAt } from "../../protocol/lifetime.ts";
 import type {
   ScenarioAddress,

@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { Platform, PlatformEvent, Snapshot } from "../types.ts";
+import type { Platform, PlatformEvent } from "../types.ts";
+import type { Snapshot } from "../../protocol/model.ts";
 import { parseScenario, type Scenario } from "./scenario.ts";
 import { SimModel } from "./sim_model.ts";
 import { type SimListeners, startListeners } from "./sim_listeners.ts";

@@ -64,12 +64,13 @@ function toAnswer(
  * @example A cancelled try sends nothing
  * ```ts
  * import { askServer } from "./ask_server.ts";
+ * import assert from "node:assert/strict";
  * const route = {
  *   server: { text: "127.0.0.12", host: "127.0.0.12", port: 53, family: "ipv4" as const },
  *   source: "127.0.0.1",
  * };
  * const result = await askServer(route, "www.example", "A", 100, AbortSignal.abort());
- * console.log(result.answer.kind); // "cancelled"
+ * assert.equal(result.answer.kind, "cancelled");
  * ```
  * @param route The server and the source address to ask it from.
  * @param name The ASCII name.

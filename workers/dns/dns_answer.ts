@@ -60,6 +60,7 @@ function ttlOf(record: { ttl?: number }): number {
  * // @ts-types="npm:@types/dns-packet@5.6.5"
  * import dnsPacket from "npm:dns-packet@5.6.1";
  * import { readReply } from "./dns_answer.ts";
+ * import assert from "node:assert/strict";
  * const reply = dnsPacket.decode(dnsPacket.encode({
  *   type: "response", id: 1, questions: [{ type: "A", name: "www.example" }],
  *   answers: [
@@ -67,8 +68,9 @@ function ttlOf(record: { ttl?: number }): number {
  *     { type: "A", name: "WEB.example", ttl: 300, data: "198.51.100.80" },
  *   ],
  * }));
- * console.log(readReply(reply, "www.example", "A"));
- * // { kind: "addresses", addresses: [ { address: "198.51.100.80", ttl: 60 } ] }
+ * assert.deepEqual(readReply(reply, "www.example", "A"), {
+ *   kind: "addresses", addresses: [{ address: "198.51.100.80", ttl: 60 }],
+ * });
  * ```
  * @param reply A reply that passed `checkReply`.
  * @param name The name asked.

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AddressInfo } from "../../platform/types.ts";
+import type { AddressInfo } from "../../protocol/model.ts";
 import { parseIp } from "../../ip/ip.ts";
 import { noSourceReason, rankSources } from "../../ip/addrselect.ts";
 import { type DnsServer, parseServer } from "../../ip/server_address.ts";

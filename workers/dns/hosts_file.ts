@@ -23,8 +23,9 @@ export type HostTable = ReadonlyMap<string, readonly string[]>;
  * @example Parse two lines
  * ```ts
  * import { parseHosts } from "./hosts_file.ts";
+ * import assert from "node:assert/strict";
  * const table = parseHosts("198.51.100.5 www.example www # the web server\nnot-an-ip x\n");
- * console.log(table.get("www")); // ["198.51.100.5"]
+ * assert.deepEqual(table.get("www"), ["198.51.100.5"]);
  * ```
  * @param text The file's content.
  * @returns The table.
@@ -54,8 +55,9 @@ export function parseHosts(text: string): HostTable {
  * @example Ask for IPv6 only
  * ```ts
  * import { hostAddresses, parseHosts } from "./hosts_file.ts";
+ * import assert from "node:assert/strict";
  * const table = parseHosts("198.51.100.5 www.example\n2001:db8::5 www.example\n");
- * console.log(hostAddresses(table, "WWW.example.", ["ipv6"])); // ["2001:db8::5"]
+ * assert.deepEqual(hostAddresses(table, "WWW.example.", ["ipv6"]), ["2001:db8::5"]);
  * ```
  * @param table A parsed table.
  * @param name The name (any case, trailing dot or not).
@@ -88,8 +90,9 @@ export type HostsRead =
  * @example A missing file is an empty table
  * ```ts
  * import { readHosts } from "./hosts_file.ts";
+ * import assert from "node:assert/strict";
  * const read = await readHosts("/nonexistent/hosts");
- * console.log(read.ok && read.table.size); // 0
+ * assert.equal(read.ok && read.table.size, 0);
  * ```
  * @param path The file, or null for no host table.
  * @param signal When already aborted, nothing is read (the outcome is then a problem).

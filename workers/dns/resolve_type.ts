@@ -40,12 +40,13 @@ export const MAX_CNAME_HOPS = 8;
  * @example With no servers there is nobody to answer
  * ```ts
  * import { resolveType } from "./resolve_type.ts";
+ * import assert from "node:assert/strict";
  * const outcome = await resolveType(
  *   { name: "www.example", type: "A", routes: [], timeout: 100, attempts: 1 },
  *   () => {},
  *   new AbortController().signal,
  * );
- * console.log(outcome.kind); // "timeout"
+ * assert.equal(outcome.kind, "timeout");
  * ```
  * @param query Name, type, servers, timeout and attempts.
  * @param onAddress Called with each address and the configured server string that gave it.

@@ -40,9 +40,10 @@ export type RotationResult =
  * @example With no servers, nobody answers
  * ```ts
  * import { askInTurn } from "./server_rotation.ts";
+ * import assert from "node:assert/strict";
  * const result = await askInTurn("www.example", "A", { routes: [], timeout: 100, attempts: 2 },
  *   new AbortController().signal);
- * console.log(result); // { kind: "timeout", detail: "A www.example: no server to ask" }
+ * assert.deepEqual(result, { kind: "timeout", detail: "A www.example: no server to ask" });
  * ```
  * @param name The ASCII name.
  * @param type A or AAAA.

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { AddressInfo } from "../../platform/types.ts";
+import type { AddressInfo } from "../../protocol/model.ts";
 import { formatIp, parseIp } from "../../ip/ip.ts";
 import type { Family, TranslationFailure } from "../../protocol/types.ts";
 import { toDnsName } from "../../dns/dns_name.ts";
@@ -71,13 +71,17 @@ function checkTarget(target: TranslationTarget): void {
  * @example Translate an IP literal
  * ```ts
  * import { translateName } from "./translate_name.ts";
+ * import assert from "node:assert/strict";
  * const target = {
  *   interfaceId: "eth0", servers: [], addresses: [], hostsFile: null, timeout: 1000, attempts: 2,
  * };
- * await translateName("2001:DB8::1", undefined, target, (event) => console.log(event),
+ * const events: unknown[] = [];
+ * await translateName("2001:DB8::1", undefined, target, (event) => events.push(event),
  *   new AbortController().signal);
- * // { type: "address", address: "2001:db8::1", server: "literal" }
- * // { type: "done" }
+ * assert.deepEqual(events, [
+ *   { type: "address", address: "2001:db8::1", server: "literal" },
+ *   { type: "done" },
+ * ]);
  * ```
  * @param name The name, a UTF-8 string (§3.3.7.18).
  * @param family Only this family's addresses (default: both).

@@ -28,11 +28,15 @@ const PRIORITY = ["nxdomain", "servfail", "unreachable", "timeout"] as const;
  * @example NXDOMAIN wins over a timeout
  * ```ts
  * import { endTranslation } from "./translation_outcome.ts";
- * console.log(endTranslation([
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(endTranslation([
  *   { kind: "timeout", detail: "A x.example: 127.0.0.12:53 did not answer" },
  *   { kind: "nxdomain", detail: "AAAA x.example: no such name" },
- * ], false, []));
- * // { reason: "nxdomain", detail: "Cannot translate name: AAAA x.example: no such name; A x.example: 127.0.0.12:53 did not answer" }
+ * ], false, []), {
+ *   reason: "nxdomain",
+ *   detail: "Cannot translate name: AAAA x.example: no such name; " +
+ *     "A x.example: 127.0.0.12:53 did not answer",
+ * });
  * ```
  * @param outcomes One outcome per record type asked (none is "cancelled").
  * @param answered Whether any address was sent.

@@ -1,7 +1,7 @@
 /**
  * The worker's side of an open connection: moves bytes between a TCP socket
  * and the connection's MessagePort with credit-based flow control (see
- * workers/connection_wire.ts). When the subscriber's side has not taken
+ * wire/connection_wire.ts). When the subscriber's side has not taken
  * READ_WINDOW bytes the socket is paused, so the kernel's receive buffer
  * fills and TCP flow control slows the peer: a slow reader costs at most a
  * window of memory here.
@@ -16,7 +16,7 @@ import {
   type FromSocket,
   parseToSocket,
   WRITE_BATCH,
-} from "../connection_wire.ts";
+} from "../../wire/connection_wire.ts";
 import type { SocketReader } from "./socket_reader.ts";
 
 /**
@@ -25,7 +25,8 @@ import type { SocketReader } from "./socket_reader.ts";
  * @example Name a reset
  * ```ts
  * import { socketFailure } from "./socket_pump.ts";
- * console.log(socketFailure(Object.assign(new Error("x"), { code: "ECONNRESET" }))); // "reset"
+ * import assert from "node:assert/strict";
+ * assert.equal(socketFailure(Object.assign(new Error("x"), { code: "ECONNRESET" })), "reset");
  * ```
  * @param error What the socket emitted.
  * @returns The failure reason.

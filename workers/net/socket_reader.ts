@@ -6,7 +6,7 @@
  */
 
 import { clearImmediate, setImmediate } from "node:timers";
-import { READ_BATCH, READ_WINDOW } from "../connection_wire.ts";
+import { READ_BATCH, READ_WINDOW } from "../../wire/connection_wire.ts";
 
 /**
  * The least room a read is given. A batch with less room left goes out

@@ -38,12 +38,19 @@ export type ConnectOutcome =
  * @example Classify errors
  * ```ts
  * import { classifyConnectError } from "./tcp_connect.ts";
- * console.log(classifyConnectError({ code: "ECONNREFUSED", syscall: "connect" }));
- * // { reason: "refused", nextSource: false }
- * console.log(classifyConnectError({ code: "ECONNRESET", syscall: "read" }));
- * // { reason: "reset", nextSource: false }
- * console.log(classifyConnectError({ code: "EINVAL", syscall: "bind" }));
- * // { reason: "unreachable", nextSource: true }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   classifyConnectError({ code: "ECONNREFUSED", syscall: "connect" }),
+ *   { reason: "refused", nextSource: false },
+ * );
+ * assert.deepEqual(
+ *   classifyConnectError({ code: "ECONNRESET", syscall: "read" }),
+ *   { reason: "reset", nextSource: false },
+ * );
+ * assert.deepEqual(
+ *   classifyConnectError({ code: "EINVAL", syscall: "bind" }),
+ *   { reason: "unreachable", nextSource: true },
+ * );
  * ```
  * @param error What the socket emitted.
  * @returns The reason and whether to try the next source.

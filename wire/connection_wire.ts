@@ -30,7 +30,7 @@ export const WRITE_BATCH = WRITE_WINDOW / 4;
 /**
  * Why an open connection can end badly.
  *
- * @example
+ * @example A reset is a failure
  * ```ts
  * import { CONNECTION_FAILURES } from "@mif/mif";
  * import assert from "node:assert/strict";
@@ -46,7 +46,13 @@ export const CONNECTION_FAILURES = [
   "protocol-error",
 ] as const;
 
-/** Why an open connection ended badly: one of {@linkcode CONNECTION_FAILURES}. */
+/**
+ * Why an open connection ended badly: one of {@linkcode CONNECTION_FAILURES},
+ * the reason of an `error` on the connection's port and of a
+ * {@linkcode ConnectionError}. Not {@linkcode ConnectFailure}, why a
+ * connection attempt never opened (a `not-connected` message), nor
+ * {@linkcode ConnectFailedReason}, why a whole connect() race failed.
+ */
 export type ConnectionFailure = typeof CONNECTION_FAILURES[number];
 
 /** Subscriber side → socket. */
@@ -80,8 +86,12 @@ function byteCount(v: unknown): v is number {
  * @example Accept a credit grant, refuse a negative one
  * ```ts
  * import { parseToSocket } from "./connection_wire.ts";
- * console.log(parseToSocket({ type: "credit", bytes: 4096 })); // { type: "credit", bytes: 4096 }
- * console.log(typeof parseToSocket({ type: "credit", bytes: -1 })); // "string"
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseToSocket({ type: "credit", bytes: 4096 }), { type: "credit", bytes: 4096 });
+ * assert.equal(
+ *   parseToSocket({ type: "credit", bytes: -1 }),
+ *   "Cannot accept credit: bytes must be a positive integer",
+ * );
  * ```
  * @param data The event data.
  * @returns The message, or what is wrong with it.
@@ -111,8 +121,13 @@ export function parseToSocket(data: unknown): ToSocket | string {
  * @example Accept data, refuse an unknown failure
  * ```ts
  * import { parseFromSocket } from "./connection_wire.ts";
- * console.log(parseFromSocket({ type: "data", chunk: new Uint8Array(2) }).constructor.name); // "Object"
- * console.log(typeof parseFromSocket({ type: "error", reason: "boom", detail: "" })); // "string"
+ * import assert from "node:assert/strict";
+ * const chunk = new Uint8Array(2);
+ * assert.deepEqual(parseFromSocket({ type: "data", chunk }), { type: "data", chunk });
+ * assert.equal(
+ *   parseFromSocket({ type: "error", reason: "boom", detail: "" }),
+ *   "Cannot accept error: bad reason or detail",
+ * );
  * ```
  * @param data The event data.
  * @returns The message, or what is wrong with it.

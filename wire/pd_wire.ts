@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { PdInfo } from "../platform/types.ts";
+import type { PdInfo } from "../protocol/model.ts";
 import type { ApiMessage, PdRequest } from "../protocol/types.ts";
 import { validateApiMessage, validateSubscriberMessage } from "../protocol/validate.ts";
 import { cleanText, sanitizeApiMessage, TEXT_LIMITS } from "../protocol/text.ts";

@@ -37,7 +37,7 @@ function ms(time: number): string {
  * @example The end of a race
  * ```ts
  * import assert from "node:assert/strict";
- * import { raceDuration } from "./timeline.ts";
+ * import { raceDuration } from "./timeline_text.ts";
  * assert.equal(raceDuration({
  *   attempts: [{ pdId: "eth0/ipv4", interfaceId: "eth0", source: "198.51.100.7",
  *     address: "198.18.20.80", port: 80, start: 2, end: 12.5, outcome: "connected" }],
@@ -64,7 +64,7 @@ export function raceDuration(race: RaceReport): number {
  * @example A winner, and a failure
  * ```ts
  * import assert from "node:assert/strict";
- * import { formatOutcome } from "./timeline.ts";
+ * import { formatOutcome } from "./timeline_text.ts";
  * const winner = { pdId: "netb/ipv4", interfaceId: "netb", source: "203.0.113.101",
  *   address: "198.18.20.80", port: 8080, start: 52.1, end: 83.4, outcome: "connected" as const };
  * assert.equal(
@@ -129,7 +129,7 @@ interface Row {
  * @example Two PDs race; the second one's attempt wins
  * ```ts
  * import assert from "node:assert/strict";
- * import { formatTimeline } from "./timeline.ts";
+ * import { formatTimeline } from "./timeline_text.ts";
  * const to = { address: "198.18.20.80", port: 8080, end: 83.4 };
  * const lines = formatTimeline({
  *   resolutions: [{ pdId: "neta/ipv4", interfaceId: "neta", family: "ipv4",
@@ -226,7 +226,7 @@ export function formatTimeline(race: RaceReport, width: number = TIMELINE_WIDTH)
  * @example A failed race
  * ```ts
  * import assert from "node:assert/strict";
- * import { formatRace } from "./timeline.ts";
+ * import { formatRace } from "./timeline_text.ts";
  * const lines = formatRace({
  *   resolutions: [{ pdId: "eth0/ipv4", interfaceId: "eth0", family: "ipv4",
  *     answers: [{ address: "198.18.20.80", at: 1.2 }], end: 1.3, outcome: "success" }],
