@@ -22,7 +22,7 @@ import { PathHistory } from "../connect/path_history.ts";
 import { FakeClock } from "../tests/fixtures/fake_clock.ts";
 import { TestDnsServer } from "../tests/fixtures/dns_server.ts";
 import { TcpPeer } from "../tests/fixtures/tcp_peer.ts";
-import { oneLinkScenario } from "../tests/helpers.ts";
+import { oneLinkScenario } from "../tests/fixtures/helpers.ts";
 
 const forever = (address: string, prefixLength: number) => ({
   address,

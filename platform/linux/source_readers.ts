@@ -31,6 +31,63 @@ export interface ReadContext {
   readonly signal?: AbortSignal;
   /** Where readers add a note per source they skip. */
   readonly notes: SourceNote[];
+  /** dhcpcd's lease dump (`dhcpcd -U`); default: run it. For tests. */
+  readonly dumpDhcpcd?: (argv: readonly string[], signal?: AbortSignal) => Promise<string>;
+}
+
+/**
+ * How long to wait before asking dhcpcd for a lease again after a dump
+ * failed. dhcpcd rewrites a lease file in place (its writefile() opens it
+ * with O_TRUNC, then writes), so a dump taken during a renewal can find it
+ * empty; saying the lease is gone then would announce a loss that never
+ * happened. A lease still failing after these is a note, as before.
+ */
+export const DHCPCD_RETRY_DELAYS: readonly number[] = [50, 250];
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * One lease's dump, asked again while its file is still there and the dump
+ * failed or came back empty (see {@linkcode DHCPCD_RETRY_DELAYS}).
+ */
+async function dumpLease(
+  ctx: ReadContext,
+  file: string,
+  name: string,
+  argv: readonly string[],
+): Promise<SourceData> {
+  const dump = ctx.dumpDhcpcd ?? ((a, signal) => runTool(a, { signal }));
+  const empty = (d: SourceData) => !d.dhcp4.length && !d.dhcp6.length && !d.resolvers.length;
+  for (let i = 0;; i++) {
+    let data: SourceData | undefined, failure: unknown;
+    try {
+      data = parseDhcpcdDump(await dump(argv, ctx.signal), name, argv.join(" "));
+    } catch (error) {
+      if (ctx.signal?.aborted) throw error;
+      failure = error;
+    }
+    if (data && !empty(data)) return data;
+    // A lease file that is gone was released: no point asking again.
+    const there = await Deno.stat(file).then(() => true, () => false);
+    if (i >= DHCPCD_RETRY_DELAYS.length || !there) {
+      if (data) return data;
+      throw failure;
+    }
+    await pause(DHCPCD_RETRY_DELAYS[i], ctx.signal);
+  }
 }
 
 /** dhclient lease files and mif hook records, in a lease directory. */
@@ -233,14 +290,7 @@ export function readDhcpcd(ctx: ReadContext, dir: string): Promise<SourceData[]>
     for (const f of await files(dir, DHCPCD_FILE)) {
       const name = f.slice(f.lastIndexOf("/") + 1).replace(/(-.*)?\.lease6?$/, "");
       const dump = ["dhcpcd", "-U", ...(f.endsWith("6") ? ["-6"] : ["-4"]), name];
-      out.push(
-        ...await attempt(
-          ctx,
-          dump.join(" "),
-          async () =>
-            parseDhcpcdDump(await runTool(dump, { signal: ctx.signal }), name, dump.join(" ")),
-        ),
-      );
+      out.push(...await attempt(ctx, dump.join(" "), () => dumpLease(ctx, f, name, dump)));
     }
     return out;
   });

@@ -19,7 +19,7 @@
  */
 
 import assert from "node:assert/strict";
-import { address, assertValid, drain, nic, openManual, pd, until } from "../helpers.ts";
+import { address, assertValid, drain, nic, openManual, pd, until } from "../fixtures/helpers.ts";
 import { type AbusivePeer, openPeer, type PeerKind } from "../fixtures/abusive_peer.ts";
 import { seededRandom } from "../fixtures/seeded_random.ts";
 import {

@@ -18,7 +18,7 @@
  */
 
 import assert from "node:assert/strict";
-import { address, element, next, nic, openManual, pd, workerOf } from "../helpers.ts";
+import { address, element, next, nic, openManual, pd, workerOf } from "../fixtures/helpers.ts";
 import {
   CONTROL_LABEL,
   FORGERIES,

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { address, element, nic, openManual, pd } from "../helpers.ts";
+import { address, element, nic, openManual, pd } from "../fixtures/helpers.ts";
 import { TestDnsServer } from "../fixtures/dns_server.ts";
 import { TcpPeer } from "../fixtures/tcp_peer.ts";
 import { seededRandom } from "../fixtures/seeded_random.ts";

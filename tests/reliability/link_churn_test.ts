@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { until } from "../helpers.ts";
+import { until } from "../fixtures/helpers.ts";
 import { TestDnsServer } from "../fixtures/dns_server.ts";
 import { TcpPeer } from "../fixtures/tcp_peer.ts";
 import {

@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { buildSnapshot } from "../../../platform/linux/build_snapshot.ts";
+import type { HostState } from "../../../platform/linux/host_state.ts";
+import { interfaceTypeOf } from "../../../platform/linux/interface_type.ts";
+import { parseAddresses } from "../../../platform/linux/parse_addresses.ts";
+import { parseDhclientEnv } from "../../../platform/linux/parse_dhclient_env.ts";
+import { parseDhclientLeases } from "../../../platform/linux/parse_dhclient.ts";
+import { parseLinks } from "../../../platform/linux/parse_links.ts";
+import { parseRdisc6 } from "../../../platform/linux/parse_rdisc6.ts";
+import { parseResolvConf } from "../../../platform/linux/parse_resolv_conf.ts";
+import { parseRoutes } from "../../../platform/linux/parse_routes.ts";
+import { snapshotProblem } from "../../../broker/snapshot_check.ts";
+import type { PdInfo, Snapshot } from "../../../protocol/model.ts";
+
+const data = (name: string) =>
+  Deno.readTextFileSync(new URL(`../../testdata/testbed/${name}`, import.meta.url));
+const NOW = Date.UTC(2026, 10, 24, 4, 10);
+
+/** The test bed's host namespace, as captured in tests/testdata/testbed. */
+function testbedState(overrides: Partial<HostState> = {}): HostState {
+  const links = parseLinks(data("ip_link.json"));
+  const adverts = new Map([
+    ["neta", parseRdisc6(data("rdisc6_neta.txt")).map((a) => ({ ...a, receivedAt: NOW }))],
+    ["netc", parseRdisc6(data("rdisc6_netc.txt")).map((a) => ({ ...a, receivedAt: NOW }))],
+  ]);
+  const leases = parseDhclientLeases(data("dhclient_neta4.leases"), "neta4.leases");
+  const netb = parseDhclientEnv(data("netb.dhcpv4.env"), "netb.dhcpv4.env");
+  const neta6 = parseDhclientEnv(data("neta.dhcpv6.env"), "neta.dhcpv6.env");
+  return {
+    now: NOW,
+    links,
+    addresses: parseAddresses(data("ip_addr.json")),
+    routes: [
+      ...parseRoutes(data("ip_route4.json"), "ipv4"),
+      ...parseRoutes(data("ip_route6.json"), "ipv6"),
+    ],
+    types: new Map(links.map((l) => [l.name, interfaceTypeOf(l, { wireless: false })])),
+    adverts,
+    sources: {
+      dhcp4: [...leases.dhcp4, ...netb.dhcp4],
+      dhcp6: neta6.dhcp6,
+      resolvers: [parseResolvConf("nameserver 198.18.1.1\nsearch s.mif.example\n", "resolv.conf")],
+    },
+    notes: [],
+    ...overrides,
+  };
+}
+
+function pds(snapshot: Snapshot): Map<string, PdInfo> {
+  return new Map(snapshot.interfaces.flatMap((i) => i.pds.map((p) => [p.pdId, p])));
+}
+
+function dns(pd: PdInfo | undefined): unknown[] {
+  return (pd?.elements ?? []).map((e) => [e.element, e.data["dns-servers"]]);
+}
+
+Deno.test("the test bed host yields one PD per family and per netC router", () => {
+  const snapshot = buildSnapshot(testbedState());
+  assert.equal(snapshotProblem(snapshot), undefined);
+  assert.deepEqual(snapshot.interfaces.map((i) => [i.interfaceId, i.interfaceType]), [
+    ["lo", "loopback"],
+    ["neta", "virtual"],
+    ["netb", "virtual"],
+    ["netc", "virtual"],
+    ["nets", "virtual"],
+  ]);
+  assert.deepEqual(snapshot.interfaces.map((i) => i.pds.map((p) => p.pdId)), [
+    ["lo/ipv4", "lo/ipv6"],
+    ["neta/ipv4", "neta/ipv6/fe80::a"],
+    ["netb/ipv4"],
+    ["netc/ipv6/fe80::c1", "netc/ipv6/fe80::c2"],
+    ["nets/ipv4", "nets/ipv6"],
+  ]);
+});
+
+Deno.test("each PD carries its own elements and DNS servers", () => {
+  const by = pds(buildSnapshot(testbedState()));
+  assert.deepEqual(dns(by.get("neta/ipv4")), [["dhcpv4", ["198.51.100.1"]]]);
+  assert.deepEqual(dns(by.get("neta/ipv6/fe80::a")), [
+    ["ra", ["2001:db8:a::1"]],
+    ["dhcpv6", ["2001:db8:a::1"]],
+  ]);
+  assert.deepEqual(dns(by.get("netb/ipv4")), [["dhcpv4", ["203.0.113.1"]]]);
+  assert.deepEqual(dns(by.get("netc/ipv6/fe80::c1")), [["ra", ["2001:db8:c1::1"]]]);
+  assert.deepEqual(dns(by.get("netc/ipv6/fe80::c2")), [["ra", ["2001:db8:c2::1"]]]);
+  const staticV4 = by.get("nets/ipv4")!.elements[0];
+  assert.equal(staticV4.element, "static");
+  assert.deepEqual(staticV4.data["dns-servers"], ["198.18.1.1"]);
+  assert.deepEqual(staticV4.data["search-domains"], ["s.mif.example"]);
+  assert.equal(staticV4.source, "ip addr, resolv.conf");
+  assert.deepEqual(dns(by.get("nets/ipv6")), [["static", undefined]]);
+});
+
+Deno.test("addresses go to the router that advertised their prefix, with lifetimes", () => {
+  const by = pds(buildSnapshot(testbedState()));
+  const c1 = by.get("netc/ipv6/fe80::c1")!.addresses;
+  const c2 = by.get("netc/ipv6/fe80::c2")!.addresses;
+  assert.deepEqual(c1.map((a) => a.address), ["2001:db8:c1:0:3cc3:d3ff:fe11:cbb"]);
+  assert.deepEqual(c2.map((a) => a.address), ["2001:db8:c2:0:3cc3:d3ff:fe11:cbb"]);
+  assert.equal(c1[0].validUntil, NOW + 597_000);
+  const fixed = by.get("nets/ipv4")!.addresses[0];
+  assert.deepEqual(fixed, {
+    address: "198.18.1.2",
+    prefixLength: 24,
+    validUntil: null,
+    preferredUntil: null,
+  });
+  assert.equal(by.get("neta/ipv4")!.elements[0].data["expires-at"], "2026-11-24T04:19:34.000Z");
+});
+
+Deno.test("without rdisc6 data no address is guessed into a PD, with one router or two: they are unattributed", () => {
+  const snapshot = buildSnapshot(testbedState({ adverts: new Map() }));
+  const by = pds(snapshot);
+  assert.deepEqual(by.get("netc/ipv6/fe80::c1")!.addresses, []);
+  assert.deepEqual(by.get("netc/ipv6/fe80::c2")!.addresses, []);
+  const ra = by.get("netc/ipv6/fe80::c1")!.elements[0];
+  assert.equal(ra.source, "ip -6 route");
+  assert.equal(ra.data["router-preference"], "medium");
+  assert.equal(ra.data["default-router"], true);
+  // One router in the kernel's list proves nothing: a stub router (lifetime
+  // 0) may have advertised the prefix, and the kernel does not say who did.
+  const a = by.get("neta/ipv6/fe80::a")!;
+  assert.deepEqual(a.addresses, []);
+  assert.equal(a.elements[0].data.prefixes, undefined);
+  assert.deepEqual(a.elements.map((e) => e.element), ["ra"], "nor is the DHCPv6 answer guessed");
+  const orphans = (id: string) =>
+    snapshot.interfaces.find((n) => n.interfaceId === id)!.unattributed?.map((x) => x.address);
+  assert.deepEqual(orphans("neta"), ["2001:db8:a:0:6033:12ff:fe39:3535"]);
+  assert.equal(orphans("netc")?.length, 2);
+});
+
+Deno.test("a link that is down has no PDs, and an expired lease is not reported", () => {
+  const state = testbedState();
+  const links = state.links.map((l) =>
+    l.name === "netb" ? { ...l, operState: "down", flags: ["BROADCAST"] } : l
+  );
+  const down = buildSnapshot({ ...state, links });
+  assert.equal(down.interfaces[2].operState, "down");
+  assert.deepEqual(down.interfaces[2].pds, []);
+  const later = buildSnapshot({ ...state, now: Date.UTC(2026, 10, 24, 5) });
+  const elements = pds(later).get("neta/ipv4")!.elements.map((e) => e.element);
+  assert.deepEqual(elements, ["static"], "the lease expired at 04:19:34");
+});
+
+Deno.test("resolver servers that belong to no PD are noted with the reason", () => {
+  const state = testbedState();
+  const snapshot = buildSnapshot({
+    ...state,
+    sources: {
+      ...state.sources,
+      resolvers: [
+        parseResolvConf("nameserver 127.0.0.53\nnameserver 203.0.113.99\n", "/etc/resolv.conf"),
+        {
+          interfaceName: "netb",
+          dnsServers: ["2001:db8:b::53"],
+          searchDomains: [],
+          source: "resolvectl",
+        },
+      ],
+    },
+  });
+  assert.deepEqual(snapshot.notes?.map((n) => n.reason), [
+    "Cannot attribute DNS server 127.0.0.53: it is a local stub resolver, not a provisioning domain's server",
+    "Cannot attribute DNS server 2001:db8:b::53: link netb has no ipv6 provisioning domain",
+  ]);
+  // 203.0.113.99 is on netb's subnet, and netb's DHCP did not deliver it.
+  const netb = pds(snapshot).get("netb/ipv4")!;
+  assert.deepEqual(netb.elements.map((e) => [e.element, e.data["dns-servers"]]), [
+    ["dhcpv4", ["203.0.113.1"]],
+    ["static", ["203.0.113.99"]],
+  ]);
+});
