@@ -48,7 +48,7 @@ Deno.test("parseDhcpcdDump reads what dhcpcd 9.4.1 dumped for a real DHCPv4 leas
 
 Deno.test("parseDhcpcdDump reads quoted values, IA_NA and IA_PD (hand-written: no real run here leased them)", async () => {
   const source = "dhcpcd -U eth0";
-  assert.deepEqual(parseDhcpcdDump(await fixture("dhcpcd_dump_handwritten.txt"), "eth0", source), {
+  assert.deepEqual(parseDhcpcdDump(await fixture("dhcpcd_dump/handwritten.txt"), "eth0", source), {
     dhcp4: [{
       interfaceName: "eth0",
       address: "198.51.100.20",

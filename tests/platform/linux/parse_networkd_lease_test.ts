@@ -26,7 +26,7 @@ Deno.test("parseNetworkdLease reads what systemd-networkd 252 wrote for a real D
 Deno.test("parseNetworkdLease reads systemd timespans (hand-written: 252 writes seconds)", async () => {
   const source = "/run/systemd/netif/leases/2";
   assert.deepEqual(
-    parseNetworkdLease(await fixture("networkd_lease_handwritten"), "enp0s31f6", source),
+    parseNetworkdLease(await fixture("networkd_lease/handwritten.txt"), "enp0s31f6", source),
     {
       interfaceName: "enp0s31f6",
       address: "198.51.100.23",

@@ -55,7 +55,7 @@ Deno.test("parseNmcliDeviceShow reads the metered state NetworkManager prints, g
 Deno.test("parseNmcliDeviceShow reads two devices and stateful DHCPv6 (hand-written: no real run here had them)", async () => {
   const source = "nmcli device show";
   assert.deepEqual(
-    parseNmcliDeviceShow(await fixture("nmcli_device_show_handwritten.txt"), source),
+    parseNmcliDeviceShow(await fixture("networkmanager/nmcli_device_show_handwritten.txt"), source),
     {
       dhcp4: [
         {

@@ -22,8 +22,8 @@ Deno.test("parseResolvectl reads what systemd-resolved 252 printed for a network
 Deno.test("parseResolvectl drops decorations and leaves routing-only domains out (hand-written: ports, SNI names, zones and ~domains no real run here produced)", async () => {
   const source = "resolvectl";
   const result = parseResolvectl(
-    await fixture("resolvectl_dns_handwritten.txt"),
-    await fixture("resolvectl_domain_handwritten.txt"),
+    await fixture("resolvectl/dns_handwritten.txt"),
+    await fixture("resolvectl/domain_handwritten.txt"),
     source,
   );
   assert.deepEqual(result, [
