@@ -216,15 +216,17 @@ export function selectSources(
  * const old = { address: "198.51.100.7", prefixLength: 24, validUntil: 0, preferredUntil: 0 };
  * assert.equal(noSourceReason("198.51.100.80", [old]), "all-deprecated-or-expired");
  * ```
- * @param destination An IP literal.
+ * @param destination An IP literal, or one already parsed.
  * @param addresses The PD's addresses.
  * @returns Which case it is.
  */
 export function noSourceReason(
-  destination: string,
+  destination: string | IpAddress,
   addresses: readonly SourceAddress[],
 ): NoSource {
-  const family = parseIp(destination)?.family;
+  const family = typeof destination === "string"
+    ? parseIp(destination)?.family
+    : destination.family;
   return addresses.some((a) => parseIp(a.address)?.family === family)
     ? "all-deprecated-or-expired"
     : "no-address-of-family";

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type Family, formatIp, parseIp } from "./ip.ts";
+import { type Family, formatIp, type IpAddress, parseIp } from "./ip.ts";
 import { needsZone } from "./zone.ts";
 
 /** A parsed DNS server. */
@@ -21,6 +21,8 @@ export interface DnsServer {
   readonly port: number;
   /** The server's address family. */
   readonly family: Family;
+  /** `host`, parsed (its zone included): parsed once here, used as is further in. */
+  readonly ip: IpAddress;
 }
 
 /** RFC 1035 §4.2: "The Internet supports name server access using TCP or UDP on port 53". */
@@ -36,9 +38,11 @@ const PORT = /^[1-9][0-9]{0,4}$/;
  * ```ts
  * import { parseServer } from "./server_address.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(parseServer("[2001:DB8::1]:5353", "eth0"), {
- *   text: "[2001:DB8::1]:5353", host: "2001:db8::1", port: 5353, family: "ipv6",
+ * const server = parseServer("[2001:DB8::1]:5353", "eth0")!;
+ * assert.deepEqual({ ...server, ip: undefined }, {
+ *   text: "[2001:DB8::1]:5353", host: "2001:db8::1", port: 5353, family: "ipv6", ip: undefined,
  * });
+ * assert.equal(server.ip.bytes.length, 16);
  * assert.equal(parseServer("dns.example", "eth0"), undefined);
  * ```
  * @example Scope a link-local server
@@ -69,8 +73,8 @@ export function parseServer(text: string, interfaceId: string): DnsServer | unde
     if (!PORT.test(portText) || Number(portText) > 65535) return undefined;
     port = Number(portText);
   }
-  const host = formatIp(needsZone(ip) ? { ...ip, zone: interfaceId } : ip);
-  return { text, host, port, family: ip.family };
+  const parsed = needsZone(ip) ? { ...ip, zone: interfaceId } : ip;
+  return { text, host: formatIp(parsed), port, family: ip.family, ip: parsed };
 }
 
 /**

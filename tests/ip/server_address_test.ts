@@ -1,6 +1,7 @@
 /** DNS server strings (ip/server_address.ts). */
 
 import assert from "node:assert/strict";
+import { formatIp } from "../../ip/ip.ts";
 import { parseServer, serverText } from "../../ip/server_address.ts";
 
 Deno.test("server strings: IPv4, IPv6, ports, brackets and zones", () => {
@@ -16,7 +17,13 @@ Deno.test("server strings: IPv4, IPv6, ports, brackets and zones", () => {
     ["[fe80::1]:54", "fe80::1%wlan0", 54, "ipv6"],
   ];
   for (const [text, host, port, family] of cases) {
-    assert.deepEqual(parseServer(text, "wlan0"), { text, host, port, family }, text);
+    const server = parseServer(text, "wlan0");
+    assert.deepEqual(
+      { ...server, ip: undefined },
+      { text, host, port, family, ip: undefined },
+      text,
+    );
+    assert.equal(formatIp(server!.ip), host, `${text}: ip is host, parsed`);
   }
 });
 

@@ -64,11 +64,9 @@ function toAnswer(
  * @example A cancelled try sends nothing
  * ```ts
  * import { askServer } from "./ask_server.ts";
+ * import { parseServer } from "../../ip/server_address.ts";
  * import assert from "node:assert/strict";
- * const route = {
- *   server: { text: "127.0.0.12", host: "127.0.0.12", port: 53, family: "ipv4" as const },
- *   source: "127.0.0.1",
- * };
+ * const route = { server: parseServer("127.0.0.12", "lo")!, source: "127.0.0.1" };
  * const result = await askServer(route, "www.example", "A", 100, AbortSignal.abort());
  * assert.equal(result.answer.kind, "cancelled");
  * ```

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { canonicalIp, parseIp } from "../../ip/ip.ts";
+import { formatIp, parseIp } from "../../ip/ip.ts";
 import { nameKey, sameName, toDnsName } from "../../dns/dns_name.ts";
 import type { DnsReply, QueryType } from "../../dns/dns_message.ts";
 
@@ -118,9 +118,9 @@ export function readReply(reply: DnsReply, name: string, type: QueryType): Reply
   for (const record of answers) {
     if (record.type !== type || !sameName(record.name, owner)) continue;
     const data = typeof record.data === "string" ? record.data : "";
-    const address = canonicalIp(data);
-    if (address === undefined || parseIp(address)?.family !== family) continue;
-    addresses.push({ address, ttl: Math.min(chainTtl, ttlOf(record)) });
+    const ip = parseIp(data);
+    if (ip === undefined || ip.family !== family) continue;
+    addresses.push({ address: formatIp(ip), ttl: Math.min(chainTtl, ttlOf(record)) });
   }
   if (addresses.length > 0) return { kind: "addresses", addresses };
   if (!sameName(owner, name)) return { kind: "cname", target: nameKey(owner), ttl: chainTtl };

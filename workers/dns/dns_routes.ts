@@ -7,7 +7,6 @@
  */
 
 import type { AddressInfo } from "../../protocol/model.ts";
-import { parseIp } from "../../ip/ip.ts";
 import { noSourceReason, rankSources } from "../../ip/addrselect.ts";
 import { type DnsServer, parseServer } from "../../ip/server_address.ts";
 import { zoned } from "../../ip/zone.ts";
@@ -63,13 +62,11 @@ export function planRoutes(
       skipped.push(`${JSON.stringify(text)} (not a server address)`);
       continue;
     }
-    const host = parseIp(server.host); // Its zone, the interface's name, may not parse.
-    if (!host) throw new TypeError(`Cannot select a source: "${server.host}" is not an IP address`);
-    const [source] = rankSources(host, addresses, now);
+    const [source] = rankSources(server.ip, addresses, now);
     if (source === undefined) {
       const family = server.family === "ipv4" ? "IPv4" : "IPv6";
       skipped.push(
-        noSourceReason(server.host, addresses) === "no-address-of-family"
+        noSourceReason(server.ip, addresses) === "no-address-of-family"
           ? `${text} (the PD has no ${family} address)`
           : `${text} (every ${family} address of the PD is deprecated or expired)`,
       );
