@@ -8,8 +8,12 @@
  */
 
 import type { MifStatus } from "../broker/status.ts";
-import { type KnownPaths, unknownSelectors, validSelectors } from "../connect/connect_options.ts";
-import { INTERFACE_TYPES } from "../protocol/types.ts";
+import {
+  type KnownPaths,
+  selectorNames,
+  unknownSelectors,
+  validSelectors,
+} from "../connect/connect_options.ts";
 import type { Invocation } from "./args.ts";
 import { UsageError } from "./args.ts";
 import { didYouMean } from "./suggest.ts";
@@ -57,7 +61,7 @@ function checkPolicies(invocation: Invocation, known: KnownPaths): void {
   for (const option of ["prefer", "avoid", "prohibit"] as const) {
     const unknown = unknownSelectors(invocation[option] ?? [], known);
     if (unknown.length === 0) continue;
-    const valid = [...known.pdIds, ...known.interfaceIds, ...INTERFACE_TYPES, "metered"];
+    const valid = selectorNames(known);
     throw new UsageError(
       `--${option} ${quoted(unknown)} ${names(unknown)} no PD, interface or interface type ` +
         `of this host (${validSelectors(known)})${didYouMean(unknown[0], valid)}`,

@@ -196,6 +196,25 @@ export interface KnownPaths {
 }
 
 /**
+ * Every name a selector may use on this host: its PD ids and interface ids,
+ * the interface types ({@linkcode INTERFACE_TYPES}) and "metered".
+ *
+ * @example A one-PD host
+ * ```ts
+ * import { selectorNames } from "./connect_options.ts";
+ * import assert from "node:assert/strict";
+ * const names = selectorNames({ pdIds: ["wlan0/ipv4"], interfaceIds: ["wlan0"] });
+ * assert.deepEqual(names.slice(0, 3), ["wlan0/ipv4", "wlan0", "wired"]);
+ * assert.equal(names.at(-1), "metered");
+ * ```
+ * @param known The host's PDs and interfaces.
+ * @returns The names, PDs first.
+ */
+export function selectorNames(known: KnownPaths): string[] {
+  return [...known.pdIds, ...known.interfaceIds, ...INTERFACE_TYPES, "metered"];
+}
+
+/**
  * The selectors that name nothing: no PD id, interface id or interface type
  * ({@linkcode INTERFACE_TYPES}) of `known`, and not "metered".
  *
@@ -214,12 +233,7 @@ export function unknownSelectors(
   selectors: readonly string[],
   known: KnownPaths,
 ): string[] {
-  const names = new Set<string>([
-    ...known.pdIds,
-    ...known.interfaceIds,
-    ...INTERFACE_TYPES,
-    "metered",
-  ]);
+  const names = new Set(selectorNames(known));
   return selectors.filter((s) => !names.has(s));
 }
 
