@@ -62,6 +62,19 @@ export { CONNECTION_FAILURES } from "./wire/connection_wire.ts";
 export type { IntentMessage } from "./broker/intents.ts";
 export { connect, type ConnectResult } from "./connect/happy_eyeballs.ts";
 export type { ConnectOptions, PathSelector } from "./connect/connect_options.ts";
+export { fetch } from "./fetch/fetch.ts";
+export type {
+  FetchHop,
+  FetchOptions,
+  FetchPathOptions,
+  MifRequestInit,
+} from "./fetch/fetch_options.ts";
+export {
+  FETCH_FAILURE_REASONS,
+  type FetchFailureReason,
+  MifFetchError,
+} from "./fetch/fetch_error.ts";
+export type { TlsHello } from "./fetch/tls_hello.ts";
 export { CONNECT_FAILED_REASONS, type ConnectFailedReason } from "./connect/failure.ts";
 export {
   type AttemptOutcome,
@@ -85,6 +98,7 @@ export {
   isApiMessage,
   isSubscriberMessage,
   SUBSCRIBER_MESSAGE_TYPES,
+  tlsProblem,
   validateApiMessage,
   validateSubscriberMessage,
   type Validation,

@@ -89,11 +89,30 @@ export class Mif implements AsyncDisposable {
   #broker: Broker;
   #platform: Platform;
   #closed = false;
+  #closing = new AbortController();
 
   /** Use {@linkcode openMif}. */
   constructor(broker: Broker, platform: Platform) {
     this.#broker = broker;
     this.#platform = platform;
+  }
+
+  /**
+   * Aborts when close() begins: what a high-level API keeps for this Mif
+   * (fetch()'s kept-alive routes) listens to it and lets go.
+   *
+   * @example Aborted by close()
+   * ```ts
+   * import { openMif } from "@mif/mif";
+   * import assert from "node:assert/strict";
+   * const mif = await openMif({ platform: "sim" });
+   * assert.equal(mif.closing.aborted, false);
+   * await mif.close();
+   * assert.equal(mif.closing.aborted, true);
+   * ```
+   */
+  get closing(): AbortSignal {
+    return this.#closing.signal;
   }
 
   /** The platform's name. */
@@ -138,6 +157,7 @@ export class Mif implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort(new Error("Cannot use the MIF API: it is closed"));
     this.#broker.close();
     await this.#platform.close();
   }
