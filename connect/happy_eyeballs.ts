@@ -23,6 +23,7 @@ import {
 import { Follower } from "./follower.ts";
 import type { HostView } from "./host_view.ts";
 import { PathHistory } from "./path_history.ts";
+import { keptValidation, pdFingerprint } from "./validation.ts";
 import type { RacePd } from "./race.ts";
 import { type ConnectResult, RaceDriver } from "./race_driver.ts";
 import { ConnectFailedError } from "./timeline.ts";
@@ -52,7 +53,12 @@ function learnHost(sub: Subscriber): Follower {
 }
 
 /** The PDs that may race, in announcement order, with their tiers. */
-function eligible(host: HostView, options: CheckedOptions, hostname: string): RacePd[] {
+function eligible(
+  host: HostView,
+  options: CheckedOptions,
+  hostname: string,
+  validated: (pdId: string, addresses: readonly string[]) => boolean,
+): RacePd[] {
   return [...host.pds.values()].flatMap(({ pdId, interfaceId, family, addresses }) => {
     const nic = host.interfaces.get(interfaceId);
     const all = [...addresses.values()];
@@ -62,6 +68,7 @@ function eligible(host: HostView, options: CheckedOptions, hostname: string): Ra
         interfaceId,
         interfaceType: nic?.interfaceType ?? "other",
         ...(nic?.metered === undefined ? {} : { metered: nic.metered }),
+        validated: validated(pdId, all.map((a) => a.address)),
         family,
         addresses: all.map((a) => a.address),
       },
@@ -117,7 +124,7 @@ export async function connect(
   let sub: Subscriber | undefined;
   try {
     sub = mif.subscribe({ name: `connect ${hostname} ${port}` });
-    const result = await race(sub, hostname, port, checked, historyOf(mif), options.signal, start);
+    const result = await race(sub, hostname, port, checked, mif, options.signal, start);
     const owner = sub;
     result.connection.closed.then(() => owner.close()).then(closeMif);
     return result;
@@ -138,10 +145,11 @@ async function race(
   hostname: string,
   port: number,
   options: CheckedOptions,
-  history: PathHistory,
+  mif: Mif,
   signal: AbortSignal | undefined,
   start: number,
 ): Promise<ConnectResult> {
+  const history = historyOf(mif);
   const follower = learnHost(sub);
   const unsubscribe = () => {
     if (!sub.closed) follower.stop().forEach((m) => sub.post(m));
@@ -156,7 +164,9 @@ async function race(
   }
   // The PD that won last time for this name is asked first: its answer comes first.
   const last = history.lastWinner(hostname, realClock.now());
-  const pds = eligible(host, options, hostname).sort((a, b) =>
+  const validated = (pdId: string, addresses: readonly string[]) =>
+    keptValidation(mif, pdId, pdFingerprint(addresses)) === "full";
+  const pds = eligible(host, options, hostname, validated).sort((a, b) =>
     Number(b.pdId === last?.pdId) - Number(a.pdId === last?.pdId)
   );
   if (pds.length === 0) {

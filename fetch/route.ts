@@ -81,14 +81,16 @@ export class Route implements AsyncDisposable {
 
   /**
    * @param mif The MIF API the race used.
-   * @param authority The origin's "host:port", as Deno's CONNECT names it.
+   * @param host The URL's host, IPv6 literals without brackets.
+   * @param port The URL's port.
    * @param race The race that found the route; its connection is the first.
    * @param options fetch()'s checked options.
    * @param onClose Called once when the route closes.
    */
   constructor(
     mif: Mif,
-    authority: string,
+    host: string,
+    port: number,
     race: ConnectResult,
     options: CheckedFetchOptions,
     onClose: () => void,
@@ -100,7 +102,8 @@ export class Route implements AsyncDisposable {
     this.#idleTimeout = options.idleTimeout;
     this.#onClose = onClose;
     this.#proxy = new TunnelProxy({
-      authority,
+      host,
+      port,
       first: connection,
       open: () =>
         openFrom(

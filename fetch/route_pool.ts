@@ -80,7 +80,7 @@ export async function routeFor(
       signal,
       timeout: options.connectTimeout,
     });
-    const route: Route = new Route(mif, `${url.hostname}:${portOf(url)}`, race, options, () => {
+    const route: Route = new Route(mif, hostOf(url), portOf(url), race, options, () => {
       if (routes.get(key) === made) routes.delete(key);
     });
     return route;

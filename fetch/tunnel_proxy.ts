@@ -1,27 +1,32 @@
 /**
  * The bridge between Deno's HTTP client and mif's connections: a loopback
- * HTTP proxy that answers CONNECT (RFC 9110 §9.3.6) for one origin only,
- * with a per-proxy secret, by splicing the client's socket onto a
- * {@linkcode Connection} a PD worker holds. Deno then speaks TLS and HTTP
- * end to end through it: SNI, certificate check and Host header all name
- * the URL's host, while the bytes leave from the PD's own source.
+ * SOCKS5 proxy (RFC 1928, with RFC 1929's username and password: a secret
+ * per proxy) that accepts CONNECT to one origin only and splices the
+ * client's socket onto a {@linkcode Connection} a PD worker holds. Deno
+ * then speaks HTTP, and TLS for https, end to end through it: SNI,
+ * certificate check and Host header all name the URL's host, while the
+ * bytes leave from the PD's own source.
  *
- * Why CONNECT (measured on Deno 2.9.6): `proxy: { transport: "tcp" }` and
+ * Why SOCKS5 (measured on Deno 2.9.6): `proxy: { transport: "tcp" }` and
  * `{ transport: "unix" }` send an https URL's request as plaintext
- * ("GET https://… HTTP/1.1") with no TLS at all; only a proxy URL makes
- * Deno tunnel and keep TLS end to end. The first CONNECT gets the
- * connection the race won, so no second handshake.
+ * ("GET https://… HTTP/1.1") with no TLS at all; an http:// proxy URL
+ * tunnels https with CONNECT but forwards http requests in absolute form;
+ * `socks5h://` tunnels both, with the host name unresolved. The first
+ * tunnel gets the connection the race won, so no second handshake.
  *
  * @module
  */
 
 import type { Connection } from "../broker/connection.ts";
+import { canonicalIp, formatIp } from "../ip/ip.ts";
 import { parseServerHello, type TlsHello } from "./tls_hello.ts";
 
 /** What a {@linkcode TunnelProxy} serves. */
 export interface TunnelProxyInit {
-  /** The only CONNECT target accepted, "host:port" as Deno writes it. */
-  readonly authority: string;
+  /** The only target accepted: the URL's host (no brackets) and port. */
+  readonly host: string;
+  /** The port. */
+  readonly port: number;
   /** The connection the race won: the first tunnel uses it. */
   readonly first: Connection;
   /** Opens another connection on the same route, for further tunnels. */
@@ -32,44 +37,76 @@ export interface TunnelProxyInit {
   readonly onChange: (open: number) => void;
 }
 
-const HEAD_LIMIT = 8192;
-const encoder = new TextEncoder();
+/** SOCKS5 replies (RFC 1928 §6): succeeded, general failure, not allowed, host unreachable. */
+const REPLY = { ok: 0, failure: 1, notAllowed: 2, unreachable: 4 } as const;
 
 function randomSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
   return btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, "x");
 }
 
-/** Reads the CONNECT head; returns it and whatever came after it. */
-async function readHead(conn: Deno.Conn): Promise<{ head: string; rest: Uint8Array } | undefined> {
-  const buffer = new Uint8Array(HEAD_LIMIT);
-  let length = 0;
-  while (length < HEAD_LIMIT) {
-    const n = await conn.read(buffer.subarray(length));
-    if (n === null) return undefined;
-    length += n;
-    const text = new TextDecoder().decode(buffer.subarray(0, length));
-    const end = text.indexOf("\r\n\r\n");
-    if (end >= 0) {
-      const headBytes = encoder.encode(text.slice(0, end + 4)).length;
-      return { head: text.slice(0, end), rest: buffer.slice(headBytes, length) };
-    }
+/** Reads exactly n bytes, or undefined at the end of the stream. */
+async function readBytes(conn: Deno.Conn, n: number): Promise<Uint8Array | undefined> {
+  const out = new Uint8Array(n);
+  for (let at = 0; at < n;) {
+    const got = await conn.read(out.subarray(at));
+    if (got === null) return undefined;
+    at += got;
   }
-  return undefined;
+  return out;
+}
+
+/** Reads the SOCKS5 greeting and the username/password; true when the secret matches. */
+async function authenticate(conn: Deno.Conn, secret: string): Promise<boolean> {
+  const head = await readBytes(conn, 2);
+  const methods = head && head[0] === 5 ? await readBytes(conn, head[1]) : undefined;
+  if (!methods?.includes(2)) {
+    await conn.write(new Uint8Array([5, 0xff]));
+    return false;
+  }
+  await conn.write(new Uint8Array([5, 2]));
+  const user = await readBytes(conn, 2).then((h) => h && readBytes(conn, h[1]));
+  const password = await readBytes(conn, 1).then((h) => h && readBytes(conn, h[0]));
+  const ok = new TextDecoder().decode(user) === "mif" &&
+    new TextDecoder().decode(password) === secret;
+  await conn.write(new Uint8Array([1, ok ? 0 : 1]));
+  return ok;
+}
+
+/** Reads a SOCKS5 CONNECT request: its host and port, or undefined. */
+async function readRequest(conn: Deno.Conn): Promise<{ host: string; port: number } | undefined> {
+  const head = await readBytes(conn, 4);
+  if (!head || head[0] !== 5 || head[1] !== 1) return undefined;
+  let host: string | undefined;
+  if (head[3] === 3) {
+    const length = await readBytes(conn, 1);
+    const name = length && await readBytes(conn, length[0]);
+    host = name && new TextDecoder().decode(name).toLowerCase();
+  } else if (head[3] === 1 || head[3] === 4) {
+    const bytes = await readBytes(conn, head[3] === 1 ? 4 : 16);
+    host = bytes && formatIp({ family: head[3] === 1 ? "ipv4" : "ipv6", bytes });
+  }
+  const port = await readBytes(conn, 2);
+  return host && port ? { host, port: (port[0] << 8) | port[1] } : undefined;
+}
+
+function reply(conn: Deno.Conn, code: number): Promise<number> {
+  return conn.write(new Uint8Array([5, code, 0, 1, 0, 0, 0, 0, 0, 0]));
 }
 
 /**
- * A loopback CONNECT proxy for one origin over one route's connections.
+ * A loopback SOCKS5 proxy for one origin over one route's connections.
  *
  * @example What a Deno HTTP client is given
  * ```ts ignore
- * const proxy = new TunnelProxy({ authority: "www.example:443", first, open, onFailure, onChange });
+ * const proxy = new TunnelProxy({ host: "www.example", port: 443, first, open, onFailure, onChange });
  * const client = Deno.createHttpClient({ proxy: proxy.proxy });
  * ```
  */
 export class TunnelProxy implements AsyncDisposable {
   readonly #listener: Deno.TcpListener;
   readonly #init: TunnelProxyInit;
+  readonly #host: string;
   readonly #secret = randomSecret();
   #first: Connection | undefined;
   #open = new Set<{ conn: Deno.Conn; connection?: Connection }>();
@@ -79,6 +116,7 @@ export class TunnelProxy implements AsyncDisposable {
   /** @param init The origin, the first connection, and how to open more. */
   constructor(init: TunnelProxyInit) {
     this.#init = init;
+    this.#host = canonicalIp(init.host) ?? init.host.toLowerCase();
     this.#first = init.first;
     this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     this.#listener.unref();
@@ -88,7 +126,7 @@ export class TunnelProxy implements AsyncDisposable {
   /** Deno.createHttpClient's proxy option for this tunnel. */
   get proxy(): Deno.Proxy {
     return {
-      url: `http://127.0.0.1:${this.#listener.addr.port}`,
+      url: `socks5h://127.0.0.1:${this.#listener.addr.port}`,
       basicAuth: { username: "mif", password: this.#secret },
     };
   }
@@ -111,26 +149,25 @@ export class TunnelProxy implements AsyncDisposable {
     }
   }
 
-  /** Answers one CONNECT: checks it, splices it onto a connection. */
+  /** Answers one client: checks its secret and target, splices it onto a connection. */
   async #serve(conn: Deno.Conn): Promise<void> {
     const entry: { conn: Deno.Conn; connection?: Connection } = { conn };
     this.#open.add(entry);
     try {
-      const request = await readHead(conn);
-      const refusal = request === undefined ? "400 Bad Request" : this.#refusal(request.head);
-      if (refusal) {
-        await conn.write(encoder.encode(`HTTP/1.1 ${refusal}\r\ncontent-length: 0\r\n\r\n`));
+      const target = await authenticate(conn, this.#secret) ? await readRequest(conn) : undefined;
+      if (!target) return this.#end(entry);
+      const host = canonicalIp(target.host) ?? target.host;
+      if (host !== this.#host || target.port !== this.#init.port) {
+        await reply(conn, REPLY.notAllowed);
         return this.#end(entry);
       }
       entry.connection = this.#take() ?? await this.#init.open();
       if (this.#closed) return this.#end(entry);
-      await conn.write(encoder.encode("HTTP/1.1 200 Connection Established\r\n\r\n"));
+      await reply(conn, REPLY.ok);
       this.#init.onChange(this.open);
-      await this.#splice(conn, entry.connection, request!.rest);
+      await this.#splice(conn, entry.connection);
     } catch (error) {
-      if (!entry.connection) {
-        await conn.write(encoder.encode("HTTP/1.1 502 Bad Gateway\r\n\r\n")).catch(() => {});
-      }
+      if (!entry.connection) await reply(conn, REPLY.unreachable).catch(() => {});
       this.#init.onFailure(error);
     }
     this.#end(entry);
@@ -142,26 +179,8 @@ export class TunnelProxy implements AsyncDisposable {
     return first;
   }
 
-  #refusal(head: string): string | undefined {
-    const [line, ...fields] = head.split("\r\n");
-    const [method, target] = line.split(" ");
-    if (method !== "CONNECT") return "405 Method Not Allowed";
-    const expected = `Basic ${btoa(`mif:${this.#secret}`)}`;
-    const auth = fields.find((f) => /^proxy-authorization:/i.test(f));
-    if (auth?.slice(auth.indexOf(":") + 1).trim() !== expected) {
-      return "407 Proxy Authentication Required";
-    }
-    if (target?.toLowerCase() !== this.#init.authority.toLowerCase()) return "403 Forbidden";
-    return undefined;
-  }
-
   /** Pipes both ways until both ends are done; watches the server's first bytes for its hello. */
-  async #splice(conn: Deno.Conn, connection: Connection, early: Uint8Array): Promise<void> {
-    if (early.length > 0) {
-      const writer = connection.writable.getWriter();
-      await writer.write(early);
-      writer.releaseLock();
-    }
+  async #splice(conn: Deno.Conn, connection: Connection): Promise<void> {
     let seen = new Uint8Array(0);
     const watch = new TransformStream<Uint8Array, Uint8Array>({
       transform: (chunk, controller) => {
