@@ -124,7 +124,7 @@ export class TunnelProxy implements AsyncDisposable {
   }
 
   /** Deno.createHttpClient's proxy option for this tunnel. */
-  get proxy(): Deno.Proxy {
+  get proxy(): { url: string; basicAuth: { username: string; password: string } } {
     return {
       url: `socks5h://127.0.0.1:${this.#listener.addr.port}`,
       basicAuth: { username: "mif", password: this.#secret },

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { fetch, type FetchHop, MifFetchError } from "../../mod.ts";
 import { TestDnsServer } from "../fixtures/dns_server.ts";
-import { address, element, nic, openManual, pd } from "../fixtures/helpers.ts";
+import { address, element, nic, openManual, pd, until } from "../fixtures/helpers.ts";
 import { makeCertificates, opensslUnavailable } from "../fixtures/tls_certs.ts";
 import type { Snapshot } from "../../protocol/model.ts";
 
@@ -42,7 +42,11 @@ function handler(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): R
   }
   if (url.pathname === "/echo") {
     return new Response(request.body, {
-      headers: { "x-method": request.method, "x-type": request.headers.get("content-type") ?? "" },
+      headers: {
+        "x-method": request.method,
+        // Deno.serve leaves Host out of an HTTP/2 request (it has :authority instead).
+        "x-http": request.headers.has("host") ? "1.1" : "2",
+      },
     });
   }
   if (url.pathname.startsWith("/bytes/")) {
@@ -83,6 +87,7 @@ async function bed() {
   return {
     mif,
     platform,
+    dns,
     base,
     port: server.addr.port,
     caCerts: [certs.ca],
@@ -165,20 +170,24 @@ Deno.test({
       await response.body?.cancel();
     });
 
-    await t.step("a POST body reaches the server, over HTTP/1.1 too", async () => {
-      for (const http2 of [true, false]) {
-        const response = await fetch(`${base}/echo`, {
-          mif,
-          caCerts,
-          http2,
-          method: "POST",
-          headers: { "content-type": "text/plain" },
-          body: "ping",
-        });
-        assert.equal(response.headers.get("x-method"), "POST");
-        assert.equal(await response.text(), "ping");
-      }
-    });
+    await t.step(
+      "a POST body reaches the server over HTTP/2, and over HTTP/1.1 when asked",
+      async () => {
+        for (const http2 of [true, false]) {
+          const response = await fetch(`${base}/echo`, {
+            mif,
+            caCerts,
+            http2,
+            method: "POST",
+            headers: { "content-type": "text/plain" },
+            body: "ping",
+          });
+          assert.equal(response.headers.get("x-method"), "POST");
+          assert.equal(response.headers.get("x-http"), http2 ? "2" : "1.1");
+          assert.equal(await response.text(), "ping");
+        }
+      },
+    );
 
     await t.step("a large body streams in full", async () => {
       const response = await fetch(`${base}/bytes/${8 << 20}`, { mif, caCerts });
@@ -224,6 +233,31 @@ Deno.test({
         .catch((e) => e);
       assert.ok(error instanceof MifFetchError);
       assert.equal(error.reason, "name");
+    });
+
+    await t.step("concurrent fetches to a new origin share one race", async () => {
+      const hops: FetchHop[] = [];
+      const url = `https://${OTHER}:${b.port}/`;
+      const responses = await Promise.all(
+        [1, 2, 3].map(() => fetch(url, { mif, caCerts, http2: false, onHop: (h) => hops.push(h) })),
+      );
+      for (const r of responses) await r.text();
+      assert.equal(hops.filter((h) => h.race !== undefined).length, 1);
+    });
+
+    await t.step("a withdrawn PD's route is closed and the next fetch races again", async () => {
+      const hops: FetchHop[] = [];
+      const onHop = (h: FetchHop) => hops.push(h);
+      await (await fetch(`${base}/`, { mif, caCerts, onHop })).text();
+      const used = hops[0].pdId;
+      const keep = LINKS.find((l) => `${l.id}/ipv4` !== used)!;
+      b.platform.snapshot({
+        interfaces: snapshot(b.dns).interfaces.filter((n) => n.interfaceId === keep.id),
+      });
+      await until(() => mif.status().interfaces.length === 1);
+      await (await fetch(`${base}/`, { mif, caCerts, onHop })).text();
+      assert.equal(hops[1].pdId, `${keep.id}/ipv4`);
+      assert.equal(hops[1].reused, false);
     });
 
     await t.step("a URL that is not http or https is a TypeError", async () => {
