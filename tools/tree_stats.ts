@@ -13,7 +13,18 @@
 import ts from "npm:typescript@5.6.3";
 
 /** The layers, lowest first; a file may import its own layer or lower ones. */
-const LAYERS = ["ip", "dns", "protocol", "platform", "wire", "workers", "broker", "connect", "cli"];
+const LAYERS = [
+  "ip",
+  "dns",
+  "protocol",
+  "platform",
+  "wire",
+  "workers",
+  "broker",
+  "connect",
+  "fetch",
+  "cli",
+];
 /** Folders that are not library code. */
 const SKIP = new Set(["tests", "bench", "tools", ".git", ".ci", "node_modules"]);
 const LONG = 80;
