@@ -37,7 +37,7 @@ async function scenarioFile(scenario: unknown) {
 
 Deno.test("usage errors are mif's own one-line messages, exit 2, pointing to the command's help", async () => {
   await assertUsageErrors([
-    [[], /^mif: missing command \(commands: status, watch, resolve, connect, help\)$/],
+    [[], /^mif: missing command \(commands: status, watch, resolve, connect, fetch, help\)$/],
     [["frobnicate"], /^mif: unknown command "frobnicate" \(commands: status, watch, resolve/],
     [["status", "--bogus"], /^mif: unknown option --bogus \(see mif help status\)$/],
     [
@@ -634,7 +634,7 @@ Deno.test("mif connect where no PD translates the name exits 3 (not 1) with reas
 Deno.test("mif connect with a typo'd policy exits 2 naming the valid PDs, interfaces and types, and races nothing", async () => {
   await using bed = await connectBed();
   const valid =
-    "PDs eth0/ipv4, wlan0/ipv4, tun0/ipv4; interfaces eth0, wlan0, tun0; interface types wired, wifi, cellular, vpn, loopback, bridge, virtual, other; or metered";
+    "PDs eth0/ipv4, wlan0/ipv4, tun0/ipv4; interfaces eth0, wlan0, tun0; interface types wired, wifi, cellular, vpn, loopback, bridge, virtual, other; or metered, validated";
   await assertUsageErrors([
     [
       [...bed.args, "--prohibit", "cellullar"],
@@ -646,7 +646,7 @@ Deno.test("mif connect with a typo'd policy exits 2 naming the valid PDs, interf
     ],
     [
       [...bed.args, "--avoid", "nosuchthing"],
-      /^mif: --avoid "nosuchthing" names no PD, .*; or metered\)$/,
+      /^mif: --avoid "nosuchthing" names no PD, .*; or metered, validated\)$/,
     ],
     [
       [...bed.args, "--prefer", "wlan0,wlan1"],

@@ -182,7 +182,7 @@ Deno.test("a typo in a policy is a RangeError naming the valid PDs, interfaces a
     connect(NAME, b.port, { mif: b.mif, prohibit: ["cellullar"] }),
     (e) =>
       e instanceof RangeError &&
-      /prohibit names "cellullar", which this host has no PD, interface or interface type of \(PDs eth0\/ipv4, .*; interfaces eth0, .*; interface types wired, .*cellular.*; or metered\)/
+      /prohibit names "cellullar", which this host has no PD, interface or interface type of \(PDs eth0\/ipv4, .*; interfaces eth0, .*; interface types wired, .*cellular.*; or metered, validated\)/
         .test(e.message),
   );
   assert.equal(b.mif.status().subscribers.length, 0, "the race's subscriber is closed");

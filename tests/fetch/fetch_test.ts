@@ -44,6 +44,7 @@ function handler(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): R
     return new Response(request.body, {
       headers: {
         "x-method": request.method,
+        "x-asked": request.headers.get("x-ask") ?? "",
         // Deno.serve leaves Host out of an HTTP/2 request (it has :authority instead).
         "x-http": request.headers.has("host") ? "1.1" : "2",
       },
@@ -179,10 +180,11 @@ Deno.test({
             caCerts,
             http2,
             method: "POST",
-            headers: { "content-type": "text/plain" },
+            headers: { "content-type": "text/plain", "x-ask": "headers too" },
             body: "ping",
           });
           assert.equal(response.headers.get("x-method"), "POST");
+        assert.equal(response.headers.get("x-asked"), "headers too");
           assert.equal(response.headers.get("x-http"), http2 ? "2" : "1.1");
           assert.equal(await response.text(), "ping");
         }
