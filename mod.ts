@@ -75,6 +75,13 @@ export {
   MifFetchError,
 } from "./fetch/fetch_error.ts";
 export type { TlsHello } from "./fetch/tls_hello.ts";
+export {
+  checkConnectivity,
+  type ConnectivityOptions,
+  DEFAULT_CHECK_URL,
+  type PdConnectivity,
+} from "./fetch/connectivity_check.ts";
+export { CONNECTIVITY_STATES, type ConnectivityState } from "./connect/validation.ts";
 export { CONNECT_FAILED_REASONS, type ConnectFailedReason } from "./connect/failure.ts";
 export {
   type AttemptOutcome,

@@ -17,7 +17,9 @@ import {
   WRITE_WINDOW,
 } from "../wire/connection_wire.ts";
 
-export type { ConnectionFailure };
+import type { TlsInfo } from "../protocol/types.ts";
+
+export type { ConnectionFailure, TlsInfo };
 
 /** An address and port of one end of a connection. */
 export interface SocketAddress {
@@ -78,6 +80,11 @@ export interface Connection extends AsyncDisposable {
   readonly localAddress: SocketAddress;
   /** The peer. */
   readonly remoteAddress: SocketAddress;
+  /**
+   * What TLS negotiated and whom it verified, when the connection was asked
+   * for with `tls`; the streams then carry the plaintext.
+   */
+  readonly tls?: TlsInfo;
   /** Bytes from the peer; errors with a {@linkcode ConnectionError} when the connection fails. */
   readonly readable: ReadableStream<Uint8Array>;
   /** Bytes to the peer; close() sends FIN and keeps reading possible. */
@@ -104,6 +111,8 @@ export interface ConnectionInit {
   readonly localAddress: SocketAddress;
   /** The peer. */
   readonly remoteAddress: SocketAddress;
+  /** What TLS negotiated, for a TLS connection. */
+  readonly tls?: TlsInfo;
   /** The connection's port to the worker's socket. */
   readonly port: MessagePort;
   /** Called when bytes or the end arrive, so waiting checks wake up. */
@@ -116,6 +125,7 @@ export class ConnectionHandle implements Connection {
   readonly pdId: string;
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
+  readonly tls?: TlsInfo;
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
   readonly closed: Promise<ConnectionError | undefined>;
@@ -147,6 +157,7 @@ export class ConnectionHandle implements Connection {
     this.pdId = init.pdId;
     this.localAddress = init.localAddress;
     this.remoteAddress = init.remoteAddress;
+    if (init.tls) this.tls = init.tls;
     this.#port = init.port;
     this.#onReadable = init.onReadable;
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);

@@ -338,6 +338,7 @@ export class RequestRouter {
       pdId: reply.pdId,
       localAddress: { address: reply.source, port: reply.sourcePort },
       remoteAddress: { address: reply.address, port: reply.port },
+      ...(reply.tls ? { tls: reply.tls } : {}),
       port,
       onReadable: () => session.queue.notify(),
     });

@@ -8,13 +8,17 @@
 
 import type { Mif } from "../broker/mif.ts";
 import { canonicalIp, type Family, isLoopback, parseIp } from "../ip/ip.ts";
-import { INTERFACE_TYPES, type InterfaceType } from "../protocol/types.ts";
+import { INTERFACE_TYPES, type InterfaceType, type TlsOptions } from "../protocol/types.ts";
+import { tlsProblem } from "../protocol/validate.ts";
+import { toDnsName } from "../dns/dns_name.ts";
 import { DEFAULT_ATTEMPT_DELAY, MAX_ATTEMPT_DELAY, MIN_ATTEMPT_DELAY } from "./path_history.ts";
 
 /**
  * Names PDs: a PD id ("wlan0/ipv4"), an interface id ("wlan0"), an
- * interface type ("cellular", "vpn", ...), or "metered" (the PDs of every
- * interface the platform reports as metered: NetworkManager's metered state).
+ * interface type ("cellular", "vpn", ...), "metered" (the PDs of every
+ * interface the platform reports as metered: NetworkManager's metered state),
+ * or "validated" (the PDs whose last connectivity check, still valid, found
+ * full connectivity: checkConnectivity()).
  */
 export type PathSelector = string;
 
@@ -58,6 +62,15 @@ export interface ConnectOptions {
   readonly allowUnknownPaths?: boolean;
   /** Milliseconds for the whole race, resolution included (default 30000). */
   readonly timeout?: number;
+  /**
+   * Run TLS on the connection (true: the defaults): each attempt's
+   * handshake is part of the attempt, with full certificate verification.
+   * serverName defaults to the hostname (none for an IP literal: the
+   * certificate must then name the address); caCerts default to the
+   * system's roots. An attempt whose TLS fails ends "tls", and the race
+   * goes on.
+   */
+  readonly tls?: boolean | TlsOptions;
   /** Aborts the race; connect() then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
@@ -72,6 +85,8 @@ export interface AnnouncedPd {
   readonly interfaceType: InterfaceType;
   /** Whether the interface is metered, where the platform knows. */
   readonly metered?: boolean;
+  /** Whether a connectivity check found full connectivity, and still holds. */
+  readonly validated?: boolean;
   /** The PD's family. */
   readonly family: Family;
   /** Its addresses. */
@@ -100,6 +115,8 @@ export interface CheckedOptions {
   readonly timeout: number;
   /** Whether selectors may name PDs and interfaces the host does not have (yet). */
   readonly allowUnknownPaths: boolean;
+  /** TLS for each attempt, serverName filled in; undefined: plain TCP. */
+  readonly tls?: TlsOptions;
 }
 
 function selectors(name: string, value: unknown): readonly string[] | undefined {
@@ -119,6 +136,9 @@ function selectors(name: string, value: unknown): readonly string[] | undefined 
  * import assert from "node:assert/strict";
  * assert.equal(checkConnectArguments("www.example", 443, {}).attemptDelay, 250);
  * assert.throws(() => checkConnectArguments("www.example", 443, { attemptDelay: 5 }), RangeError);
+ * // TLS checks the certificate against the name; an IP literal is checked as the address.
+ * assert.deepEqual(checkConnectArguments("WWW.example.", 443, { tls: true }).tls, { serverName: "www.example" });
+ * assert.deepEqual(checkConnectArguments("192.0.2.80", 443, { tls: true }).tls, {});
  * ```
  * @param hostname The name or address to connect to.
  * @param port The port.
@@ -173,6 +193,7 @@ export function checkConnectArguments(
       throw new TypeError(`Cannot connect: source "${options.source}" is not an IP address`);
     }
   }
+  const tls = checkTls(hostname, options.tls);
   return {
     require: selectors("require", options.require),
     prefer: selectors("prefer", options.prefer) ?? [],
@@ -184,7 +205,24 @@ export function checkConnectArguments(
     parallelInterfaces,
     timeout,
     allowUnknownPaths,
+    ...(tls ? { tls } : {}),
   };
+}
+
+/** connect()'s tls option checked, with the hostname as its serverName unless that is an IP literal. */
+function checkTls(hostname: string, tls: unknown): TlsOptions | undefined {
+  if (tls === undefined || tls === false) return undefined;
+  const problem = tlsProblem(tls);
+  if (problem) throw new TypeError(`Cannot connect: tls ${problem}`);
+  const given = tls === true ? {} : tls as TlsOptions;
+  if (given.serverName !== undefined || parseIp(hostname)) return { ...given };
+  const name = toDnsName(hostname);
+  if (!name.ok) {
+    throw new TypeError(
+      `Cannot connect over TLS: hostname ${name.problem}, so it cannot be checked`,
+    );
+  }
+  return { ...given, serverName: name.name };
 }
 
 /** The PDs and interfaces a selector may name, as the host has them now. */
@@ -197,7 +235,7 @@ export interface KnownPaths {
 
 /**
  * Every name a selector may use on this host: its PD ids and interface ids,
- * the interface types ({@linkcode INTERFACE_TYPES}) and "metered".
+ * the interface types ({@linkcode INTERFACE_TYPES}), "metered" and "validated".
  *
  * @example A one-PD host
  * ```ts
@@ -205,13 +243,13 @@ export interface KnownPaths {
  * import assert from "node:assert/strict";
  * const names = selectorNames({ pdIds: ["wlan0/ipv4"], interfaceIds: ["wlan0"] });
  * assert.deepEqual(names.slice(0, 3), ["wlan0/ipv4", "wlan0", "wired"]);
- * assert.equal(names.at(-1), "metered");
+ * assert.deepEqual(names.slice(-2), ["metered", "validated"]);
  * ```
  * @param known The host's PDs and interfaces.
  * @returns The names, PDs first.
  */
 export function selectorNames(known: KnownPaths): string[] {
-  return [...known.pdIds, ...known.interfaceIds, ...INTERFACE_TYPES, "metered"];
+  return [...known.pdIds, ...known.interfaceIds, ...INTERFACE_TYPES, "metered", "validated"];
 }
 
 /**
@@ -254,7 +292,7 @@ export function validSelectors(known: KnownPaths): string {
   const list = (items: readonly string[]) => items.length ? items.join(", ") : "none";
   return `PDs ${list(known.pdIds)}; interfaces ${list(known.interfaceIds)}; interface types ${
     INTERFACE_TYPES.join(", ")
-  }; or metered`;
+  }; or metered, validated`;
 }
 
 /**
@@ -307,7 +345,7 @@ export function isLoopbackName(hostname: string): boolean {
 function matches(pd: AnnouncedPd, list: readonly string[]): boolean {
   return list.some((s) =>
     s === pd.pdId || s === pd.interfaceId || s === pd.interfaceType ||
-    (s === "metered" && pd.metered === true)
+    (s === "metered" && pd.metered === true) || (s === "validated" && pd.validated === true)
   );
 }
 

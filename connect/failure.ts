@@ -17,6 +17,9 @@ import type { AttemptRecord, ResolutionRecord } from "./timeline.ts";
  * - `no-source`: addresses were found, but no PD has a source address that
  *   can reach any of them (RFC 6724 Rule 1);
  * - `not-connected`: every connection attempt failed;
+ * - `tls`: every connection attempt failed, and at least one reached a
+ *   server whose TLS handshake or certificate check failed (the message
+ *   quotes the first such attempt's detail);
  * - `timed-out`: the timeout passed before any attempt connected;
  * - `api-failed`: the MIF API closed or refused the race's requests.
  */
@@ -25,6 +28,7 @@ export const CONNECT_FAILED_REASONS = [
   "not-translated",
   "no-source",
   "not-connected",
+  "tls",
   "timed-out",
   "api-failed",
 ] as const;
@@ -82,7 +86,9 @@ export function whyNoAttempt(
  * The line for a race whose every attempt failed, counted by outcome.
  *
  * @param attempts Every attempt, all ended.
- * @returns "every attempt failed: 2 refused, 1 timeout".
+ * @returns "every attempt failed: 2 refused, 1 timeout"; when an attempt
+ *   failed "tls", its PD and detail follow ("…: 1 tls; through eth0/ipv4:
+ *   Cannot connect to … over TLS as www.example: CERT_HAS_EXPIRED: …").
  *
  * @example Two refused, one timed out
  * ```ts
@@ -100,7 +106,30 @@ export function whyNoAttempt(
  * ```
  */
 export function whyEveryAttemptFailed(attempts: readonly AttemptRecord[]): string {
-  return `every attempt failed: ${tally(attempts.map((a) => a.outcome ?? "unfinished"))}`;
+  const line = `every attempt failed: ${tally(attempts.map((a) => a.outcome ?? "unfinished"))}`;
+  const tls = attempts.find((a) => a.outcome === "tls");
+  return tls ? `${line}; through ${tls.pdId}: ${tls.detail ?? "TLS failed"}` : line;
+}
+
+/**
+ * The reason code for a race whose every attempt failed: "tls" when any
+ * attempt reached a server whose TLS failed (the server was there, its
+ * identity was not proven), else "not-connected".
+ *
+ * @example One refused, one failed its certificate check
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { everyAttemptFailedReason } from "./failure.ts";
+ * assert.equal(everyAttemptFailedReason([{ outcome: "refused" }, { outcome: "tls" }]), "tls");
+ * assert.equal(everyAttemptFailedReason([{ outcome: "refused" }]), "not-connected");
+ * ```
+ * @param attempts Every attempt, all ended.
+ * @returns "tls" or "not-connected".
+ */
+export function everyAttemptFailedReason(
+  attempts: readonly Pick<AttemptRecord, "outcome">[],
+): ConnectFailedReason {
+  return attempts.some((a) => a.outcome === "tls") ? "tls" : "not-connected";
 }
 
 /** "2 timeout, 1 nxdomain": each outcome with its count, most frequent first. */

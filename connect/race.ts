@@ -12,7 +12,12 @@ import type { SourceAddress } from "../ip/addrselect.ts";
 import type { Family } from "../ip/ip.ts";
 import type { ConnectFailure, TranslationFailure } from "../protocol/types.ts";
 import type { Clock } from "./clock.ts";
-import { type ConnectFailedReason, whyEveryAttemptFailed, whyNoAttempt } from "./failure.ts";
+import {
+  type ConnectFailedReason,
+  everyAttemptFailedReason,
+  whyEveryAttemptFailed,
+  whyNoAttempt,
+} from "./failure.ts";
 import { CandidatePool } from "./candidate_pool.ts";
 import { type Candidate, candidateFor } from "./destination_order.ts";
 import type { PathHistory } from "./path_history.ts";
@@ -266,9 +271,10 @@ export class Race {
     if (!attempt?.running) return;
     this.#finish(attempt, reason, detail);
     // Only what says something about the path; pd-gone, no-source-address and the like do not.
+    // A TLS failure does: through this PD something else answered (a captive portal, a proxy).
     if (
       reason === "refused" || reason === "reset" || reason === "timeout" ||
-      reason === "unreachable"
+      reason === "unreachable" || reason === "tls"
     ) {
       this.#markFailed(attempt);
     }
@@ -350,7 +356,7 @@ export class Race {
       ok: false,
       ...(attempts.length === 0
         ? whyNoAttempt(this.resolutions)
-        : { why: whyEveryAttemptFailed(attempts), reason: "not-connected" as const }),
+        : { why: whyEveryAttemptFailed(attempts), reason: everyAttemptFailedReason(attempts) }),
     });
   }
 

@@ -179,7 +179,13 @@ export class RaceDriver {
     const { port, options } = this.#settings;
     // A second past the race's deadline: the race's own timer ends it first, as "timed out".
     const timeout = Math.max(1, Math.round(this.#deadline - realClock.now() + 1000));
-    const base = { pdId: attempt.pdId, address: attempt.address, port, connectionId: `c${id}` };
+    const base = {
+      pdId: attempt.pdId,
+      address: attempt.address,
+      port,
+      connectionId: `c${id}`,
+      ...(options.tls ? { tls: options.tls } : {}),
+    };
     this.#post(
       options.source === undefined
         ? { type: "connect-to-address", ...base, timeout }

@@ -28,6 +28,18 @@ export const TEXT_LIMITS = { detail: 2048, messageType: 64, server: 256 } as con
 /** The free-text fields of API messages. */
 export type TextField = keyof typeof TEXT_LIMITS;
 
+/**
+ * The longest text each field of a `connected` message's `tls` object may
+ * hold: what a peer's certificate says is outside text too.
+ */
+export const TLS_INFO_LIMITS = {
+  version: 64,
+  alpnProtocol: 255,
+  subject: 256,
+  subjectAltName: 2048,
+  validTo: 64,
+} as const;
+
 const ELLIPSIS = "…";
 
 function escapeControl(c: string): string {
@@ -82,7 +94,8 @@ export function isCleanText(text: string, max: number): boolean {
 
 /**
  * Returns the message with every free-text field (`detail`, `messageType`,
- * `server`) made fit by {@linkcode cleanText}: the same object when nothing
+ * `server`, and the text of a `connected` message's `tls`: the peer
+ * certificate's names) made fit by {@linkcode cleanText}: the same object when nothing
  * needed cleaning, else a copy. An empty `messageType` becomes null (the
  * message had no usable type).
  *
@@ -113,6 +126,18 @@ export function sanitizeApiMessage<T extends ApiMessage>(message: T): T {
     } else if (!isCleanText(value, max)) {
       (copy ??= { ...record })[field] = cleanText(value, max);
     }
+  }
+  const tls = record.tls;
+  if (message.type === "connected" && typeof tls === "object" && tls !== null) {
+    const info = tls as Record<string, unknown>;
+    let cleaned: Record<string, unknown> | undefined;
+    for (const [field, max] of Object.entries(TLS_INFO_LIMITS)) {
+      const value = info[field];
+      if (typeof value === "string" && !isCleanText(value, max)) {
+        (cleaned ??= { ...info })[field] = cleanText(value, max);
+      }
+    }
+    if (cleaned) (copy ??= { ...record }).tls = cleaned;
   }
   return (copy ?? message) as T;
 }

@@ -188,6 +188,67 @@ export interface StopTranslatingName {
   /** The subscriber's id for the translation. */
   readonly translationId: string;
 }
+/**
+ * Not in the draft: TLS on a connection attempt (§3.3.7.21–22). The worker
+ * connects, then runs the TLS handshake on that socket with full
+ * certificate verification; a failure is `not-connected` reason "tls",
+ * never a plain connection.
+ *
+ * @example TLS for www.example, trusting one extra CA
+ * ```ts
+ * import { type TlsOptions, validateSubscriberMessage } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * const tls: TlsOptions = { serverName: "www.example", alpnProtocols: ["h2", "http/1.1"] };
+ * const v = validateSubscriberMessage({
+ *   type: "connect-to-address", pdId: "eth0/ipv4", address: "192.0.2.80", port: 443,
+ *   connectionId: "c1", tls,
+ * });
+ * assert.equal(v.ok, true);
+ * ```
+ */
+export interface TlsOptions {
+  /**
+   * Trusted CA certificates, PEM text (at most 16, each under 64 KiB); they
+   * replace the system's root store for this attempt. Default: the system's.
+   */
+  readonly caCerts?: readonly string[];
+  /** ALPN protocols to offer, best first ("h2", "http/1.1"); default none. */
+  readonly alpnProtocols?: readonly string[];
+  /**
+   * The DNS name sent as SNI and checked against the certificate. Without
+   * it no SNI is sent and the certificate must name the destination IP.
+   */
+  readonly serverName?: string;
+}
+
+/**
+ * Not in the draft: what a TLS handshake negotiated and whom it verified,
+ * carried by `connected` and by {@linkcode Connection.tls}.
+ *
+ * @example Read a connection's TLS details
+ * ```ts
+ * import type { TlsInfo } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * const tls: TlsInfo = {
+ *   version: "TLSv1.3", alpnProtocol: "h2", subject: "www.example",
+ *   subjectAltName: "DNS:www.example", validTo: "2027-01-01T00:00:00.000Z",
+ * };
+ * assert.equal(tls.alpnProtocol, "h2");
+ * ```
+ */
+export interface TlsInfo {
+  /** The negotiated protocol version: "TLSv1.3", "TLSv1.2". */
+  readonly version: string;
+  /** The ALPN protocol the server chose, or null for none. */
+  readonly alpnProtocol: string | null;
+  /** The peer certificate's subject common name ("" when it has none). */
+  readonly subject: string;
+  /** Its subjectAltName as node:tls spells it ("DNS:www.example, IP Address:192.0.2.80"; "" for none). */
+  readonly subjectAltName: string;
+  /** When it expires, ISO 8601 ("" when it cannot be read). */
+  readonly validTo: string;
+}
+
 /** §3.3.7.21: open a TCP connection from a source address of one PD. */
 export interface ConnectToAddress {
   /** The message type. */
@@ -202,6 +263,8 @@ export interface ConnectToAddress {
   readonly connectionId: string;
   /** Milliseconds for the whole attempt, every source included (default: the Mif's). */
   readonly timeout?: number;
+  /** Not in the draft: run TLS on the connection (true: the defaults), the handshake inside `timeout`. */
+  readonly tls?: boolean | TlsOptions;
 }
 /** §3.3.7.22: open a TCP connection from a given source address of one PD. */
 export interface ConnectToAddressFromAddress {
@@ -219,6 +282,8 @@ export interface ConnectToAddressFromAddress {
   readonly connectionId: string;
   /** Milliseconds for the attempt (default: the Mif's). */
   readonly timeout?: number;
+  /** Not in the draft: run TLS on the connection (true: the defaults), the handshake inside `timeout`. */
+  readonly tls?: boolean | TlsOptions;
 }
 /**
  * Not in the draft: abandons a connection attempt (the counterpart of
@@ -489,11 +554,15 @@ export interface Connected {
   readonly address: string;
   /** TCP port, 1 to 65535. */
   readonly port: number;
+  /** Not in the draft: present when the request asked for TLS; what it negotiated. */
+  readonly tls?: TlsInfo;
 }
 /**
  * Why a connection attempt failed: the peer refused it (RST to the SYN) or
  * reset it during the handshake, no answer came in time, the path or source
- * could not be used, or the request could not be served.
+ * could not be used, the TLS handshake or the certificate check failed
+ * ("tls"; the detail names node's error code), or the request could not be
+ * served.
  *
  * @example A reset is a failure
  * ```ts
@@ -509,6 +578,7 @@ export const CONNECT_FAILURES = [
   "unreachable",
   "no-source-address",
   "source-not-in-pd",
+  "tls",
   "pd-gone",
   "cancelled",
   "worker-crashed",

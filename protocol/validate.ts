@@ -7,7 +7,14 @@
  */
 
 import { FAMILIES, parseIp } from "../ip/ip.ts";
-import { cleanText, CONTROL_CHARACTERS, TEXT_LIMITS } from "./text.ts";
+import { toDnsName } from "../dns/dns_name.ts";
+import {
+  cleanText,
+  CONTROL_CHARACTERS,
+  isCleanText,
+  TEXT_LIMITS,
+  TLS_INFO_LIMITS,
+} from "./text.ts";
 import {
   type ApiMessage,
   CONFIG_ITEM_NAME,
@@ -139,6 +146,107 @@ const item: Check = (v) =>
 const port = integer(1, 65535);
 const detail = text(TEXT_LIMITS.detail, true);
 
+/**
+ * Bounds on a TLS request: the most CA certificates it may carry, the
+ * longest each may be (characters of PEM text), and the most ALPN names.
+ *
+ * @example At most 16 CA certificates
+ * ```ts
+ * import { TLS_LIMITS, tlsProblem } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ * const pem = "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n";
+ * assert.equal(tlsProblem({ caCerts: Array(TLS_LIMITS.caCerts).fill(pem) }), undefined);
+ * assert.match(tlsProblem({ caCerts: Array(TLS_LIMITS.caCerts + 1).fill(pem) })!, /at most 16/);
+ * ```
+ */
+export const TLS_LIMITS = { caCerts: 16, caCertLength: 64 * 1024, alpnProtocols: 8 } as const;
+
+const PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
+
+function tlsObjectProblem(v: Record<string, unknown>): string | undefined {
+  for (const key of Object.keys(v)) {
+    if (key !== "caCerts" && key !== "alpnProtocols" && key !== "serverName") {
+      return `has field ${quote(key)}, not one of "caCerts", "alpnProtocols", "serverName"`;
+    }
+  }
+  const { caCerts, alpnProtocols, serverName } = v;
+  if (caCerts !== undefined) {
+    if (!Array.isArray(caCerts) || caCerts.length > TLS_LIMITS.caCerts) {
+      return `caCerts must be an array of at most ${TLS_LIMITS.caCerts} PEM certificates`;
+    }
+    for (const pem of caCerts) {
+      if (typeof pem !== "string" || pem.length > TLS_LIMITS.caCertLength) {
+        return `caCerts must hold strings of at most ${TLS_LIMITS.caCertLength} characters`;
+      }
+      if (!pem.includes(PEM_CERTIFICATE)) {
+        return `caCerts must hold PEM text ("${PEM_CERTIFICATE}")`;
+      }
+    }
+  }
+  if (alpnProtocols !== undefined) {
+    if (!Array.isArray(alpnProtocols) || alpnProtocols.length > TLS_LIMITS.alpnProtocols) {
+      return `alpnProtocols must be an array of at most ${TLS_LIMITS.alpnProtocols} names`;
+    }
+    for (const name of alpnProtocols) {
+      // RFC 7301 §3.1: 1 to 255 octets; printable ASCII here.
+      if (typeof name !== "string" || !/^[\x21-\x7e]{1,255}$/.test(name)) {
+        return 'alpnProtocols must hold names of 1 to 255 printable ASCII characters ("h2")';
+      }
+    }
+  }
+  if (serverName !== undefined) {
+    if (typeof serverName !== "string") return "serverName must be a string";
+    const checked = toDnsName(serverName);
+    if (!checked.ok) return `serverName ${checked.problem}`;
+    if (parseIp(serverName)) return "serverName must be a DNS name, not an IP address";
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with a `tls` field of a connect request or connect()'s
+ * options, or undefined: it must be a boolean or an object with at most
+ * `caCerts` (PEM strings, at most 16 of 64 KiB), `alpnProtocols` (at most 8
+ * names) and `serverName` (a DNS name, not an IP literal).
+ *
+ * @example A certificate that is no PEM, and a name that is an address
+ * ```ts
+ * import { tlsProblem } from "@mif/mif";
+ * import assert from "node:assert/strict";
+ * assert.equal(tlsProblem(true), undefined);
+ * assert.match(tlsProblem({ caCerts: ["garbage"] })!, /PEM/);
+ * assert.match(tlsProblem({ serverName: "192.0.2.1" })!, /not an IP address/);
+ * ```
+ * @param value The field's value.
+ * @returns What is wrong, or undefined.
+ */
+export function tlsProblem(value: unknown): string | undefined {
+  if (typeof value === "boolean") return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return "must be true, false or an object of TLS options";
+  }
+  return tlsObjectProblem(value as Record<string, unknown>);
+}
+
+const tlsRequest: Check = (v) => tlsProblem(v);
+
+const tlsInfoText = (v: unknown, max: number) =>
+  typeof v === "string" && isCleanText(v, max) ? undefined : "must be clean text";
+
+const tlsInfo: Check = (v) => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return "must be an object";
+  const r = v as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (!Object.hasOwn(TLS_INFO_LIMITS, key)) return `has field ${quote(key)}, not part of tls`;
+  }
+  for (const [key, max] of Object.entries(TLS_INFO_LIMITS)) {
+    if (key === "alpnProtocol" && r[key] === null) continue;
+    const problem = tlsInfoText(r[key], max);
+    if (problem) return `field "${key}" ${problem}`;
+  }
+  return undefined;
+};
+
 function req(check: Check): Field {
   return { check, optional: false };
 }
@@ -180,6 +288,7 @@ const SUBSCRIBER_SPECS = {
     port: req(port),
     connectionId: req(requestId),
     timeout: opt(integer(1, 0x7fffffff)),
+    tls: opt(tlsRequest),
   },
   "connect-to-address-from-address": {
     pdId: req(id),
@@ -188,6 +297,7 @@ const SUBSCRIBER_SPECS = {
     port: req(port),
     connectionId: req(requestId),
     timeout: opt(integer(1, 0x7fffffff)),
+    tls: opt(tlsRequest),
   },
   "stop-connecting": { connectionId: req(requestId) },
   "wants-to-connect": scoped,
@@ -253,6 +363,7 @@ const API_SPECS = {
     sourcePort: req(port),
     address: req(address),
     port: req(port),
+    tls: opt(tlsInfo),
   },
   "not-connected": {
     connectionId: req(requestId),
@@ -358,9 +469,18 @@ function validate<T>(
       if (field.optional) continue;
       return refuse(`field "${key}" is missing`);
     }
-    const problem = field.check(record[key]);
+    let value = record[key];
+    if (key === "tls" && typeof value === "object" && value !== null) {
+      // Checked as copied: a getter cannot answer the check and the copy differently.
+      try {
+        value = structuredClone(value);
+      } catch {
+        return refuse('field "tls" must hold only strings and arrays of strings');
+      }
+    }
+    const problem = field.check(value);
     if (problem) return refuse(`field "${key}" ${problem}`);
-    out[key] = key === "value" ? structuredClone(record[key]) : record[key];
+    out[key] = key === "value" ? structuredClone(value) : value;
   }
   return { ok: true, message: out as T };
 }

@@ -13,13 +13,16 @@ import type {
   ConnectToAddressFromAddress,
   GetConfigurationData,
   PdRequest,
+  TlsInfo,
   TranslateName,
 } from "../protocol/types.ts";
 import type { PdConfig, Send, ServiceMessage } from "../wire/pd_wire.ts";
 import { translateName } from "./dns/translate_name.ts";
 import { connectTcp } from "./net/tcp_connect.ts";
-import { pumpSocket } from "./net/socket_pump.ts";
+import { type DataFlow, pumpSocket } from "./net/socket_pump.ts";
 import { SocketReader } from "./net/socket_reader.ts";
+import { tlsDataFlow, upgradeTls } from "./net/tls_upgrade.ts";
+import type { Socket } from "node:net";
 import { connectSources, dnsServers, routeProblem } from "./pd_view.ts";
 import { zoned } from "../ip/zone.ts";
 import { describeError } from "../protocol/text.ts";
@@ -174,35 +177,66 @@ export class PdService {
       requestId,
       () => fail("cancelled", "Cannot connect: stopped by the subscriber"),
     );
+    const tlsOptions = request.tls === true ? {} : request.tls || undefined;
+    const timeout = request.timeout ?? config.settings.connectTimeout;
+    const deadline = Date.now() + timeout;
     const reader = new SocketReader();
     const outcome = await connectTcp({
       host: zoned(address, config.interfaceId),
       port,
       sources: choice.sources.map((s) => zoned(s, config.interfaceId)),
-      timeout: request.timeout ?? config.settings.connectTimeout,
-      onread: reader.onread,
+      timeout,
+      // A TLS socket is read through its 'data' events: node:tls decrypts what the TCP socket reads.
+      ...(tlsOptions ? {} : { onread: reader.onread }),
     }, run.signal);
     if (!run.live()) {
       if (outcome.ok) outcome.socket.destroy();
       return;
     }
-    run.end();
     if (!outcome.ok) {
+      run.end();
       const { reason, detail } = outcome;
       return this.#reply(requestId, { type: "not-connected", connectionId, pdId, reason, detail });
     }
-    const { socket } = outcome;
+    let socket: Socket = outcome.socket;
+    let tls: TlsInfo | undefined;
+    let dataFlow: DataFlow | undefined;
+    if (tlsOptions) {
+      // The handshake counts inside the attempt's timeout; a cancel destroys the socket.
+      const secured = await upgradeTls(socket, address, tlsOptions, deadline, run.signal);
+      if (!run.live()) {
+        if (secured.ok) secured.socket.destroy();
+        return;
+      }
+      if (!secured.ok) {
+        run.end();
+        const name = tlsOptions.serverName ?? address;
+        return this.#reply(requestId, {
+          type: "not-connected",
+          connectionId,
+          pdId,
+          reason: "tls",
+          detail:
+            `Cannot connect to ${address} port ${port} over TLS as ${name}: ${secured.detail}`,
+        });
+      }
+      socket = secured.socket;
+      tls = secured.info;
+      dataFlow = tlsDataFlow(outcome.socket);
+    }
+    run.end();
     const channel = new MessageChannel();
-    pumpSocket(socket, reader, channel.port1, () => {});
+    pumpSocket(socket, reader, channel.port1, () => {}, dataFlow);
     this.#reply(requestId, {
       type: "connected",
       connectionId,
       pdId,
       token: crypto.randomUUID(),
       source: choice.sources.find((s) => zoned(s, config.interfaceId) === outcome.source)!,
-      sourcePort: socket.localPort!,
+      sourcePort: outcome.socket.localPort!,
       address,
       port,
+      ...(tls ? { tls } : {}),
     }, [channel.port2]);
   }
 }

@@ -37,7 +37,10 @@ async function scenarioFile(scenario: unknown) {
 
 Deno.test("usage errors are mif's own one-line messages, exit 2, pointing to the command's help", async () => {
   await assertUsageErrors([
-    [[], /^mif: missing command \(commands: status, watch, resolve, connect, fetch, help\)$/],
+    [
+      [],
+      /^mif: missing command \(commands: status, watch, resolve, connect, fetch, check, help\)$/,
+    ],
     [["frobnicate"], /^mif: unknown command "frobnicate" \(commands: status, watch, resolve/],
     [["status", "--bogus"], /^mif: unknown option --bogus \(see mif help status\)$/],
     [

@@ -258,6 +258,30 @@ Deno.test("failures that say nothing of the path (pd-gone, no-source-address) ar
   assert.equal(race.ipv6Failed, false);
 });
 
+Deno.test("a TLS failure is remembered against its path, starts the next attempt at once, and names the race's reason", () => {
+  const { clock, race, started, history, result } = setup(PDS.slice(0, 2));
+  race.answer("wlan0/ipv6", "2001:db8:9::80");
+  race.answer("wlan0/ipv4", "198.18.0.80");
+  race.resolved("wlan0/ipv6");
+  race.resolved("wlan0/ipv4");
+  clock.advance(10);
+  race.failed(
+    0,
+    "tls",
+    "Cannot connect to 2001:db8:9::80 port 443 over TLS as www.example: CERT_HAS_EXPIRED: certificate has expired",
+  );
+  assert.deepEqual(order(started), ["0 wlan0/ipv6", "10 wlan0/ipv4"], "the next one at once");
+  assert.equal(history.destination("wlan0/ipv6", "2001:db8:9::80", clock.now()), "failed");
+  race.failed(1, "refused");
+  const r = result();
+  assert.ok(r && !r.ok);
+  assert.equal(r.reason, "tls");
+  assert.match(
+    r.why,
+    /^every attempt failed: 1 tls, 1 refused; through wlan0\/ipv6: .*CERT_HAS_EXPIRED/,
+  );
+});
+
 Deno.test("a destination that failed through a PD in an earlier race goes last", () => {
   const history = new PathHistory();
   history.failed("wlan0/ipv6", "2001:db8:9::80", 0);

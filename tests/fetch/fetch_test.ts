@@ -184,7 +184,7 @@ Deno.test({
             body: "ping",
           });
           assert.equal(response.headers.get("x-method"), "POST");
-        assert.equal(response.headers.get("x-asked"), "headers too");
+          assert.equal(response.headers.get("x-asked"), "headers too");
           assert.equal(response.headers.get("x-http"), http2 ? "2" : "1.1");
           assert.equal(await response.text(), "ping");
         }

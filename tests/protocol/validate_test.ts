@@ -5,6 +5,8 @@ import {
   validateApiMessage,
   validateSubscriberMessage,
 } from "../../protocol/validate.ts";
+import { sanitizeApiMessage } from "../../protocol/text.ts";
+import type { Connected } from "../../protocol/types.ts";
 
 // One valid example of every message, in the issue's order.
 const SUBSCRIBER_SAMPLES: Record<string, Record<string, unknown>> = {
@@ -251,4 +253,135 @@ Deno.test("lifetimes are whole seconds or the string infinite", () => {
   const base = { type: "address-announcement", ...API_SAMPLES["address-announcement"] };
   assert(validateApiMessage({ ...base, validLifetime: "infinite", preferredLifetime: 0 }).ok);
   assert(validateApiMessage({ ...base, validLifetime: 0xffffffff }).ok);
+});
+
+const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const TLS_INFO = {
+  version: "TLSv1.3",
+  alpnProtocol: "h2",
+  subject: "www.example",
+  subjectAltName: "DNS:www.example, IP Address:192.0.2.80",
+  validTo: "2027-01-01T00:00:00.000Z",
+};
+
+Deno.test("connect requests accept tls as true, false or TLS options, and copy the options", () => {
+  for (const type of ["connect-to-address", "connect-to-address-from-address"] as const) {
+    for (
+      const tls of [
+        true,
+        false,
+        {},
+        { caCerts: [PEM], alpnProtocols: ["h2", "http/1.1"], serverName: "Bücher.example." },
+      ]
+    ) {
+      const input = { type, ...SUBSCRIBER_SAMPLES[type], tls };
+      const v = validateSubscriberMessage(input);
+      assert(v.ok, `${type} tls ${JSON.stringify(tls)}: ${v.ok ? "" : v.detail}`);
+      assert.deepEqual(v.message, input);
+      if (typeof tls === "object") {
+        assert.notEqual((v.message as { tls: unknown }).tls, tls, "the options are copied");
+      }
+    }
+  }
+});
+
+Deno.test("connect requests refuse tls options that are not TLS options, naming what is wrong", () => {
+  const big = "x".repeat(64 * 1024 + 1);
+  const cases: [unknown, RegExp][] = [
+    ["yes", /must be true, false or an object/],
+    [[], /must be true, false or an object/],
+    [{ ca: [PEM] }, /has field "ca"/],
+    [{ caCerts: PEM }, /caCerts must be an array/],
+    [{ caCerts: Array(17).fill(PEM) }, /at most 16/],
+    [{ caCerts: [1] }, /caCerts must hold strings/],
+    [{ caCerts: [PEM + big] }, /at most 65536 characters/],
+    [{ caCerts: ["not pem"] }, /PEM text/],
+    [{ alpnProtocols: "h2" }, /alpnProtocols must be an array/],
+    [{ alpnProtocols: [""] }, /1 to 255 printable ASCII/],
+    [{ alpnProtocols: ["h 2"] }, /1 to 255 printable ASCII/],
+    [{ alpnProtocols: Array(9).fill("h2") }, /at most 8/],
+    [{ serverName: 7 }, /serverName must be a string/],
+    [{ serverName: "a..b" }, /serverName has an empty label/],
+    [{ serverName: "bad\u0007name" }, /serverName contains a control character/],
+    [{ serverName: "192.0.2.1" }, /not an IP address/],
+    [{
+      serverName: "www.example",
+      get alpnProtocols() {
+        return () => 1;
+      },
+    }, /only strings/],
+  ];
+  for (const [tls, problem] of cases) {
+    const v = validateSubscriberMessage({
+      type: "connect-to-address",
+      ...SUBSCRIBER_SAMPLES["connect-to-address"],
+      tls,
+    });
+    assert(!v.ok, `tls ${String(tls)} must be refused`);
+    assert.match(v.detail, /^Cannot accept connect-to-address: field "tls" /);
+    assert.match(v.detail, problem);
+    assert.equal(v.connectionId, "c1");
+  }
+});
+
+Deno.test("tls options are checked as copied: a getter cannot answer the check and the copy differently", () => {
+  let reads = 0;
+  const tls = {
+    get serverName() {
+      return reads++ === 0 ? "www.example" : "192.0.2.1";
+    },
+  };
+  const v = validateSubscriberMessage({
+    type: "connect-to-address",
+    ...SUBSCRIBER_SAMPLES["connect-to-address"],
+    tls,
+  });
+  assert(v.ok);
+  assert.deepEqual((v.message as { tls: unknown }).tls, { serverName: "www.example" });
+  assert.equal(reads, 1);
+});
+
+Deno.test("connected carries an optional tls object whose text must be clean", () => {
+  const base = { type: "connected", ...API_SAMPLES.connected };
+  assert(validateApiMessage({ ...base, tls: TLS_INFO }).ok);
+  assert(validateApiMessage({ ...base, tls: { ...TLS_INFO, alpnProtocol: null } }).ok);
+  for (
+    const tls of [
+      true,
+      { ...TLS_INFO, extra: "x" },
+      { ...TLS_INFO, alpnProtocol: undefined },
+      { ...TLS_INFO, subject: "evil\u001b[2J" },
+      { ...TLS_INFO, subjectAltName: "x".repeat(2049) },
+    ]
+  ) {
+    const v = validateApiMessage({ ...base, tls });
+    assert(!v.ok, JSON.stringify(tls));
+    assert.match(v.detail, /^Cannot accept connected: field "tls" /);
+  }
+});
+
+Deno.test("a worker's connected message with a certificate's control characters is cleaned, not refused", () => {
+  const dirty = {
+    type: "connected",
+    ...API_SAMPLES.connected,
+    tls: { ...TLS_INFO, subject: "evil\u001b[2J", subjectAltName: "DNS:" + "a".repeat(3000) },
+  } as unknown as Connected;
+  const clean = sanitizeApiMessage(dirty);
+  assert.notEqual(clean, dirty);
+  assert(validateApiMessage(clean).ok);
+  assert.equal(clean.tls?.subject, "evil\\u001b[2J");
+  assert.equal(clean.tls?.subjectAltName.length, 2048);
+  assert.equal(sanitizeApiMessage(clean), clean, "clean text is left as it is");
+});
+
+Deno.test("not-connected takes the reason tls", () => {
+  const v = validateApiMessage({
+    type: "not-connected",
+    connectionId: "c",
+    pdId: "p",
+    reason: "tls",
+    detail:
+      "Cannot connect to 192.0.2.80 port 443 over TLS as www.example: CERT_HAS_EXPIRED: certificate has expired",
+  });
+  assert(v.ok);
 });

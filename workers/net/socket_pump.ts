@@ -46,6 +46,14 @@ export function socketFailure(error: unknown): ConnectionFailure {
   }
 }
 
+/** How reading a socket stops and starts again, for one read through 'data' events. */
+export interface DataFlow {
+  /** Stops reading: the kernel's buffer fills and TCP slows the peer. */
+  pause(): void;
+  /** Reads again. */
+  resume(): void;
+}
+
 /**
  * Bridges a connected socket to a port until either side closes. The port
  * is closed and onClosed called once the socket is gone.
@@ -57,16 +65,20 @@ export function socketFailure(error: unknown): ConnectionFailure {
  * const { port1, port2 } = new MessageChannel();
  * pumpSocket(socket, reader, port1, () => {});
  * ```
- * @param socket A connected socket, made with allowHalfOpen and reader's onread.
+ * @param socket A connected socket, made with allowHalfOpen and reader's onread, or (with
+ *   dataFlow) a TLS socket over one made without onread.
  * @param reader The socket's reader.
  * @param port This connection's port.
  * @param onClosed Called once when the socket has closed.
+ * @param dataFlow For a socket read through its 'data' events (TLS): how its reads stop and
+ *   start again when the window is used up and granted back.
  */
 export function pumpSocket(
   socket: Socket,
   reader: SocketReader,
   port: MessagePort,
   onClosed: () => void,
+  dataFlow?: DataFlow,
 ): void {
   let done = false;
   const send = (message: FromSocket, transfer: Transferable[] = []) => {
@@ -76,7 +88,10 @@ export function pumpSocket(
     reader.flush(); // Keep the order: bytes before an end or error.
     send(message);
   };
-  reader.start((chunk) => send({ type: "data", chunk }, [chunk.buffer]), () => socket.pause());
+  const flow = dataFlow ?? { pause: () => socket.pause(), resume: () => socket.resume() };
+  reader.start((chunk) => send({ type: "data", chunk }, [chunk.buffer]), () => flow.pause());
+  // A TLS socket has no onread reader: its decrypted bytes come as 'data' events.
+  if (dataFlow) socket.on("data", (chunk: Uint8Array) => reader.push(chunk));
   socket.on("end", () => post({ type: "end" }));
   socket.on("error", (error: Error) => {
     post({
@@ -111,7 +126,7 @@ export function pumpSocket(
         return;
       }
       case "credit":
-        if (reader.grant(message.bytes)) socket.resume();
+        if (reader.grant(message.bytes)) flow.resume();
         return;
       case "end":
         socket.end();

@@ -92,6 +92,23 @@ export class SocketReader {
     return true;
   }
 
+  /**
+   * Takes bytes a socket delivered another way (a TLS socket's 'data'
+   * events: node:tls decrypts into its own buffers), copied into the batch
+   * as if read there, so batches, the window and pausing work alike.
+   *
+   * @param chunk The bytes.
+   */
+  push(chunk: Uint8Array): void {
+    for (let offset = 0; offset < chunk.byteLength;) {
+      const room = this.onread.buffer();
+      const n = Math.min(room.byteLength, chunk.byteLength - offset);
+      room.set(chunk.subarray(offset, offset + n));
+      this.#take(n, room);
+      offset += n;
+    }
+  }
+
   /** Sends what is collected now, as a copy: a read may be under way into the batch. */
   flush(): void {
     if (this.#timer !== undefined) clearImmediate(this.#timer);
