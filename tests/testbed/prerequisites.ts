@@ -1,7 +1,7 @@
 /**
  * What the real-network test bed needs, and installing it: Linux, root, and
- * iproute2, dnsmasq, dhclient, rdisc6 and sysctl from Debian's packages
- * (installed with apt-get when missing). The DHCP client test bed
+ * iproute2, dnsmasq, dhclient, rdisc6, sysctl and openssl (test certificates)
+ * from Debian's packages (installed with apt-get when missing). The DHCP client test bed
  * (client_bed.ts) needs each client's programs too
  * ({@linkcode CLIENT_PROGRAMS}, {@linkcode clientUnavailable}). With
  * CI=true a missing prerequisite fails the run instead of skipping it.
@@ -16,6 +16,7 @@ export const PROGRAMS: Readonly<Record<string, string>> = {
   dhclient: "isc-dhcp-client",
   rdisc6: "ndisc6",
   sysctl: "procps",
+  openssl: "openssl",
 };
 
 const PATH_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];

@@ -26,6 +26,10 @@
  * program writes it to dlout after the delay, and the main table routes it
  * on. {@linkcode TestBed.setDelay} changes a delay,
  * {@linkcode TestBed.breakIpv6} silently drops IPv6 to srv via A.
+ * A's and B's DNS answer {@linkcode RACE_OTHER_NAMES} the same way, and
+ * {@linkcode TestBed.startHttps} starts an HTTPS server in srv
+ * (tests/testbed/https_server.ts) at {@linkcode HTTPS_PORT}, and one with
+ * an expired certificate at {@linkcode HTTPS_EXPIRED_PORT}.
  *
  * With `ipv6: true` it also builds IPv6-only links for provisioning
  * domains per router (the situations of tests/testdata/testbed_ipv6):
@@ -59,6 +63,7 @@ export const PREFIX = "mifbed";
 const HOOK = new URL("../../platform/linux/dhclient_hook.sh", import.meta.url).pathname;
 const PEER_SERVER = new URL("./peer_server.ts", import.meta.url).pathname;
 const DELAY_LINE = new URL("./delay_line.ts", import.meta.url).pathname;
+const HTTPS_SERVER = new URL("./https_server.ts", import.meta.url).pathname;
 /** The policy routing table that sends forwarded packets into the delay line. */
 const DELAY_TABLE = "100";
 
@@ -85,6 +90,26 @@ export const RACE_ANSWERS = {
   a: ["198.18.10.80", "2001:db8:10::80"],
   b: ["198.18.20.80"],
 } as const;
+
+/**
+ * The other names A's and B's DNS answer with {@linkcode RACE_ANSWERS}
+ * (with `race: true`): `other` is in the HTTPS server's certificate
+ * besides {@linkcode RACE_NAME} (a second origin on the same server),
+ * `wrong` is not (a name mismatch). See {@linkcode TestBed.startHttps}.
+ */
+export const RACE_OTHER_NAMES = {
+  other: "other.mif.example",
+  wrong: "wrong.mif.example",
+} as const;
+
+/** The names the HTTPS server's certificate should have: {@linkcode TestBed.startHttps}. */
+export const HTTPS_CERT_NAMES = [RACE_NAME, RACE_OTHER_NAMES.other] as const;
+
+/** The port of srv's HTTPS server (tests/testbed/https_server.ts) with the valid certificate. */
+export const HTTPS_PORT = 443;
+
+/** The port of srv's HTTPS server with the expired certificate. */
+export const HTTPS_EXPIRED_PORT = 8443;
 
 /** A router with a path to the racing topology's server: a key of {@linkcode RACE_ANSWERS}. */
 export type RaceRouter = keyof typeof RACE_ANSWERS;
@@ -416,6 +441,7 @@ export class TestBed implements AsyncDisposable {
   readonly ipv6: boolean;
   readonly #delays: Record<RaceRouter, number> = { a: 0, b: 0 };
   #ipv6Broken = false;
+  readonly #ipv4Broken = new Set<RaceRouter>();
   readonly #namespaces: string[] = [];
   readonly #daemons = new Map<string, Deno.ChildProcess>();
 
@@ -945,9 +971,11 @@ export class TestBed implements AsyncDisposable {
     this.#startD1(true);
   }
 
-  /** dnsmasq's answers for {@linkcode RACE_NAME} in a router, with `race` only. */
+  /** dnsmasq's answers for {@linkcode RACE_NAME} and RACE_OTHER_NAMES in a router (`race` only). */
   #raceAddresses(router: RaceRouter): string[] {
-    return this.race ? RACE_ANSWERS[router].map((x) => `--address=/${RACE_NAME}/${x}`) : [];
+    if (!this.race) return [];
+    const names = [RACE_NAME, RACE_OTHER_NAMES.other, RACE_OTHER_NAMES.wrong];
+    return names.flatMap((name) => RACE_ANSWERS[router].map((x) => `--address=/${name}/${x}`));
   }
 
   /**
@@ -1099,6 +1127,73 @@ export class TestBed implements AsyncDisposable {
     const [server] = RACE_ANSWERS.a.filter((x) => x.includes(":"));
     await this.ip(this.ns[router], "-6", "route", broken ? "add" : "del", "blackhole", server);
     this.#ipv6Broken = broken;
+  }
+
+  /**
+   * Makes IPv4 from the host to srv via a router silently dropped (a
+   * blackhole route for the router's srv address in it) or restores it.
+   * With {@linkcode TestBed.breakIpv6} too, path A to srv is dead while
+   * A's DNS still answers: every connect through A hangs.
+   *
+   * @example Path A dead, path B healthy
+   * ```ts ignore
+   * await bed.breakIpv6("a", true);
+   * await bed.breakIpv4("a", true);
+   * ```
+   * @param router A or B.
+   * @param broken true to drop, false to restore.
+   * @throws {Error} Without the racing topology, or when `ip` fails.
+   */
+  async breakIpv4(router: RaceRouter, broken: boolean): Promise<void> {
+    this.#requireRace(`${broken ? "break" : "restore"} IPv4 via router ${router}`);
+    if (broken === this.#ipv4Broken.has(router)) return;
+    const [server] = RACE_ANSWERS[router];
+    await this.ip(this.ns[router], "route", broken ? "add" : "del", "blackhole", server);
+    if (broken) this.#ipv4Broken.add(router);
+    else this.#ipv4Broken.delete(router);
+  }
+
+  /**
+   * Starts srv's HTTPS servers (tests/testbed/https_server.ts) on all its
+   * addresses ({@linkcode RACE_ANSWERS}): the certificate at
+   * {@linkcode HTTPS_PORT}, its expired twin at
+   * {@linkcode HTTPS_EXPIRED_PORT}. The PEM files are written into the
+   * bed's temp dir. Returns once both listen; dispose stops them.
+   *
+   * @example Certificates from tests/fixtures/tls_certs.ts
+   * ```ts ignore
+   * await using certs = await makeCertificates(HTTPS_CERT_NAMES);
+   * await bed.startHttps(certs);
+   * // https://race.mif.example/ and https://other.mif.example/ with certs.ca as the CA
+   * ```
+   * @param certs The certificate, its key and the expired certificate (PEM).
+   * @throws {Error} Without the racing topology, or when a server does not start.
+   */
+  async startHttps(
+    certs: { readonly cert: string; readonly key: string; readonly expiredCert: string },
+  ): Promise<void> {
+    this.#requireRace("start the HTTPS server");
+    const key = `${this.dir}/https-key.pem`;
+    await Deno.writeTextFile(key, certs.key, { mode: 0o600 });
+    const addresses = [...RACE_ANSWERS.a, ...RACE_ANSWERS.b];
+    const servers = [
+      ["https", HTTPS_PORT, certs.cert],
+      ["https-expired", HTTPS_EXPIRED_PORT, certs.expiredCert],
+    ] as const;
+    for (const [name, port, pem] of servers) {
+      const cert = `${this.dir}/${name}-cert.pem`;
+      await Deno.writeTextFile(cert, pem);
+      await this.stopDaemon(name);
+      await this.#startDeno(name, `the ${name} server`, this.ns.srv, "listening", [
+        "--allow-net",
+        "--allow-read",
+        HTTPS_SERVER,
+        String(port),
+        cert,
+        key,
+        ...addresses,
+      ]);
+    }
   }
 
   /** Starts (or restarts) netC router n with a router lifetime (0 = "not a default router"). */
