@@ -138,7 +138,7 @@ function selectors(name: string, value: unknown): readonly string[] | undefined 
  * assert.throws(() => checkConnectArguments("www.example", 443, { attemptDelay: 5 }), RangeError);
  * // TLS checks the certificate against the name; an IP literal is checked as the address.
  * assert.deepEqual(checkConnectArguments("WWW.example.", 443, { tls: true }).tls, { serverName: "www.example" });
- * assert.deepEqual(checkConnectArguments("192.0.2.80", 443, { tls: true }).tls, {});
+ * assert.deepEqual(checkConnectArguments("198.51.100.80", 443, { tls: true }).tls, {});
  * ```
  * @param hostname The name or address to connect to.
  * @param port The port.

@@ -200,7 +200,7 @@ export interface StopTranslatingName {
  * import assert from "node:assert/strict";
  * const tls: TlsOptions = { serverName: "www.example", alpnProtocols: ["h2", "http/1.1"] };
  * const v = validateSubscriberMessage({
- *   type: "connect-to-address", pdId: "eth0/ipv4", address: "192.0.2.80", port: 443,
+ *   type: "connect-to-address", pdId: "eth0/ipv4", address: "198.51.100.80", port: 443,
  *   connectionId: "c1", tls,
  * });
  * assert.equal(v.ok, true);
@@ -243,7 +243,7 @@ export interface TlsInfo {
   readonly alpnProtocol: string | null;
   /** The peer certificate's subject common name ("" when it has none). */
   readonly subject: string;
-  /** Its subjectAltName as node:tls spells it ("DNS:www.example, IP Address:192.0.2.80"; "" for none). */
+  /** Its subjectAltName as node:tls spells it ("DNS:www.example, IP Address:198.51.100.80"; "" for none). */
   readonly subjectAltName: string;
   /** When it expires, ISO 8601 ("" when it cannot be read). */
   readonly validTo: string;

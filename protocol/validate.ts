@@ -215,7 +215,7 @@ function tlsObjectProblem(v: Record<string, unknown>): string | undefined {
  * import assert from "node:assert/strict";
  * assert.equal(tlsProblem(true), undefined);
  * assert.match(tlsProblem({ caCerts: ["garbage"] })!, /PEM/);
- * assert.match(tlsProblem({ serverName: "192.0.2.1" })!, /not an IP address/);
+ * assert.match(tlsProblem({ serverName: "198.51.100.1" })!, /not an IP address/);
  * ```
  * @param value The field's value.
  * @returns What is wrong, or undefined.

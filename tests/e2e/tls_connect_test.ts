@@ -437,7 +437,7 @@ tlsTest("a tls field that is not TLS options is refused as invalid-message", asy
   assert.equal(m.type, "error");
   assert.match((m as { detail: string }).detail, /field "tls" caCerts must hold PEM text/);
   await assert.rejects(
-    () => connect(NAME, b.port, { mif: b.mif, tls: { serverName: "192.0.2.1" } }),
+    () => connect(NAME, b.port, { mif: b.mif, tls: { serverName: "198.51.100.1" } }),
     TypeError,
   );
 });

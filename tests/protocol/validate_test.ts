@@ -260,7 +260,7 @@ const TLS_INFO = {
   version: "TLSv1.3",
   alpnProtocol: "h2",
   subject: "www.example",
-  subjectAltName: "DNS:www.example, IP Address:192.0.2.80",
+  subjectAltName: "DNS:www.example, IP Address:198.51.100.80",
   validTo: "2027-01-01T00:00:00.000Z",
 };
 
@@ -303,7 +303,7 @@ Deno.test("connect requests refuse tls options that are not TLS options, naming 
     [{ serverName: 7 }, /serverName must be a string/],
     [{ serverName: "a..b" }, /serverName has an empty label/],
     [{ serverName: "bad\u0007name" }, /serverName contains a control character/],
-    [{ serverName: "192.0.2.1" }, /not an IP address/],
+    [{ serverName: "198.51.100.1" }, /not an IP address/],
     [{
       serverName: "www.example",
       get alpnProtocols() {
@@ -328,7 +328,7 @@ Deno.test("tls options are checked as copied: a getter cannot answer the check a
   let reads = 0;
   const tls = {
     get serverName() {
-      return reads++ === 0 ? "www.example" : "192.0.2.1";
+      return reads++ === 0 ? "www.example" : "198.51.100.1";
     },
   };
   const v = validateSubscriberMessage({
@@ -381,7 +381,7 @@ Deno.test("not-connected takes the reason tls", () => {
     pdId: "p",
     reason: "tls",
     detail:
-      "Cannot connect to 192.0.2.80 port 443 over TLS as www.example: CERT_HAS_EXPIRED: certificate has expired",
+      "Cannot connect to 198.51.100.80 port 443 over TLS as www.example: CERT_HAS_EXPIRED: certificate has expired",
   });
   assert(v.ok);
 });

@@ -114,7 +114,7 @@ function describeTlsError(error: unknown): string {
  *
  * @example Upgrade a socket from a PD's source (sketch)
  * ```ts ignore
- * const outcome = await upgradeTls(socket, "192.0.2.80", { serverName: "www.example" },
+ * const outcome = await upgradeTls(socket, "198.51.100.80", { serverName: "www.example" },
  *   Date.now() + 5000, signal);
  * if (!outcome.ok) console.log(outcome.detail); // "ERR_TLS_CERT_ALTNAME_INVALID: ..."
  * ```
