@@ -9,6 +9,7 @@
  * deno run --unstable-worker-options --allow-read --allow-net cli.ts status
  * deno run --unstable-worker-options --allow-read --allow-net cli.ts watch --json
  * deno run --unstable-worker-options --allow-read --allow-net cli.ts connect www.example 443
+ * deno run --unstable-worker-options --allow-read --allow-net cli.ts check --json
  * deno run --unstable-worker-options --allow-read --allow-net cli.ts help connect
  * ```
  *
@@ -18,6 +19,10 @@
 import { openMif } from "./mod.ts";
 import { type Invocation, parseInvocation, UsageError } from "./cli/args.ts";
 import { connect, failedReport } from "./cli/connect.ts";
+import { checkCommand } from "./cli/check.ts";
+import { failedCheckReport } from "./cli/check_report.ts";
+import { fetchCommand } from "./cli/fetch.ts";
+import { failedFetchReport } from "./cli/fetch_report.ts";
 import { Follower } from "./connect/follower.ts";
 import { formatMessage, renderStatus } from "./cli/format.ts";
 import { EXIT } from "./cli/exit.ts";
@@ -66,6 +71,10 @@ async function run(invocation: Invocation): Promise<number> {
       return await resolve(invocation);
     case "connect":
       return await connect(invocation);
+    case "fetch":
+      return await fetchCommand(invocation);
+    case "check":
+      return await checkCommand(invocation);
     default: {
       const never: never = invocation.command;
       throw new TypeError(`Cannot run command: ${never}`);
@@ -73,11 +82,25 @@ async function run(invocation: Invocation): Promise<number> {
   }
 }
 
-/** Prints a usage error (and, for `connect --json`, its JSON object); exit status 2. */
+/** The --json object of a usage error, for the commands that print one. */
+function usageReport(command: Invocation["command"] | undefined, message: string, url?: string) {
+  switch (command) {
+    case "connect":
+      return failedReport("usage", message);
+    case "fetch":
+      return failedFetchReport(url ?? "", "usage", message);
+    case "check":
+      return failedCheckReport(url ?? null, "usage", message);
+  }
+}
+
+/** Prints a usage error (and, for `connect`, `fetch` and `check --json`, its JSON object); exit status 2. */
 async function usageError(error: UsageError, invocation: Invocation | undefined): Promise<number> {
   const command = invocation?.command ?? error.command;
-  if (command === "connect" && (invocation?.json ?? error.json)) {
-    await print(JSON.stringify(failedReport("usage", error.message), null, 2)).catch(() => {});
+  const json = invocation?.json ?? error.json;
+  const report = usageReport(command, error.message, invocation?.url);
+  if (report !== undefined && json) {
+    await print(JSON.stringify(report, null, 2)).catch(() => {});
   }
   // Mistakes in the command line itself point to the help; mistakes found on the host (an
   // unknown PD, a missing file) list the valid names already.
@@ -90,9 +113,10 @@ async function usageError(error: UsageError, invocation: Invocation | undefined)
 
 /**
  * Runs the CLI. Exit status (see `mif help`): 0 done, 1 failed (not
- * connected, interrupted, the platform could not be read), 2 usage error,
- * 3 the name was not translated (resolve, connect); errors are one line
- * on stderr.
+ * connected, no PD with full connectivity, interrupted, the platform could
+ * not be read), 2 usage error,
+ * 3 the name was not translated (resolve, connect, fetch), 4 TLS failed
+ * and 5 HTTP failed (fetch); errors are one line on stderr.
  *
  * @example The version
  * ```ts

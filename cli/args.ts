@@ -22,6 +22,8 @@ const ARGUMENTS: Record<Command, readonly string[]> = {
   watch: [],
   resolve: ["NAME"],
   connect: ["HOST", "PORT"],
+  fetch: ["URL"],
+  check: [],
 };
 
 /** The values of resolve's --family. */
@@ -34,13 +36,25 @@ const OPTIONS: Readonly<Record<string, OptionSpec & { commands?: readonly Comman
   "resolv-conf": { value: "a FILE" },
   "lease-dir": { value: "a DIR", multiple: true },
   json: {},
-  pd: { value: "a PD id", multiple: true, commands: ["resolve", "connect"] },
+  pd: { value: "a PD id", multiple: true, commands: ["resolve", "connect", "fetch", "check"] },
   family: { value: "ipv4, ipv6 or both", commands: ["resolve"] },
-  from: { value: "an IP address", commands: ["connect"] },
-  prefer: { value: "a PATH", multiple: true, commands: ["connect"] },
-  avoid: { value: "a PATH", multiple: true, commands: ["connect"] },
-  prohibit: { value: "a PATH", multiple: true, commands: ["connect"] },
-  "parallel-interfaces": { commands: ["connect"] },
+  from: { value: "an IP address", commands: ["connect", "fetch"] },
+  require: { value: "a PATH", multiple: true, commands: ["fetch"] },
+  prefer: { value: "a PATH", multiple: true, commands: ["connect", "fetch"] },
+  avoid: { value: "a PATH", multiple: true, commands: ["connect", "fetch"] },
+  prohibit: { value: "a PATH", multiple: true, commands: ["connect", "fetch"] },
+  "parallel-interfaces": { commands: ["connect", "fetch"] },
+  request: { value: "a METHOD", commands: ["fetch"] },
+  header: { value: "'Name: value'", multiple: true, commands: ["fetch"] },
+  data: { value: "DATA or @FILE", commands: ["fetch"] },
+  output: { value: "a FILE", commands: ["fetch"] },
+  include: { commands: ["fetch"] },
+  fail: { commands: ["fetch"] },
+  cacert: { value: "a PEM FILE", multiple: true, commands: ["fetch", "check"] },
+  "connect-timeout": { value: "SECONDS", commands: ["fetch"] },
+  url: { value: "a URL", commands: ["check"] },
+  timeout: { value: "SECONDS", commands: ["check"] },
+  fresh: { commands: ["check"] },
   help: {},
   version: {},
 };
@@ -81,6 +95,30 @@ export interface Invocation {
   readonly prohibit?: readonly string[];
   /** connect: --parallel-interfaces was given. */
   readonly parallelInterfaces?: boolean;
+  /** fetch: the URL; check: --url, the probe; http: or https:. */
+  readonly url?: string;
+  /** fetch: -X, else POST with -d, else GET. */
+  readonly method?: string;
+  /** fetch: every -H, as [name, value]. */
+  readonly headers?: readonly (readonly [string, string])[];
+  /** fetch: -d, as given ("@FILE": the file's bytes). */
+  readonly data?: string;
+  /** fetch: -o, the file the body goes to. */
+  readonly output?: string;
+  /** fetch: -i, the status line and headers before the body. */
+  readonly include?: boolean;
+  /** fetch: --fail, a status >= 400 is a failure. */
+  readonly fail?: boolean;
+  /** fetch, check: every --cacert, a PEM file of CA certificates. */
+  readonly caCertFiles?: readonly string[];
+  /** fetch: every --require, comma-separated lists split. */
+  readonly require?: readonly string[];
+  /** fetch: --connect-timeout in milliseconds. */
+  readonly connectTimeout?: number;
+  /** check: --timeout, each probe's, in milliseconds. */
+  readonly timeout?: number;
+  /** check: --fresh, probe even where a kept result holds. */
+  readonly fresh?: boolean;
 }
 
 /**
@@ -147,7 +185,7 @@ const every = (values: Values, name: string) => values.get(name) as readonly str
  * @throws {UsageError} For anything that is not a valid command line.
  */
 export function parseInvocation(args: readonly string[]): Invocation {
-  const { values, positionals, problem } = tokenize(args, OPTIONS);
+  const { values, positionals, problem } = tokenize(expandShort(args), OPTIONS);
   const json = values.has("json");
   const [command, ...rest] = positionals;
   try {
@@ -157,6 +195,25 @@ export function parseInvocation(args: readonly string[]): Invocation {
     if (error instanceof UsageError) throw about(error, command, json);
     throw error;
   }
+}
+
+/** fetch's curl-style short options, and the long ones they stand for. */
+const SHORT_OPTIONS: Readonly<Record<string, string>> = {
+  X: "request",
+  H: "header",
+  d: "data",
+  o: "output",
+  i: "include",
+};
+
+/** `-X POST` as `--request POST`, `-XPOST` as `--request=POST` (up to a `--`). */
+function expandShort(args: readonly string[]): string[] {
+  const end = args.indexOf("--");
+  return args.map((arg, i) => {
+    const long = (end < 0 || i < end) && /^-[A-Za-z]/.test(arg) ? SHORT_OPTIONS[arg[1]] : undefined;
+    if (long === undefined || arg.length === 2) return long === undefined ? arg : `--${long}`;
+    return OPTIONS[long].value === undefined ? arg : `--${long}=${arg.slice(2)}`;
+  });
 }
 
 /** `mif help [command]`, `mif [command] --help`, `mif --version`; undefined for other lines. */
@@ -247,6 +304,8 @@ function invocation(values: Values, command: string | undefined, rest: readonly 
     ...(pds === undefined ? {} : { pds }),
     ...(family === undefined ? {} : { family: family as Invocation["family"] }),
     ...(cmd === "connect" ? connectArguments(rest, values) : {}),
+    ...(cmd === "fetch" ? fetchArguments(rest[0], values) : {}),
+    ...(cmd === "check" ? checkArguments(values) : {}),
   };
   return result;
 }
@@ -273,7 +332,25 @@ function paths(option: string, given: readonly string[] | undefined): string[] |
   return list;
 }
 
-/** Checks connect's HOST, PORT, --from, --prefer, --avoid, --prohibit, --parallel-interfaces. */
+/** --from, --require, --prefer, --avoid, --prohibit and --parallel-interfaces (connect, fetch). */
+function pathArguments(
+  values: Values,
+): Pick<Invocation, "from" | "require" | "prefer" | "avoid" | "prohibit" | "parallelInterfaces"> {
+  const given = first(values, "from");
+  const from = given === undefined ? undefined : canonicalIp(given);
+  if (given !== undefined && from === undefined) {
+    throw new UsageError(`--from must be an IP address, got "${given}"`);
+  }
+  const result: Record<string, unknown> = from === undefined ? {} : { from };
+  for (const name of ["require", "prefer", "avoid", "prohibit"] as const) {
+    const list = paths(name, every(values, name));
+    if (list !== undefined) result[name] = list;
+  }
+  if (values.has("parallel-interfaces")) result.parallelInterfaces = true;
+  return result;
+}
+
+/** Checks connect's HOST and PORT, and the path options. */
 function connectArguments(
   [host, port]: readonly string[],
   values: Values,
@@ -286,24 +363,93 @@ function connectArguments(
   if (!(number >= 1 && number <= 65535)) {
     throw new UsageError(`connect: PORT must be a number from 1 to 65535, got "${port}"`);
   }
-  const given = first(values, "from");
-  const from = given === undefined ? undefined : canonicalIp(given);
-  if (given !== undefined && from === undefined) {
-    throw new UsageError(`--from must be an IP address, got "${given}"`);
+  return { host, port: number, ...pathArguments(values) };
+}
+
+/**
+ * A header as -H gives it, "Name: value" (the value trimmed, possibly
+ * empty), checked as the Headers API checks it.
+ *
+ * @example A header, and one without a colon
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseHeader, UsageError } from "./args.ts";
+ * assert.deepEqual(parseHeader("Accept:  text/plain "), ["Accept", "text/plain"]);
+ * assert.throws(() => parseHeader("Accept text/plain"), UsageError);
+ * ```
+ * @param line The -H value.
+ * @returns The name and value.
+ * @throws {UsageError} Without a colon, or for a name or value HTTP does not allow.
+ */
+export function parseHeader(line: string): [string, string] {
+  const colon = line.indexOf(":");
+  const [name, value] = [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+  if (colon < 0 || name === "") {
+    throw new UsageError(`-H needs a header as "Name: value", got "${line}"`);
   }
-  const selectors = (name: string) => paths(name, every(values, name));
-  const [prefer, avoid, prohibit] = [
-    selectors("prefer"),
-    selectors("avoid"),
-    selectors("prohibit"),
-  ];
+  try {
+    new Headers([[name, value]]);
+  } catch {
+    throw new UsageError(`-H "${line}" is no valid HTTP header`);
+  }
+  return [name, value];
+}
+
+/** An HTTP method: a token (RFC 9110 §9.1). */
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** An absolute http: or https: URL with a host name mif can translate; its href. */
+function httpUrl(what: string, url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed === undefined || !["http:", "https:"].includes(parsed.protocol)) {
+    throw new UsageError(`${what} must be an absolute http: or https: URL, got "${url}"`);
+  }
+  checkName(`${what}'s host`, parsed.hostname.replace(/^\[(.*)\]$/, "$1"));
+  return parsed.href;
+}
+
+/** A number of seconds (--connect-timeout, --timeout) in milliseconds, at least 1. */
+function milliseconds(option: string, given: string): number {
+  const ms = /^[0-9]+(\.[0-9]+)?$/.test(given) ? Math.round(Number(given) * 1000) : NaN;
+  if (!(ms >= 1 && ms <= 0x7fffffff)) {
+    throw new UsageError(`--${option} must be a number of seconds, got "${given}"`);
+  }
+  return ms;
+}
+
+/** Checks check's --url, --timeout, --fresh and --cacert. */
+function checkArguments(values: Values): Partial<Invocation> {
+  const url = first(values, "url"), timeout = first(values, "timeout");
+  const caCertFiles = every(values, "cacert");
   return {
-    host,
-    port: number,
-    ...(from === undefined ? {} : { from }),
-    ...(prefer === undefined ? {} : { prefer }),
-    ...(avoid === undefined ? {} : { avoid }),
-    ...(prohibit === undefined ? {} : { prohibit }),
-    ...(values.has("parallel-interfaces") ? { parallelInterfaces: true } : {}),
+    ...(url === undefined ? {} : { url: httpUrl("--url", url) }),
+    ...(timeout === undefined ? {} : { timeout: milliseconds("timeout", timeout) }),
+    ...(values.has("fresh") ? { fresh: true } : {}),
+    ...(caCertFiles === undefined ? {} : { caCertFiles }),
+  };
+}
+
+/** Checks fetch's URL, -X, -H, -d, -o, -i, --fail, --cacert, --connect-timeout, path options. */
+function fetchArguments(url: string, values: Values): Partial<Invocation> {
+  const href = httpUrl("fetch: URL", url);
+  const data = first(values, "data"), output = first(values, "output");
+  const method = first(values, "request") ?? (data === undefined ? "GET" : "POST");
+  if (!METHOD.test(method)) throw new UsageError(`-X must be an HTTP method, got "${method}"`);
+  const timeout = first(values, "connect-timeout");
+  const ms = timeout === undefined ? undefined : milliseconds("connect-timeout", timeout);
+  if (output === "") throw new UsageError("-o needs a FILE");
+  const headers = every(values, "header")?.map(parseHeader);
+  const caCertFiles = every(values, "cacert");
+  return {
+    url: href,
+    method,
+    ...(headers === undefined ? {} : { headers }),
+    ...(data === undefined ? {} : { data }),
+    ...(output === undefined ? {} : { output }),
+    ...(values.has("include") ? { include: true } : {}),
+    ...(values.has("fail") ? { fail: true } : {}),
+    ...(caCertFiles === undefined ? {} : { caCertFiles }),
+    ...(ms === undefined ? {} : { connectTimeout: ms }),
+    ...pathArguments(values),
   };
 }

@@ -6,8 +6,14 @@
  */
 
 import config from "../deno.json" with { type: "json" };
+import { DEFAULT_CHECK_URL } from "../fetch/connectivity_check.ts";
 import { INTERFACE_TYPES } from "../protocol/types.ts";
-import { CONNECT_REPORT_REASONS, EXIT } from "./exit.ts";
+import {
+  CHECK_REPORT_REASONS,
+  CONNECT_REPORT_REASONS,
+  EXIT,
+  FETCH_REPORT_REASONS,
+} from "./exit.ts";
 
 /** mif's version, from deno.json. */
 export const VERSION: string = config.version;
@@ -25,7 +31,7 @@ function wrap(text: string): string {
 }
 
 /** The commands, in the order the help lists them. */
-export const COMMANDS = ["status", "watch", "resolve", "connect"] as const;
+export const COMMANDS = ["status", "watch", "resolve", "connect", "fetch", "check"] as const;
 
 /** A command. */
 export type Command = typeof COMMANDS[number];
@@ -42,14 +48,18 @@ const PLATFORM_OPTIONS = `Platform options (every command):
                                 directory; repeatable)`;
 
 const EXIT_TEXT = `Exit status:
-  ${EXIT.ok}  done (connected; an address found)
+  ${EXIT.ok}  done (connected; an address found; fetched; a PD has full connectivity)
   ${EXIT.failed}  failed: not connected (every attempt failed, timed out, no usable PD),
-     interrupted, or the platform could not be read; one line on stderr
+     no PD has full connectivity (check), interrupted, or the platform could
+     not be read; one line on stderr
   ${EXIT.usage}  usage error: an unknown command or option, an invalid name or port,
      a PD, interface or interface type this host does not have, a missing
      file; one line on stderr
   ${EXIT.notTranslated}  the name was not translated: no PD found an address for it
-     (resolve, connect); one line on stderr says why`;
+     (resolve, connect, fetch); one line on stderr says why
+  ${EXIT.tlsFailed}  fetch: TLS failed (the handshake, or the certificate check)
+  ${EXIT.httpFailed}  fetch: HTTP failed (the exchange broke, a redirect could not be
+     followed), or with --fail the server answered a status >= 400`;
 
 /** The text of `mif help`. */
 const USAGE = `Usage: mif <command> [options]
@@ -65,6 +75,10 @@ Commands:
   resolve NAME        translate NAME through every PD at once
   connect HOST PORT   race every PD to HOST's TCP PORT (Happy Eyeballs
                       across PDs) and show the race
+  fetch URL           fetch URL over the best PD: the body on stdout,
+                      each hop's race and TLS on stderr
+  check               probe every PD's connectivity at once: full,
+                      captive-portal, limited or none
 
 ${PLATFORM_OPTIONS}
 
@@ -153,7 +167,7 @@ On a terminal, a progress line on stderr shows what is still pending.
     wrap(
       `(${
         INTERFACE_TYPES.join(", ")
-      }) or metered; repeatable, or comma-separated: --prohibit vpn,cellular`,
+      }), metered or validated; repeatable, or comma-separated: --prohibit vpn,cellular`,
     )
   }
   --parallel-interfaces   start the first attempt on each interface at once
@@ -167,6 +181,88 @@ Examples:
   mif connect www.example.com 443 --avoid cellular --prohibit vpn
   mif connect 2001:db8::80 80 --from 2001:db8::7 --json
   mif connect www.example 80 --platform sim --prefer wifi
+
+${PLATFORM_OPTIONS}
+
+${EXIT_TEXT}`,
+  fetch: `Usage: mif fetch URL [-X METHOD] [-H 'Name: value']... [-d DATA|@FILE] [-o FILE]
+                 [-i] [--fail] [--cacert FILE]... [--pd ID] [--require PATH]
+                 [--prefer PATH] [--avoid PATH] [--prohibit PATH] [--from ADDR]
+                 [--parallel-interfaces] [--connect-timeout SECONDS] [--json]
+
+Fetches URL (http: or https:) with mif's fetch(): the connection is raced
+across PDs as mif connect races it, redirects are followed (to the same
+origin over the same connection), and the body is written to stdout as it
+arrives. On stderr, each hop's race as mif connect prints it (when the hop
+raced), then one line per hop: method, URL, status, time, PD, addresses,
+new or reused connection, TLS version and ALPN:
+  GET https://www.example/ → 200 in 35.2 ms through wlan0/ipv4 from
+  127.0.0.1:40512 to 127.0.0.1:8443 (new connection; TLSv1.3, ALPN not visible)
+
+  -X, --request METHOD    the method (default GET, or POST with -d)
+  -H, --header 'N: V'     a request header (repeatable)
+  -d, --data DATA|@FILE   the request body: DATA, or FILE's bytes
+  -o, --output FILE       write the body to FILE instead of stdout (mif
+                          needs Deno's --allow-write for it)
+  -i, --include           the status line and headers before the body
+  --fail                  a status >= 400 is a failure (exit ${EXIT.httpFailed}, no body)
+  --cacert FILE           trust the CA certificates (PEM) in FILE too
+                          (repeatable)
+  --pd ID                 only through this PD (repeatable, or comma-separated)
+  --require PATH          only through these PDs
+  --prefer PATH           try these PDs first
+  --avoid PATH            try these PDs only after all others
+  --prohibit PATH         never use these PDs
+                          PATH: as in mif help connect
+  --from ADDR             only from this source address (one of a PD's)
+  --parallel-interfaces   start the first attempt on each interface at once
+  --connect-timeout S     seconds for each connection race (default 30)
+  --json                  one object instead of the body: ok, reason, error,
+                          url, finalUrl, status, statusText, headers, hops,
+                          body {bytes, savedTo}, race (a failed race);
+                          reason: ${wrap(FETCH_REPORT_REASONS.join(", "))}
+
+Examples:
+  mif fetch https://www.example.com/
+  mif fetch https://www.example.com/ -i --avoid cellular
+  mif fetch https://api.example/v1 -H 'Accept: application/json' -d @req.json
+  mif fetch https://www.example.com/big.iso -o big.iso --prefer wifi --json
+
+${PLATFORM_OPTIONS}
+
+${EXIT_TEXT}`,
+  check: `Usage: mif check [--pd ID] [--url URL] [--timeout SECONDS] [--fresh]
+                 [--cacert FILE]... [--json]
+
+Probes every PD's connectivity at once with checkConnectivity(): an HTTP
+request through that PD alone, which should answer 204 No Content, as
+Android's network validation does. One line per PD:
+  eth0/ipv4    full            204 in 8.1 ms
+  wlan0/ipv4   captive-portal  302 in 12.3 ms → http://portal.example/login
+  rmnet0/ipv4  limited         in 3.0 s: the probe took over 3000 ms
+  tun0/ipv4    none            in 4.2 ms: Cannot fetch ...: no PD could translate ...
+full: the expected answer; captive-portal: a redirect (to the portal shown)
+or a 200 with a body; limited: the name translated but the probe failed or
+answered otherwise; none: the name did not translate through that PD. Exit
+${EXIT.ok} when at least one PD has full connectivity, else ${EXIT.failed}.
+
+  --pd ID                 only this PD (repeatable, or comma-separated)
+  --url URL               the probe (default: $MIF_CHECK_URL, read with
+                          Deno's --allow-env=MIF_CHECK_URL, else
+                          ${DEFAULT_CHECK_URL})
+  --timeout SECONDS       seconds each probe may take (default 10)
+  --fresh                 probe even where a kept result still holds (each
+                          run of mif starts with none kept)
+  --cacert FILE           trust the CA certificates (PEM) in FILE too, for
+                          an https: probe (repeatable)
+  --json                  one object: ok, reason, error, url, results (each
+                          pdId, state, ms, kept, status, portalUrl, detail);
+                          reason: ${wrap(CHECK_REPORT_REASONS.join(", "))}
+
+Examples:
+  mif check
+  mif check --pd wlan0/ipv4 --json
+  mif check --url http://probe.example/generate_204 --timeout 3
 
 ${PLATFORM_OPTIONS}
 
