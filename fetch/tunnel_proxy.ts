@@ -11,8 +11,10 @@
  * `{ transport: "unix" }` send an https URL's request as plaintext
  * ("GET https://… HTTP/1.1") with no TLS at all; an http:// proxy URL
  * tunnels https with CONNECT but forwards http requests in absolute form;
- * `socks5h://` tunnels both, with the host name unresolved. The first
- * tunnel gets the connection the race won, so no second handshake.
+ * `socks5h://` tunnels both and hands the proxy the host name (Deno
+ * still looks the name up through the system resolver first, for a
+ * best-effort --deny-net check, and drops the answer: see the README). The
+ * first tunnel gets the connection the race won, so no second handshake.
  *
  * @module
  */

@@ -22,7 +22,7 @@ import {
 } from "../testbed/testbed.ts";
 import { hostClientArgv } from "../testbed/mif_process.ts";
 import { makeCertificates, opensslUnavailable } from "../fixtures/tls_certs.ts";
-import type { PlainRecord, Step, StepResult } from "../fixtures/fetch_client.ts";
+import type { BareRecord, PlainRecord, Step, StepResult } from "../fixtures/fetch_client.ts";
 
 const CLIENT = new URL("../fixtures/fetch_client.ts", import.meta.url).pathname;
 const BASE = `https://${RACE_NAME}/`;
@@ -68,6 +68,49 @@ async function client(
     );
   }
   return JSON.parse(line);
+}
+
+/**
+ * fetch() without `mif` (the client's bare mode): what it did, the exit
+ * status, and how long the process took to exit after printing (it does
+ * not call Deno.exit: only a closed Mif lets it end).
+ */
+async function bareFetch(
+  bed: TestBed,
+  url: string,
+): Promise<{ bare: BareRecord; code: number; exitMs: number; stderr: string }> {
+  const [program, ...args] = hostClientArgv(bed, CLIENT, [
+    bed.resolvConf,
+    bed.stateDir,
+    bed.defaultPathResolvConf,
+    `${bed.dir}/ca.pem`,
+    "bare",
+    JSON.stringify({ url }),
+  ], { privateMount: true });
+  const child = new Deno.Command(program, {
+    args,
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  let text = "";
+  let printedAt: number | undefined;
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    text += chunk;
+    if (printedAt === undefined && text.includes('"event":"result"')) printedAt = performance.now();
+  }
+  const { code } = await child.status;
+  const exitMs = performance.now() - (printedAt ?? NaN);
+  const line = text.split("\n").find((l) => l.includes('"event":"result"'));
+  if (!line) {
+    throw new Error(
+      `Cannot fetch: the client exited with ${code}, printed ${text}, stderr ${await stderr}`,
+    );
+  }
+  return { bare: JSON.parse(line).bare, code, exitMs, stderr: await stderr };
 }
 
 /** Runs the client's steps with one Mif; returns each step's result. */
@@ -267,6 +310,25 @@ testbedTest(
         assert.ok(r.hops[0].race!.attempts.every((a) => a.pdId === "netb/ipv4"), describe(r));
         assert.equal(r.text!.split(" ")[0], netb, "the server saw the host's netb address");
       });
+
+      await t.step(
+        "fetch() without mif opens its own Mif and closes it: the process ends by itself",
+        async () => {
+          // fetch() takes no platform options: its Mif reads the system's sources, i.e.
+          // /etc/resolv.conf (the default path's, bound over it) and the default lease dirs.
+          const { bare, code, exitMs, stderr } = await bareFetch(bed, BASE);
+          assert.ok(bare.ok, JSON.stringify(bare));
+          assert.equal(bare.status, 200);
+          assert.equal(bare.hops.length, 1);
+          const [hop] = bare.hops;
+          assert.equal(bare.text, `${hop.localAddress!.address} ${hop.localAddress!.port}\n`);
+          assert.equal(code, 0, stderr);
+          // A Mif left open (PD workers, the platform's monitor, kept-alive routes) would hold
+          // the process until the client's 5-minute watchdog, which does not keep it alive.
+          assert.ok(exitMs < 10_000, `exited ${exitMs.toFixed(0)} ms after the body was read`);
+          console.log(`through ${hop.pdId}; exited ${exitMs.toFixed(0)} ms after the body`);
+        },
+      );
     });
   },
 );

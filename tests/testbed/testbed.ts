@@ -31,6 +31,14 @@
  * (tests/testbed/https_server.ts) at {@linkcode HTTPS_PORT}, and one with
  * an expired certificate at {@linkcode HTTPS_EXPIRED_PORT}.
  *
+ * With `check: true` (which implies `race`) it also builds a
+ * connectivity-check scenario (tests/testbed/check_server.ts): each
+ * network's DNS answers {@linkcode CHECK_NAME} differently
+ * ({@linkcode CHECK_ANSWERS}): via A a server in srv answering the probe
+ * with 204 (full), via B a captive portal on B's r0 redirecting every
+ * request to {@linkcode PORTAL_URL}, via C2 an address where nothing
+ * listens at port 80 (limited); C1's and S's DNS do not know the name.
+ *
  * With `ipv6: true` it also builds IPv6-only links for provisioning
  * domains per router (the situations of tests/testdata/testbed_ipv6):
  *
@@ -64,6 +72,7 @@ const HOOK = new URL("../../platform/linux/dhclient_hook.sh", import.meta.url).p
 const PEER_SERVER = new URL("./peer_server.ts", import.meta.url).pathname;
 const DELAY_LINE = new URL("./delay_line.ts", import.meta.url).pathname;
 const HTTPS_SERVER = new URL("./https_server.ts", import.meta.url).pathname;
+const CHECK_SERVER = new URL("./check_server.ts", import.meta.url).pathname;
 /** The policy routing table that sends forwarded packets into the delay line. */
 const DELAY_TABLE = "100";
 
@@ -111,6 +120,30 @@ export const HTTPS_PORT = 443;
 /** The port of srv's HTTPS server with the expired certificate. */
 export const HTTPS_EXPIRED_PORT = 8443;
 
+/** The probe name of the connectivity-check scenario (`check: true`): see {@linkcode CHECK_ANSWERS}. */
+export const CHECK_NAME = "probe.mif.example";
+
+/** The probe URL of the connectivity-check scenario (plain HTTP, port 80). */
+export const CHECK_URL = `http://${CHECK_NAME}/generate_204`;
+
+/** Where router B's captive portal sends every request (B's DNS answers its name with B's r0). */
+export const PORTAL_URL = "http://portal.mif.example/login";
+
+/**
+ * What each network's DNS answers for {@linkcode CHECK_NAME} with
+ * `check: true`: A srv's addresses, where a server answers the probe
+ * with 204 at port 80 (also `/` with the client's address, so
+ * `http://race.mif.example/` works through A and B); B its r0, where a
+ * captive portal answers every request with 302 to
+ * {@linkcode PORTAL_URL}; C2 its peer's address, where nothing listens at
+ * port 80. C1's and S's DNS do not know the name.
+ */
+export const CHECK_ANSWERS = {
+  a: RACE_ANSWERS.a,
+  b: ["203.0.113.1"],
+  c2: ANSWERS.c2,
+} as const;
+
 /** A router with a path to the racing topology's server: a key of {@linkcode RACE_ANSWERS}. */
 export type RaceRouter = keyof typeof RACE_ANSWERS;
 
@@ -137,6 +170,11 @@ export interface TestBedOptions {
    * documentation); default false.
    */
   readonly ipv6?: boolean;
+  /**
+   * Also build the connectivity-check scenario ({@linkcode CHECK_ANSWERS});
+   * implies `race`; default false.
+   */
+  readonly check?: boolean;
 }
 
 /**
@@ -439,6 +477,8 @@ export class TestBed implements AsyncDisposable {
   readonly race: boolean;
   /** Whether the IPv6 links are built ({@linkcode TestBedOptions.ipv6}). */
   readonly ipv6: boolean;
+  /** Whether the connectivity-check scenario is built ({@linkcode TestBedOptions.check}). */
+  readonly check: boolean;
   readonly #delays: Record<RaceRouter, number> = { a: 0, b: 0 };
   #ipv6Broken = false;
   readonly #ipv4Broken = new Set<RaceRouter>();
@@ -467,7 +507,8 @@ export class TestBed implements AsyncDisposable {
     this.stateDir = `${dir}/dhclient-state`;
     this.resolvConf = `${dir}/resolv.conf`;
     this.defaultPathResolvConf = `${dir}/resolv-default-path.conf`;
-    this.race = options.race ?? false;
+    this.check = options.check ?? false;
+    this.race = (options.race ?? false) || this.check;
     this.ipv6 = options.ipv6 ?? false;
     for (const router of ["a", "b"] as const) {
       this.#delays[router] = checkDelay(router, options.delayMs?.[router] ?? 0);
@@ -705,6 +746,7 @@ export class TestBed implements AsyncDisposable {
       "--dhcp-option=option6:domain-search,a6.mif.example",
       ...ANSWERS.a.map((x) => `--address=/${TEST_NAME}/${x}`),
       ...this.#raceAddresses("a"),
+      ...this.#checkAddresses("a"),
     ]);
     // netB: IPv4 only.
     await this.#veth("netb", b, "r0");
@@ -716,6 +758,7 @@ export class TestBed implements AsyncDisposable {
       "--dhcp-option=option:domain-search,b.mif.example",
       ...ANSWERS.b.map((x) => `--address=/${TEST_NAME}/${x}`),
       ...this.#raceAddresses("b"),
+      ...this.#checkAddresses("b"),
     ]);
     // netC: IPv6 only, two routers on one bridged link.
     await this.ip(c, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
@@ -777,7 +820,41 @@ export class TestBed implements AsyncDisposable {
       }
     });
     if (this.race) await this.#buildRace();
+    if (this.check) await this.#startCheck();
     if (this.ipv6) await this.#buildIpv6();
+  }
+
+  /** dnsmasq's answers for {@linkcode CHECK_NAME} (and B's portal) in a router (`check` only). */
+  #checkAddresses(router: Router): string[] {
+    if (!this.check) return [];
+    const answers: Partial<Record<Router, readonly string[]>> = CHECK_ANSWERS;
+    const portal = new URL(PORTAL_URL).hostname;
+    return [
+      ...(answers[router] ?? []).map((x) => `--address=/${CHECK_NAME}/${x}`),
+      ...(router === "b" ? CHECK_ANSWERS.b.map((x) => `--address=/${portal}/${x}`) : []),
+    ];
+  }
+
+  /** The connectivity-check responders: 204 in srv, the captive portal on B's r0, at port 80. */
+  async #startCheck(): Promise<void> {
+    await Promise.all([
+      this.#startDeno("check-full", "the check server of srv", this.ns.srv, "listening", [
+        "--allow-net",
+        CHECK_SERVER,
+        "80",
+        "full",
+        ...RACE_ANSWERS.a,
+        ...RACE_ANSWERS.b,
+      ]),
+      this.#startDeno("check-portal", "the captive portal of B", this.ns.b, "listening", [
+        "--allow-net",
+        CHECK_SERVER,
+        "80",
+        "portal",
+        PORTAL_URL,
+        ...CHECK_ANSWERS.b,
+      ]),
+    ]);
   }
 
   /**
@@ -1206,6 +1283,7 @@ export class TestBed implements AsyncDisposable {
       `--dhcp-range=2001:db8:c${n}::,ra-only,64,10m`,
       `--dhcp-option=option6:dns-server,[2001:db8:c${n}::1]`,
       ...ANSWERS[name].map((x) => `--address=/${TEST_NAME}/${x}`),
+      ...this.#checkAddresses(name),
     ]);
   }
 
