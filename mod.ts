@@ -87,8 +87,21 @@ export {
   type AttemptOutcome,
   type AttemptRecord,
   ConnectFailedError,
+  RESOLUTION_SKIPS,
+  type ResolutionOutcome,
   type ResolutionRecord,
 } from "./connect/timeline.ts";
+export {
+  type ElementData,
+  LEAK_MODES,
+  type LeakMode,
+  type NameRoute,
+  type PdDomains,
+  routeName,
+  ROUTING_DOMAIN_ITEMS,
+  type RoutingDomainItem,
+  routingDomains,
+} from "./connect/split_dns.ts";
 export type * from "./protocol/types.ts";
 export {
   CONFIG_ITEM_NAME,

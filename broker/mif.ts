@@ -46,6 +46,13 @@ export interface MifOptions {
   readonly dnsTimeout?: number;
   /** How many times each of a PD's DNS servers is tried for one query (default 2). */
   readonly dnsAttempts?: number;
+  /**
+   * Names with fewer dots than this try each PD's own search domains before
+   * the name as asked (resolv.conf's ndots, 0 to 15; default 1).
+   */
+  readonly ndots?: number;
+  /** Whether single-label names also try `name.local` by mDNS on each PD's link, last (default false). */
+  readonly mdnsSingleLabel?: boolean;
   /** Milliseconds a connection attempt may take unless the request says (default 10 000). */
   readonly connectTimeout?: number;
   /** The PD worker module; for instrumented workers (default: workers/pd_worker.ts). */
@@ -197,10 +204,21 @@ function settings(options: MifOptions): WorkerSettings {
       `Cannot open MIF API: dnsAttempts must be an integer from 1 to 10, got ${String(attempts)}`,
     );
   }
+  const ndots = options.ndots ?? 1;
+  if (!Number.isInteger(ndots) || ndots < 0 || ndots > 15) {
+    throw new RangeError(
+      `Cannot open MIF API: ndots must be an integer from 0 to 15, got ${String(ndots)}`,
+    );
+  }
+  if (options.mdnsSingleLabel !== undefined && typeof options.mdnsSingleLabel !== "boolean") {
+    throw new TypeError("Cannot open MIF API: mdnsSingleLabel must be a boolean");
+  }
   return {
     permissions,
     pd: {
       hostsFile,
+      ndots,
+      mdnsSingleLabel: options.mdnsSingleLabel === true,
       dnsTimeout: Math.ceil(milliseconds(options.dnsTimeout, "dnsTimeout", 2_000, 1)),
       dnsAttempts: attempts,
       connectTimeout: Math.ceil(

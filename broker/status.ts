@@ -44,6 +44,11 @@ export interface PdStatus {
   readonly elements: readonly ElementInfo[];
   /** The DNS servers of all its elements, in element order, each once per element. */
   readonly dnsServers: readonly DnsServerStatus[];
+  /**
+   * Its routing domains (split DNS, connect/split_dns.ts): its elements'
+   * search domains and RFC 8801 dnsZones, ASCII lower case, each once.
+   */
+  readonly routingDomains: readonly string[];
   /** Its worker. */
   readonly worker: WorkerStatus;
 }

@@ -8,6 +8,7 @@
 import type { AddressInfo, PdInfo } from "../protocol/model.ts";
 import { remaining } from "../protocol/lifetime.ts";
 import { dnsServerSources } from "../workers/pd_view.ts";
+import { routingDomains } from "../connect/split_dns.ts";
 import { type Session, sessionStatus } from "./session.ts";
 import type { BrokerState } from "./state.ts";
 import type { AddressStatus, MifStatus, PdStatus, WorkerPermissions } from "./status.ts";
@@ -47,6 +48,7 @@ function pdStatus(pd: PdInfo, workers: StatusSources["workers"], now: number): P
     elements: pd.elements,
     // Computed where the worker's server list is (workers/pd_view.ts).
     dnsServers: dnsServerSources(pd),
+    routingDomains: routingDomains(pd.elements),
     worker: workers.status(pd.pdId),
   };
 }
@@ -59,10 +61,12 @@ function pdStatus(pd: PdInfo, workers: StatusSources["workers"], now: number): P
  * ```ts
  * import { statusView } from "./status_view.ts";
  * import assert from "node:assert/strict";
- * const pd = { pdId: "eth0/ipv6", family: "ipv6" as const, addresses: [], elements: [
- *   { element: "ra" as const, data: { "dns-servers": ["2001:db8::53", "2001:db8::53"] } },
- *   { element: "dhcpv6" as const, data: { "dns-servers": ["2001:db8::53", "2001:db8::54"] } },
- * ] };
+ * import type { ElementInfo } from "../protocol/model.ts";
+ * const elements: ElementInfo[] = [
+ *   { element: "ra", data: { "dns-servers": ["2001:db8::53", "2001:db8::53"] } },
+ *   { element: "dhcpv6", data: { "dns-servers": ["2001:db8::53", "2001:db8::54"], "search-domains": ["Corp.test"] } },
+ * ];
+ * const pd = { pdId: "eth0/ipv6", family: "ipv6" as const, addresses: [], elements };
  * const status = statusView({
  *   platform: "sim", description: "example", workerPermissions: "net",
  *   state: { notes: [], interfaces: [{ interfaceId: "eth0", displayName: "eth0",
@@ -76,6 +80,7 @@ function pdStatus(pd: PdInfo, workers: StatusSources["workers"], now: number): P
  *   { address: "2001:db8::53", element: "dhcpv6" },
  *   { address: "2001:db8::54", element: "dhcpv6" },
  * ]);
+ * assert.deepEqual(status.interfaces[0].pds[0].routingDomains, ["corp.test"]);
  * ```
  * @param sources The state, workers and sessions, and the platform's identity.
  * @param now Milliseconds since the epoch.

@@ -10,6 +10,7 @@ import { canonicalIp } from "../ip/ip.ts";
 import type { PlatformName } from "../platform/types.ts";
 import type { Family } from "../protocol/types.ts";
 import { toDnsName } from "../dns/dns_name.ts";
+import { LEAK_MODES, type LeakMode } from "../connect/split_dns.ts";
 import { type Command, COMMANDS } from "./help.ts";
 import { didYouMean } from "./suggest.ts";
 import { type OptionSpec, tokenize } from "./tokens.ts";
@@ -44,6 +45,7 @@ const OPTIONS: Readonly<Record<string, OptionSpec & { commands?: readonly Comman
   avoid: { value: "a PATH", multiple: true, commands: ["connect", "fetch"] },
   prohibit: { value: "a PATH", multiple: true, commands: ["connect", "fetch"] },
   "parallel-interfaces": { commands: ["connect", "fetch"] },
+  leak: { value: "never or fallback", commands: ["resolve", "connect", "fetch"] },
   request: { value: "a METHOD", commands: ["fetch"] },
   header: { value: "'Name: value'", multiple: true, commands: ["fetch"] },
   data: { value: "DATA or @FILE", commands: ["fetch"] },
@@ -95,6 +97,8 @@ export interface Invocation {
   readonly prohibit?: readonly string[];
   /** connect: --parallel-interfaces was given. */
   readonly parallelInterfaces?: boolean;
+  /** resolve, connect, fetch: --leak, split DNS's fallback to the PDs a name is not routed to. */
+  readonly leak?: LeakMode;
   /** fetch: the URL; check: --url, the probe; http: or https:. */
   readonly url?: string;
   /** fetch: -X, else POST with -d, else GET. */
@@ -296,6 +300,12 @@ function invocation(values: Values, command: string | undefined, rest: readonly 
     );
   }
   const pds = paths("pd", every(values, "pd"));
+  const leak = first(values, "leak");
+  if (leak !== undefined && !(LEAK_MODES as readonly string[]).includes(leak)) {
+    throw new UsageError(
+      `--leak must be never or fallback, got "${leak}"${didYouMean(leak, LEAK_MODES)}`,
+    );
+  }
   const result: Invocation = {
     command: cmd,
     json: values.has("json"),
@@ -303,6 +313,7 @@ function invocation(values: Values, command: string | undefined, rest: readonly 
     ...(cmd === "resolve" ? { name: checkName("resolve: NAME", rest[0]) } : {}),
     ...(pds === undefined ? {} : { pds }),
     ...(family === undefined ? {} : { family: family as Invocation["family"] }),
+    ...(leak === undefined ? {} : { leak: leak as LeakMode }),
     ...(cmd === "connect" ? connectArguments(rest, values) : {}),
     ...(cmd === "fetch" ? fetchArguments(rest[0], values) : {}),
     ...(cmd === "check" ? checkArguments(values) : {}),

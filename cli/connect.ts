@@ -80,6 +80,8 @@ async function race(invocation: Invocation, mif: Mif, signal: AbortSignal): Prom
       ...(invocation.avoid === undefined ? {} : { avoid: invocation.avoid }),
       ...(invocation.prohibit === undefined ? {} : { prohibit: invocation.prohibit }),
       parallelInterfaces: invocation.parallelInterfaces ?? false,
+      // Split DNS: with --pd the PDs named are the ones to ask, whatever their domains.
+      leak: invocation.leak ?? (invocation.pds === undefined ? "never" : "fallback"),
     });
     await connection.close();
     return { connected: true, reason: null, error: null, winner, attempts, resolutions };

@@ -106,6 +106,7 @@ function requestInit(
       ? {}
       : { connectTimeout: invocation.connectTimeout }),
     parallelInterfaces: invocation.parallelInterfaces ?? false,
+    ...(invocation.leak === undefined ? {} : { leak: invocation.leak }),
   };
 }
 

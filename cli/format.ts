@@ -7,6 +7,7 @@
 
 import type { AddressStatus, MifStatus, PdStatus } from "../broker/status.ts";
 import type { ApiMessage, ConfigValue, Lifetime } from "../protocol/types.ts";
+import { toDnsName } from "../dns/dns_name.ts";
 
 /**
  * Formats a lifetime: "infinite", or the two largest units ("1d2h", "5m3s").
@@ -73,6 +74,8 @@ function pdItems(pd: PdStatus): string[] {
         : pd.dnsServers.map((d) => `${d.address} (${d.element})`).join(", ")
     }`,
   ]);
+  // Split DNS: names under these go to this PD (and others with the same domain) only.
+  if (pd.routingDomains?.length) items.push([`routing domains: ${pd.routingDomains.join(", ")}`]);
   const w = pd.worker;
   items.push([
     w.starts === 0
@@ -214,6 +217,14 @@ export function formatMessage(m: ApiMessage): string {
   return `${m.type}  ${detail}`;
 }
 
+/** "printer → printer.isp1.test  " when the answer is for another name than asked, else "". */
+function qualified(name: string | undefined, asked: string | undefined): string {
+  if (name === undefined) return "";
+  const ascii = asked === undefined ? undefined : toDnsName(asked);
+  if (ascii?.ok && ascii.name === name.toLowerCase()) return "";
+  return `${asked ?? ""} → ${name}  `.trimStart();
+}
+
 /**
  * One line of `mif resolve`: an answer (with its record type, A or AAAA)
  * or the end of one PD's translation, with the milliseconds since the
@@ -243,17 +254,32 @@ export function formatMessage(m: ApiMessage): string {
  *   "+20.0 ms  eth0/ipv4  done: nxdomain",
  * );
  * ```
+ * @example An answer for a name qualified by the PD's search list
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatResolution } from "./format.ts";
+ * assert.equal(
+ *   formatResolution({
+ *     type: "name-translation", translationId: "eth0/ipv4", pdId: "eth0/ipv4",
+ *     address: "198.51.100.20", ttl: 60, server: "198.51.100.1", name: "printer.isp1.test",
+ *   }, 5, "printer"),
+ *   "+5.0 ms  eth0/ipv4  A     printer → printer.isp1.test  198.51.100.20  ttl 60  from 198.51.100.1",
+ * );
+ * ```
  * @param m A message answering a translation.
  * @param elapsed Milliseconds since the start.
+ * @param asked The name asked for: an answer for another (qualified) name shows both.
  * @returns Text without a newline.
  */
-export function formatResolution(m: ApiMessage, elapsed: number): string {
+export function formatResolution(m: ApiMessage, elapsed: number, asked?: string): string {
   const at = `+${elapsed.toFixed(1)} ms`;
   switch (m.type) {
     case "name-translation":
-      return `${at}  ${m.pdId}  ${m.address.includes(":") ? "AAAA" : "A   "}  ${m.address}${
-        m.ttl === undefined ? "" : `  ttl ${m.ttl}`
-      }${m.server ? `  from ${m.server}` : ""}`;
+      return `${at}  ${m.pdId}  ${m.address.includes(":") ? "AAAA" : "A   "}  ${
+        qualified(m.name, asked)
+      }${m.address}${m.ttl === undefined ? "" : `  ttl ${m.ttl}`}${
+        m.server ? `  from ${m.server}` : ""
+      }`;
     case "name-translation-done":
       return `${at}  ${m.pdId}  done${m.reason ? `: ${m.reason}` : ""}${
         m.detail ? ` (${m.detail})` : ""

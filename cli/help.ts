@@ -121,6 +121,7 @@ Examples:
 
 ${PLATFORM_OPTIONS}`,
   resolve: `Usage: mif resolve NAME [--pd ID] [--family ipv4|ipv6|both] [--json]
+                   [--leak fallback]
 
 Translates NAME through every PD at once, each with its own host table and
 DNS servers only, queried from its own addresses, and prints every answer as
@@ -137,6 +138,9 @@ On a terminal, a progress line on stderr shows the PDs still pending.
   --pd ID                 only through this PD (repeatable, or comma-separated)
   --family ipv4|ipv6      ask every PD for A (ipv4) or AAAA (ipv6) records only
   --family both           ask every PD for both
+  --leak fallback         split DNS: a name under some PDs' search domains is
+                          asked of those PDs only; ask the others too once
+                          those failed (default never)
   --json                  one protocol message per line (no progress line)
 
 Examples:
@@ -149,7 +153,8 @@ ${PLATFORM_OPTIONS}
 
 ${EXIT_TEXT}`,
   connect: `Usage: mif connect HOST PORT [--pd ID] [--from ADDR] [--prefer PATH]
-                   [--avoid PATH] [--prohibit PATH] [--parallel-interfaces] [--json]
+                   [--avoid PATH] [--prohibit PATH] [--parallel-interfaces]
+                   [--leak fallback] [--json]
 
 Connects to HOST (a name or an IP literal) on TCP PORT over the best of all
 PDs: every PD translates HOST at once and their attempts race; the first
@@ -171,6 +176,9 @@ On a terminal, a progress line on stderr shows what is still pending.
     )
   }
   --parallel-interfaces   start the first attempt on each interface at once
+  --leak fallback         split DNS: a name under some PDs' search domains is
+                          asked of those PDs only; ask the others too once
+                          those failed (default never; with --pd, fallback)
   --json                  one object: connected, reason, error, winner,
                           attempts, resolutions; reason and error are null
                           when connected, winner null when not. reason:

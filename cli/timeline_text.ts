@@ -117,6 +117,27 @@ interface Row {
 }
 
 /**
+ * A translation's row: it starts at 0 unless split DNS asked it late; a PD
+ * not asked shows no bar; the detail (why not asked, or asked late) follows.
+ */
+function resolutionRow(r: ResolutionRecord): Row {
+  return {
+    kind: "resolve",
+    pdId: r.pdId,
+    what: r.family === "ipv6" ? "AAAA" : "A",
+    start: r.start ?? 0,
+    end: r.end,
+    fill: r.outcome === "not-asked" ? IDLE : RESOLVING,
+    outcome: [
+      `${r.outcome ?? "unfinished"}${r.detail ? ` (${r.detail})` : ""}`,
+      ...(r.answers.length === 0 ? [] : [
+        r.answers.map((a) => `${a.address} at ${ms(a.at)} ms`).join(", "),
+      ]),
+    ].join("  "),
+  };
+}
+
+/**
  * The race as a timeline: a line with the time axis (0 ms on the left, the
  * race's duration on the right; left out when even the duration does not
  * fit in `width`), then one row per name translation (in PD order; each
@@ -124,7 +145,8 @@ interface Row {
  * names its PD, what it did (the record type asked for; source →
  * destination), its start and end in ms, a bar on the common axis (`-` a
  * translation, `█` an attempt, `·` neither) and how it ended, with the
- * translation's answers and their times, or the attempt's detail.
+ * translation's answers and their times, or the attempt's detail. A PD
+ * that split DNS did not ask ends `not-asked` with why, and no bar.
  *
  * @example Two PDs race; the second one's attempt wins
  * ```ts
@@ -148,6 +170,20 @@ interface Row {
  *   "connect  netb/ipv4  203.0.113.101 → 198.18.20.80   52.1–83.4 ms  ············████████  connected",
  * ]);
  * ```
+ * @example Split DNS left a PD out
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatTimeline } from "./timeline_text.ts";
+ * const lines = formatTimeline({ attempts: [], resolutions: [
+ *   { pdId: "eth0/ipv4", interfaceId: "eth0", family: "ipv4", answers: [], end: 4, outcome: "nxdomain" },
+ *   { pdId: "eth1/ipv4", interfaceId: "eth1", family: "ipv4", answers: [], end: 0, outcome: "not-asked",
+ *     detail: "printer.isp1.test is under isp1.test of eth0/ipv4" },
+ * ] }, 4);
+ * assert.equal(
+ *   lines.at(-1),
+ *   "resolve  eth1/ipv4  A  0.0–0.0 ms  ····  not-asked (printer.isp1.test is under isp1.test of eth0/ipv4)",
+ * );
+ * ```
  * @param race The attempts and translations.
  * @param width Columns of the time axis, the bars' length (default {@linkcode TIMELINE_WIDTH}).
  * @returns Lines without newlines.
@@ -160,20 +196,7 @@ export function formatTimeline(race: RaceReport, width: number = TIMELINE_WIDTH)
     );
   }
   const rows: Row[] = [
-    ...race.resolutions.map((r) => ({
-      kind: "resolve",
-      pdId: r.pdId,
-      what: r.family === "ipv6" ? "AAAA" : "A",
-      start: 0,
-      end: r.end,
-      fill: RESOLVING,
-      outcome: [
-        r.outcome ?? "unfinished",
-        ...(r.answers.length === 0 ? [] : [
-          r.answers.map((a) => `${a.address} at ${ms(a.at)} ms`).join(", "),
-        ]),
-      ].join("  "),
-    })),
+    ...race.resolutions.map(resolutionRow),
     // A stable sort: attempts that started at the same time stay in the race's order.
     ...[...race.attempts].sort((a, b) => a.start - b.start).map((a) => ({
       kind: "connect",

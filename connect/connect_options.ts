@@ -12,6 +12,7 @@ import { INTERFACE_TYPES, type InterfaceType, type TlsOptions } from "../protoco
 import { tlsProblem } from "../protocol/validate.ts";
 import { toDnsName } from "../dns/dns_name.ts";
 import { DEFAULT_ATTEMPT_DELAY, MAX_ATTEMPT_DELAY, MIN_ATTEMPT_DELAY } from "./path_history.ts";
+import { checkLeak, type LeakMode } from "./split_dns.ts";
 
 /**
  * Names PDs: a PD id ("wlan0/ipv4"), an interface id ("wlan0"), an
@@ -60,6 +61,15 @@ export interface ConnectOptions {
    * policy.
    */
   readonly allowUnknownPaths?: boolean;
+  /**
+   * Split DNS: a name equal to or under some PDs' routing domains (their
+   * search domains, RFC 8801 dnsZones) is translated through those PDs
+   * only. "never" (the default) never asks the other PDs, so the name does
+   * not leak to their resolvers; "fallback" asks them only after every
+   * routed PD failed to translate it. Names under no PD's domain, `.local`
+   * names and IP literals go to every PD either way.
+   */
+  readonly leak?: LeakMode;
   /** Milliseconds for the whole race, resolution included (default 30000). */
   readonly timeout?: number;
   /**
@@ -115,6 +125,8 @@ export interface CheckedOptions {
   readonly timeout: number;
   /** Whether selectors may name PDs and interfaces the host does not have (yet). */
   readonly allowUnknownPaths: boolean;
+  /** Whether PDs a name is not routed to are asked on fallback. */
+  readonly leak: LeakMode;
   /** TLS for each attempt, serverName filled in; undefined: plain TCP. */
   readonly tls?: TlsOptions;
 }
@@ -194,6 +206,7 @@ export function checkConnectArguments(
     }
   }
   const tls = checkTls(hostname, options.tls);
+  const leak = checkLeak(options.leak);
   return {
     require: selectors("require", options.require),
     prefer: selectors("prefer", options.prefer) ?? [],
@@ -205,6 +218,7 @@ export function checkConnectArguments(
     parallelInterfaces,
     timeout,
     allowUnknownPaths,
+    leak,
     ...(tls ? { tls } : {}),
   };
 }

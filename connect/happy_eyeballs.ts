@@ -25,7 +25,9 @@ import type { HostView } from "./host_view.ts";
 import { PathHistory } from "./path_history.ts";
 import { keptValidation, pdFingerprint } from "./validation.ts";
 import type { RacePd } from "./race.ts";
-import { type ConnectResult, RaceDriver } from "./race_driver.ts";
+import { type ConnectResult, type HeldPds, RaceDriver } from "./race_driver.ts";
+import { learnRoutingDomains } from "./pd_domains.ts";
+import { needsRouting, notAskedDetail, routeName, splitPds } from "./split_dns.ts";
 import { ConnectFailedError } from "./timeline.ts";
 
 export type { ConnectResult } from "./race_driver.ts";
@@ -40,12 +42,13 @@ function historyOf(mif: Mif): PathHistory {
 }
 
 /**
- * Follows the host's interfaces, their PDs and addresses (not their
- * elements: the race needs none), and learns what exists now: the broker
- * answers each announce-* at once, so the queue holds the whole host.
+ * Follows the host's interfaces, their PDs and addresses (their elements
+ * only when split DNS needs their routing domains), and learns what exists
+ * now: the broker answers each announce-* at once, so the queue holds the
+ * whole host.
  */
-function learnHost(sub: Subscriber): Follower {
-  const follower = new Follower({ elements: false });
+function learnHost(sub: Subscriber, elements: boolean): Follower {
+  const follower = new Follower({ elements });
   const post = (messages: SubscriberMessage[]) => messages.forEach((m) => sub.post(m));
   post(follower.start());
   for (let m = sub.get(); m !== NO_MESSAGE; m = sub.get()) post(follower.next(m));
@@ -150,37 +153,39 @@ async function race(
   start: number,
 ): Promise<ConnectResult> {
   const history = historyOf(mif);
-  const follower = learnHost(sub);
+  const follower = learnHost(sub, needsRouting(hostname));
   const unsubscribe = () => {
     if (!sub.closed) follower.stop().forEach((m) => sub.post(m));
   };
   const host = follower.view;
   const known = { pdIds: [...host.pds.keys()], interfaceIds: [...host.interfaces.keys()] };
-  try {
-    checkSelectors(options, known);
-  } catch (error) {
-    unsubscribe();
-    throw error;
-  }
   // The PD that won last time for this name is asked first: its answer comes first.
   const last = history.lastWinner(hostname, realClock.now());
   const validated = (pdId: string, addresses: readonly string[]) =>
     keptValidation(mif, pdId, pdFingerprint(addresses)) === "full";
-  const pds = eligible(host, options, hostname, validated).sort((a, b) =>
-    Number(b.pdId === last?.pdId) - Number(a.pdId === last?.pdId)
-  );
-  if (pds.length === 0) {
-    throw new ConnectFailedError(
-      `Cannot connect to ${hostname} port ${port}: no provisioning domain may be used (${
-        validSelectors(known)
-      })`,
-      [],
-      [],
-      { reason: "no-pd" },
+  let split: { pds: RacePd[]; held?: HeldPds };
+  try {
+    checkSelectors(options, known);
+    const pds = eligible(host, options, hostname, validated).sort((a, b) =>
+      Number(b.pdId === last?.pdId) - Number(a.pdId === last?.pdId)
     );
+    if (pds.length === 0) {
+      throw new ConnectFailedError(
+        `Cannot connect to ${hostname} port ${port}: no provisioning domain may be used (${
+          validSelectors(known)
+        })`,
+        [],
+        [],
+        { reason: "no-pd" },
+      );
+    }
+    split = await splitDns(sub, follower, { hostname, port, options, signal, start }, pds);
+  } catch (error) {
+    unsubscribe();
+    throw error;
   }
   const lastWinner = last?.skipsResolutionDelay ? last.pdId : undefined;
-  return await new RaceDriver(sub, pds, {
+  return await new RaceDriver(sub, split.pds, {
     hostname,
     port,
     options,
@@ -189,5 +194,59 @@ async function race(
     start,
     lastWinner,
     unsubscribe,
+    ...(split.held ? { held: split.held } : {}),
   }).run();
+}
+
+/** What {@linkcode splitDns} needs of the race. */
+interface SplitInputs {
+  readonly hostname: string;
+  readonly port: number;
+  readonly options: CheckedOptions;
+  readonly signal: AbortSignal | undefined;
+  readonly start: number;
+}
+
+/**
+ * Split DNS (connect/split_dns.ts): learns the PDs' routing domains and
+ * orders the eligible PDs, those the name is routed to first; the others
+ * are held back (never asked, or asked on fallback). A name routed only to
+ * PDs that may not race fails "no-pd" unless leak is "fallback" (then every
+ * eligible PD is asked).
+ */
+async function splitDns(
+  sub: Subscriber,
+  follower: Follower,
+  { hostname, port, options, signal, start }: SplitInputs,
+  pds: RacePd[],
+): Promise<{ pds: RacePd[]; held?: HeldPds }> {
+  if (!needsRouting(hostname)) return { pds };
+  const timeout = Math.max(0, start + options.timeout - realClock.now());
+  const domains = await learnRoutingDomains(sub, follower, { timeout, signal });
+  const cannot = `Cannot connect to ${hostname} port ${port}`;
+  if (!domains) {
+    throw new ConnectFailedError(
+      `${cannot}: timed out learning the PDs' routing domains`,
+      [],
+      [],
+      { reason: "timed-out" },
+    );
+  }
+  const route = routeName(hostname, domains);
+  if (route.kind === "everywhere") return { pds };
+  const { asked, held } = splitPds(route, pds.map((pd) => pd.pdId));
+  const detail = notAskedDetail(route);
+  if (asked.length === 0) {
+    if (options.leak === "fallback") return { pds };
+    throw new ConnectFailedError(
+      `${cannot}: ${detail}, which may not be used (leak: "fallback" asks the other PDs)`,
+      [],
+      [],
+      { reason: "no-pd" },
+    );
+  }
+  return {
+    pds: [...asked, ...held].map((id) => pds.find((pd) => pd.pdId === id)!),
+    ...(held.length === 0 ? {} : { held: { pdIds: held, leak: options.leak, detail } }),
+  };
 }

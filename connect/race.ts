@@ -21,7 +21,12 @@ import {
 import { CandidatePool } from "./candidate_pool.ts";
 import { type Candidate, candidateFor } from "./destination_order.ts";
 import type { PathHistory } from "./path_history.ts";
-import type { AttemptOutcome, AttemptRecord, ResolutionRecord } from "./timeline.ts";
+import type {
+  AttemptOutcome,
+  AttemptRecord,
+  ResolutionOutcome,
+  ResolutionRecord,
+} from "./timeline.ts";
 
 /** RFC 8305 §3: how long IPv4 answers wait for IPv6 ones still pending. */
 export const RESOLUTION_DELAY = 50;
@@ -101,8 +106,10 @@ interface Resolution {
   pd: RacePd;
   rank: number;
   answers: { address: string; at: number }[];
+  start?: number;
   end?: number;
-  outcome?: "success" | TranslationFailure;
+  outcome?: ResolutionOutcome;
+  detail?: string;
 }
 
 /**
@@ -168,7 +175,9 @@ export class Race {
       interfaceId: r.pd.interfaceId,
       family: r.pd.family,
       answers: [...r.answers],
+      ...(r.start === undefined ? {} : { start: r.start }),
       ...(r.end === undefined ? {} : { end: r.end, outcome: r.outcome }),
+      ...(r.detail === undefined ? {} : { detail: r.detail }),
     }));
   }
 
@@ -206,16 +215,31 @@ export class Race {
    * A PD's translation ended.
    *
    * @param pdId The PD.
-   * @param reason Why it failed; undefined when it succeeded.
+   * @param reason Why it failed, or "not-asked" (split DNS); undefined when it succeeded.
+   * @param detail Why it was not asked.
    */
-  resolved(pdId: string, reason?: TranslationFailure): void {
+  resolved(pdId: string, reason?: TranslationFailure | "not-asked", detail?: string): void {
     const r = this.#resolutions.get(pdId);
     if (!r || r.end !== undefined) return;
     r.end = this.#elapsed();
     r.outcome = reason ?? "success";
+    if (detail !== undefined) r.detail = detail;
     if (this.#settled) return;
     this.#advance();
     this.#checkFailed();
+  }
+
+  /**
+   * A PD held back by split DNS is asked now: its translation starts late.
+   *
+   * @param pdId The PD.
+   * @param detail Why it is asked late.
+   */
+  askedLate(pdId: string, detail: string): void {
+    const r = this.#resolutions.get(pdId);
+    if (!r || r.end !== undefined) return;
+    r.start = this.#elapsed();
+    r.detail = detail;
   }
 
   /**

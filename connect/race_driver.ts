@@ -13,6 +13,7 @@ import { NO_MESSAGE, type Subscriber } from "../broker/subscriber.ts";
 import type { ApiMessage, ErrorMessage, SubscriberMessage } from "../protocol/types.ts";
 import { realClock } from "./clock.ts";
 import type { CheckedOptions } from "./connect_options.ts";
+import type { LeakMode } from "./split_dns.ts";
 import type { ConnectFailedReason } from "./failure.ts";
 import type { PathHistory } from "./path_history.ts";
 import { Race, type RacePd, type RaceResult } from "./race.ts";
@@ -48,6 +49,18 @@ export interface DriverSettings {
   readonly lastWinner?: string;
   /** Ends the subscriptions that found the PDs; called once, as the race is torn down. */
   readonly unsubscribe: () => void;
+  /** Split DNS: the PDs (among those given) the name is not routed to. */
+  readonly held?: HeldPds;
+}
+
+/** The PDs split DNS holds back from a race, and what becomes of them. */
+export interface HeldPds {
+  /** The PDs not asked at first. */
+  readonly pdIds: readonly string[];
+  /** "never": never asked; "fallback": asked once every other PD failed to translate. */
+  readonly leak: LeakMode;
+  /** Why they are not asked ("printer.isp1.test is under isp1.test of eth0/ipv4"). */
+  readonly detail: string;
 }
 
 /** The attempt a connection id names ("c3" → 3). */
@@ -104,6 +117,8 @@ export class RaceDriver {
   readonly #pdOf = new Map<string, string>(); // translationId → pdId
   readonly #wake = new AbortController();
   readonly #late: string[] = []; // Tokens of losers that connected anyway.
+  readonly #asked = new Set<string>(); // Translation ids posted.
+  #held: readonly string[]; // PDs held back by split DNS, not yet asked nor skipped.
   #result: RaceResult | undefined;
   #winnerToken: string | undefined;
   #timedOut = false;
@@ -121,6 +136,7 @@ export class RaceDriver {
     this.#settings = settings;
     const { port, options, history, start, lastWinner } = settings;
     this.#deadline = start + options.timeout;
+    this.#held = settings.held?.pdIds ?? [];
     pds.forEach((pd, i) => this.#pdOf.set(`t${i}`, pd.pdId));
     this.#race = new Race(pds, {
       port,
@@ -149,16 +165,15 @@ export class RaceDriver {
    * @throws {ConnectFailedError} When no attempt connected.
    */
   async run(): Promise<ConnectResult> {
-    const { signal, hostname } = this.#settings;
+    const { signal } = this.#settings;
     const stopTimer = realClock.setTimer(this.#deadline - realClock.now(), () => {
       this.#timedOut = true;
       this.#race.stop("timed out", "timed-out");
     });
     const onAbort = () => this.#race.stop("aborted");
     signal?.addEventListener("abort", onAbort, { once: true });
-    this.#pds.forEach(({ pdId, family }, i) => {
-      this.#post({ type: "translate-name", pdId, name: hostname, translationId: `t${i}`, family });
-    });
+    this.#ask(this.#pds.filter((pd) => !this.#held.includes(pd.pdId)));
+    if (this.#settings.held?.leak !== "fallback") this.#skipHeld();
     try {
       await this.#follow();
     } finally {
@@ -172,6 +187,41 @@ export class RaceDriver {
 
   #post(m: SubscriberMessage): void {
     if (!this.#sub.closed) this.#sub.post(m);
+  }
+
+  /** Posts translate-name for these PDs. */
+  #ask(pds: readonly RacePd[]): void {
+    const { hostname } = this.#settings;
+    for (const { pdId, family } of pds) {
+      const translationId = `t${this.#pds.findIndex((pd) => pd.pdId === pdId)}`;
+      this.#asked.add(translationId);
+      this.#post({ type: "translate-name", pdId, name: hostname, translationId, family });
+    }
+  }
+
+  /** The held PDs will not be asked: their translations end "not-asked". */
+  #skipHeld(): void {
+    const held = this.#held, detail = this.#settings.held?.detail;
+    this.#held = [];
+    held.forEach((pdId) => this.#race.resolved(pdId, "not-asked", detail));
+  }
+
+  /**
+   * Split DNS's fallback: once every asked PD's translation ended without
+   * an address, the held PDs are asked; once one found an address, they never are.
+   */
+  #checkHeld(): void {
+    if (this.#held.length === 0 || this.#race.settled) return;
+    const asked = this.#race.resolutions.filter((r) => !this.#held.includes(r.pdId));
+    if (asked.some((r) => r.answers.length > 0)) return this.#skipHeld();
+    if (asked.some((r) => r.end === undefined)) return;
+    const held = this.#held;
+    this.#held = [];
+    const why = `asked after ${
+      asked.map((r) => r.pdId).join(", ")
+    } failed: ${this.#settings.held?.detail}`;
+    held.forEach((pdId) => this.#race.askedLate(pdId, why));
+    this.#ask(this.#pds.filter((pd) => held.includes(pd.pdId)));
   }
 
   /** The race's start hook: posts the attempt's connect request. */
@@ -217,13 +267,15 @@ export class RaceDriver {
     switch (m.type) {
       case "name-translation": {
         const pdId = this.#pdOf.get(m.translationId);
+        // An answer: the held PDs are not needed (before it joins the race, so none waits for them).
+        if (pdId && this.#held.length > 0 && !this.#held.includes(pdId)) this.#skipHeld();
         if (pdId) race.answer(pdId, m.address);
         return;
       }
       case "name-translation-done": {
         const pdId = this.#pdOf.get(m.translationId);
         if (pdId) race.resolved(pdId, m.reason);
-        return;
+        return this.#checkHeld();
       }
       case "connected":
         if (race.connected(attemptId(m.connectionId), m.source)) this.#winnerToken = m.token;
@@ -260,14 +312,17 @@ export class RaceDriver {
       return;
     }
     const pdId = m.translationId === undefined ? undefined : this.#pdOf.get(m.translationId);
-    if (pdId) return race.resolved(pdId, gone ? "pd-gone" : "unsupported");
+    if (pdId) {
+      race.resolved(pdId, gone ? "pd-gone" : "unsupported");
+      return this.#checkHeld();
+    }
     race.stop(`the MIF API refused ${m.messageType}: ${m.detail}`, "api-failed");
   }
 
   /** Stops unfinished translations and the subscriptions, and closes late losers. */
   async #tearDown(): Promise<void> {
     this.#race.resolutions.forEach((r, i) => {
-      if (r.end === undefined) {
+      if (r.end === undefined && this.#asked.has(`t${i}`)) {
         this.#post({ type: "stop-translating-name", translationId: `t${i}` });
       }
     });

@@ -39,6 +39,16 @@ export interface AttemptRecord {
   readonly detail?: string;
 }
 
+/**
+ * How a PD's part in a race's name translation ended without it being
+ * asked: `not-asked`, split DNS routed the name to other PDs
+ * (connect/split_dns.ts; the record's detail says which).
+ */
+export const RESOLUTION_SKIPS = ["not-asked"] as const;
+
+/** How a translation of a race ended: "success", a failure or one of {@linkcode RESOLUTION_SKIPS}. */
+export type ResolutionOutcome = "success" | TranslationFailure | typeof RESOLUTION_SKIPS[number];
+
 /** One name translation of a race: one per eligible PD. */
 export interface ResolutionRecord {
   /** The provisioning domain. */
@@ -49,10 +59,14 @@ export interface ResolutionRecord {
   readonly family: Family;
   /** The addresses, each with when it arrived. */
   readonly answers: readonly { readonly address: string; readonly at: number }[];
+  /** When it was asked, when not at once (split DNS's fallback); absent: at 0. */
+  readonly start?: number;
   /** When it ended; undefined while it runs (or when the race ended first). */
   readonly end?: number;
-  /** "success", or why it failed; undefined while it runs. */
-  readonly outcome?: "success" | TranslationFailure;
+  /** "success", why it failed, or "not-asked"; undefined while it runs. */
+  readonly outcome?: ResolutionOutcome;
+  /** Why it was not asked, or asked late ("printer.isp1.test is under isp1.test of eth0/ipv4"). */
+  readonly detail?: string;
 }
 
 /**

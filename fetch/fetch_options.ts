@@ -24,6 +24,7 @@ export type FetchPathOptions = Pick<
   | "attemptDelay"
   | "parallelInterfaces"
   | "allowUnknownPaths"
+  | "leak"
 >;
 
 /** Options of mif's {@linkcode fetch} besides RequestInit's. */
@@ -97,6 +98,7 @@ export const FETCH_OPTION_NAMES = [
   "attemptDelay",
   "parallelInterfaces",
   "allowUnknownPaths",
+  "leak",
   "caCerts",
   "http2",
   "http1",
@@ -171,7 +173,7 @@ export function checkFetchOptions(options: FetchOptions): CheckedFetchOptions {
   const http1 = flag("http1", options.http1);
   if (!http1 && !http2) throw new TypeError("Cannot fetch: http1 and http2 cannot both be false");
   const { require, prefer, avoid, prohibit, families, source } = options;
-  const { attemptDelay, parallelInterfaces, allowUnknownPaths } = options;
+  const { attemptDelay, parallelInterfaces, allowUnknownPaths, leak } = options;
   const path: FetchPathOptions = {
     require: options.pd === undefined ? require : [options.pd],
     prefer,
@@ -182,6 +184,7 @@ export function checkFetchOptions(options: FetchOptions): CheckedFetchOptions {
     attemptDelay,
     parallelInterfaces,
     allowUnknownPaths,
+    leak,
   };
   return {
     path,

@@ -23,7 +23,7 @@ const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
  * The longest text each free-text field of an API message may hold; the
  * validators use the same limits.
  */
-export const TEXT_LIMITS = { detail: 2048, messageType: 64, server: 256 } as const;
+export const TEXT_LIMITS = { detail: 2048, messageType: 64, server: 256, name: 256 } as const;
 
 /** The free-text fields of API messages. */
 export type TextField = keyof typeof TEXT_LIMITS;
@@ -94,7 +94,7 @@ export function isCleanText(text: string, max: number): boolean {
 
 /**
  * Returns the message with every free-text field (`detail`, `messageType`,
- * `server`, and the text of a `connected` message's `tls`: the peer
+ * `server`, a `name-translation`'s `name`, and the text of a `connected` message's `tls`: the peer
  * certificate's names) made fit by {@linkcode cleanText}: the same object when nothing
  * needed cleaning, else a copy. An empty `messageType` becomes null (the
  * message had no usable type).

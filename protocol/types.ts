@@ -492,9 +492,15 @@ export interface NameTranslation {
   /**
    * The DNS server that answered ("198.51.100.1", or "127.0.0.1:5353" off
    * port 53), "hosts" for the local host table, or "literal" when the name
-   * was an IP address.
+   * was an IP address, "mdns" for an mDNS answer on the PD's link.
    */
   readonly server?: string;
+  /**
+   * The qualified name this address answers (not in the draft): the
+   * candidate of the PD's search list that was found, "printer.isp1.test"
+   * for "printer"; ASCII, without a trailing dot. Absent for IP literals.
+   */
+  readonly name?: string;
 }
 /**
  * Why a translation ended without success.

@@ -348,6 +348,7 @@ const API_SPECS = {
     address: req(address),
     ttl: opt(integer(0, 0x7fffffff)),
     server: opt(text(TEXT_LIMITS.server)),
+    name: opt(text(TEXT_LIMITS.name)),
   },
   "name-translation-done": {
     translationId: req(requestId),

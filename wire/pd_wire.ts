@@ -22,6 +22,10 @@ export interface PdSettings {
   readonly dnsAttempts: number;
   /** Milliseconds a connection attempt may take unless the request says. */
   readonly connectTimeout: number;
+  /** Names with fewer dots try the PD's search domains first (resolv.conf ndots; default 1). */
+  readonly ndots?: number;
+  /** Whether single-label names also try `name.local` by mDNS, last (default false). */
+  readonly mdnsSingleLabel?: boolean;
 }
 
 /** What a PD worker knows of its PD. */
@@ -69,7 +73,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function settingsValid(s: Record<string, unknown>): boolean {
   const ms = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
   return (s.hostsFile === null || typeof s.hostsFile === "string") && ms(s.dnsTimeout) &&
-    ms(s.dnsAttempts) && ms(s.connectTimeout);
+    ms(s.dnsAttempts) && ms(s.connectTimeout) &&
+    (s.ndots === undefined || (Number.isSafeInteger(s.ndots) && (s.ndots as number) >= 0)) &&
+    (s.mdnsSingleLabel === undefined || typeof s.mdnsSingleLabel === "boolean");
 }
 
 function isRequestId(v: unknown): v is number {

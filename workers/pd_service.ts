@@ -23,7 +23,7 @@ import { type DataFlow, pumpSocket } from "./net/socket_pump.ts";
 import { SocketReader } from "./net/socket_reader.ts";
 import { tlsDataFlow, upgradeTls } from "./net/tls_upgrade.ts";
 import type { Socket } from "node:net";
-import { connectSources, dnsServers, routeProblem } from "./pd_view.ts";
+import { connectSources, dnsServers, routeProblem, searchDomains } from "./pd_view.ts";
 import { zoned } from "../ip/zone.ts";
 import { describeError } from "../protocol/text.ts";
 
@@ -106,7 +106,7 @@ export class PdService {
     }
   }
 
-  /** §3.3.7.18: the host table, then this PD's DNS servers only. */
+  /** §3.3.7.18: the host table, then this PD's DNS servers only (mDNS for .local), per search candidate. */
   #translate(requestId: number, request: TranslateName, config: PdConfig): void {
     const { translationId, pdId } = request;
     const run = this.#start(requestId, () => ({
@@ -124,10 +124,13 @@ export class PdService {
       hostsFile: settings.hostsFile,
       timeout: settings.dnsTimeout,
       attempts: settings.dnsAttempts,
+      searchDomains: searchDomains(config.pd),
+      ndots: settings.ndots,
+      mdnsSingleLabel: settings.mdnsSingleLabel,
     }, (event) => {
       if (!run.live()) return;
       if (event.type === "address") {
-        const { address, ttl, server } = event;
+        const { address, ttl, server, name } = event;
         this.#reply(requestId, {
           type: "name-translation",
           translationId,
@@ -135,6 +138,7 @@ export class PdService {
           address,
           ...(ttl === undefined ? {} : { ttl }),
           server,
+          ...(name === undefined ? {} : { name }),
         });
         return;
       }

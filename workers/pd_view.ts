@@ -1,6 +1,7 @@
 /**
- * What a PD worker reads off its PD's configuration: the DNS servers every
- * element delivered, and the source addresses a connection may use.
+ * What a PD worker reads off its PD's configuration: the DNS servers and
+ * search domains every element delivered, and the source addresses a
+ * connection may use.
  *
  * @module
  */
@@ -79,6 +80,34 @@ export function dnsServerSources(pd: PdInfo): DnsServerSource[] {
  */
 export function dnsServers(pd: PdInfo): string[] {
   return [...new Set(dnsServerSources(pd).map((s) => s.address))];
+}
+
+/**
+ * The PD's search domains, the ones its worker qualifies short names with:
+ * the search-domains item of each configuration element (DHCPv4 option
+ * 15/119, RA DNSSL, DHCPv6 option 24, static), in element order, each once.
+ *
+ * @example DHCPv4's domain, then a static one
+ * ```ts
+ * import { searchDomains } from "./pd_view.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(searchDomains({
+ *   pdId: "eth0/ipv4", family: "ipv4", addresses: [],
+ *   elements: [
+ *     { element: "dhcpv4", data: { "search-domains": ["isp1.test"] } },
+ *     { element: "static", data: { "search-domains": ["isp1.test", "corp.test", 7] } },
+ *   ],
+ * }), ["isp1.test", "corp.test"]);
+ * ```
+ * @param pd The PD.
+ * @returns Domain strings as the elements hold them, in element order, each once.
+ */
+export function searchDomains(pd: PdInfo): string[] {
+  const domains = pd.elements.flatMap((e) => {
+    const list = e.data["search-domains"];
+    return Array.isArray(list) ? list.filter((x): x is string => typeof x === "string") : [];
+  });
+  return [...new Set(domains)];
 }
 
 /** Sources to try, or why there are none. */

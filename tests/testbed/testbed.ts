@@ -50,6 +50,22 @@
  *        │              adds 2001:db8:e2::/64
  *        ── netm ── M: stateful DHCPv6 (RA with M), dhclient -6 in the host
  *
+ * With `names: true` it also builds the names scenario (issue 18): A's
+ * DHCPv4 (options 15 and 119), RA (DNSSL) and DHCPv6 hand out the domain
+ * isp1.test and its DNS answers printer.isp1.test; B's DHCPv4 hands out
+ * isp2.test and its DNS answers printer.isp2.test
+ * ({@linkcode NAMES_DOMAINS}, {@linkcode PRINTER_NAMES}) and, under A's
+ * domain, {@linkcode MOVED_NAME}; a VPN-like link
+ * vpn0, a TUN device whose packets a user-space tunnel
+ * (tests/testbed/tun_tunnel.ts) carries to a VPN server namespace v with
+ * its own DNS (answering {@linkcode VPN_NAME}) and TCP peer; the resolver
+ * configuration mif reads is the one a VPN client that takes it over
+ * writes: the VPN's server and its domain corp.test ({@linkcode VPN});
+ * and an mDNS responder on B's r0 (tests/fixtures/mdns_responder.ts)
+ * answering {@linkcode MDNS_NAME}.
+ *
+ *   host ── vpn0 (tun) ⇐ tunnel ⇒ tun0 ── v: dnsmasq DNS 198.18.100.53, peer 198.18.100.80
+ *
  * Every network's DNS answers www.mif.example with its own address
  * ({@linkcode ANSWERS}) and logs each query with its source address
  * ({@linkcode TestBed.dnsQueries}). Each answer address is on its router's
@@ -73,6 +89,8 @@ const PEER_SERVER = new URL("./peer_server.ts", import.meta.url).pathname;
 const DELAY_LINE = new URL("./delay_line.ts", import.meta.url).pathname;
 const HTTPS_SERVER = new URL("./https_server.ts", import.meta.url).pathname;
 const CHECK_SERVER = new URL("./check_server.ts", import.meta.url).pathname;
+const TUN_TUNNEL = new URL("./tun_tunnel.ts", import.meta.url).pathname;
+const MDNS_RESPONDER = new URL("../fixtures/mdns_responder.ts", import.meta.url).pathname;
 /** The policy routing table that sends forwarded packets into the delay line. */
 const DELAY_TABLE = "100";
 
@@ -156,6 +174,57 @@ export const STUB_NAME = "stub.mif.example";
 /** D2's answer for {@linkcode STUB_NAME}: on D2's r0, with a TCP peer at {@linkcode PEER_PORT}. */
 export const STUB_ANSWER = "2001:db8:d2::80";
 
+/**
+ * The domains of the names scenario (`names: true`): what A's DHCPv4
+ * (options 15 and 119), RA (DNSSL) and DHCPv6 hand out, what B's DHCPv4
+ * hands out, and the VPN's domain (in the resolver configuration).
+ */
+export const NAMES_DOMAINS = { a: "isp1.test", b: "isp2.test", vpn: "corp.test" } as const;
+
+/** The printer each uplink's DNS knows (`names: true`): a single label under its own domain. */
+export const PRINTER_NAMES = { a: "printer.isp1.test", b: "printer.isp2.test" } as const;
+
+/**
+ * What A's and B's DNS answer for their {@linkcode PRINTER_NAMES}: their
+ * {@linkcode ANSWERS}, where each router's TCP peer listens at
+ * {@linkcode PEER_PORT}.
+ */
+export const PRINTER_ANSWERS = { a: ANSWERS.a, b: ANSWERS.b } as const;
+
+/**
+ * A name under A's domain that only B's DNS knows (`names: true`), as if
+ * the printer had moved: A's DNS refuses it, B's answers
+ * {@linkcode PRINTER_ANSWERS}.b. Split DNS never asks B for it unless
+ * leaking back is turned on.
+ */
+export const MOVED_NAME = "moved.isp1.test";
+
+/**
+ * The VPN-like link of the names scenario: the host's TUN device, its
+ * address and the tunnel's far end, the route through it, and the VPN's
+ * DNS server (the only server in the resolver configuration mif reads,
+ * with search {@linkcode NAMES_DOMAINS}.vpn).
+ */
+export const VPN = {
+  link: "vpn0",
+  address: "198.18.99.2",
+  peer: "198.18.99.1",
+  route: "198.18.100.0/24",
+  dnsServer: "198.18.100.53",
+} as const;
+
+/** The name only the VPN's DNS knows (`names: true`); it answers {@linkcode VPN_ANSWER}. */
+export const VPN_NAME = "intranet.corp.test";
+
+/** The VPN's answer for {@linkcode VPN_NAME}: in the VPN server's namespace, with a TCP peer at {@linkcode PEER_PORT}. */
+export const VPN_ANSWER = "198.18.100.80";
+
+/** The name the mDNS responder on B's r0 answers (`names: true`), with {@linkcode MDNS_ANSWER}. */
+export const MDNS_NAME = "lamp.local";
+
+/** The mDNS responder's answer for {@linkcode MDNS_NAME}: B's TCP peer. */
+export const MDNS_ANSWER = "203.0.113.80";
+
 /** A router of the IPv6 links (`ipv6: true`); also the name of its dnsmasq and its log. */
 export type Ipv6Router = "d1" | "d2" | "n" | "r" | "m";
 
@@ -175,6 +244,12 @@ export interface TestBedOptions {
    * implies `race`; default false.
    */
   readonly check?: boolean;
+  /**
+   * Also build the names scenario: the uplinks' domains and printers, the
+   * VPN-like link with its DNS and domain, the mDNS responder on B's link
+   * (see the module documentation); default false.
+   */
+  readonly names?: boolean;
 }
 
 /**
@@ -460,7 +535,7 @@ export class TestBed implements AsyncDisposable {
    * with `race`, d (netd's bridge), d1, d2, n, r and m only with `ipv6`.
    */
   readonly ns: Readonly<
-    Record<"host" | "a" | "b" | "c" | "c1" | "c2" | "s" | "srv" | "d" | Ipv6Router, string>
+    Record<"host" | "a" | "b" | "c" | "c1" | "c2" | "s" | "srv" | "d" | "v" | Ipv6Router, string>
   >;
   /** The temp dir: logs, leases, the dhclient script, resolv.conf for mif. */
   readonly dir: string;
@@ -479,6 +554,10 @@ export class TestBed implements AsyncDisposable {
   readonly ipv6: boolean;
   /** Whether the connectivity-check scenario is built ({@linkcode TestBedOptions.check}). */
   readonly check: boolean;
+  /** Whether the names scenario is built ({@linkcode TestBedOptions.names}). */
+  readonly names: boolean;
+  /** The names of the dnsmasq servers started so far (each has a query log). */
+  readonly #dnsmasqs = new Set<string>();
   readonly #delays: Record<RaceRouter, number> = { a: 0, b: 0 };
   #ipv6Broken = false;
   readonly #ipv4Broken = new Set<RaceRouter>();
@@ -502,6 +581,7 @@ export class TestBed implements AsyncDisposable {
       n: `${id}-n`,
       r: `${id}-r`,
       m: `${id}-m`,
+      v: `${id}-v`,
     };
     this.dir = dir;
     this.stateDir = `${dir}/dhclient-state`;
@@ -510,6 +590,7 @@ export class TestBed implements AsyncDisposable {
     this.check = options.check ?? false;
     this.race = (options.race ?? false) || this.check;
     this.ipv6 = options.ipv6 ?? false;
+    this.names = options.names ?? false;
     for (const router of ["a", "b"] as const) {
       this.#delays[router] = checkDelay(router, options.delayMs?.[router] ?? 0);
     }
@@ -608,6 +689,7 @@ export class TestBed implements AsyncDisposable {
       stderr: "null",
     }).spawn();
     this.#daemons.set(name, child);
+    this.#dnsmasqs.add(name);
   }
 
   /**
@@ -621,7 +703,7 @@ export class TestBed implements AsyncDisposable {
    * @param router The network, or a router of the IPv6 links (`ipv6`).
    * @returns Each query's type, name and source address.
    */
-  async dnsQueries(router: Router | Ipv6Router): Promise<DnsQueryRecord[]> {
+  async dnsQueries(router: Router | Ipv6Router | "v"): Promise<DnsQueryRecord[]> {
     const path = `${this.dir}/${router}.log`;
     try {
       return parseDnsmasqQueries(await Deno.readTextFile(path));
@@ -630,6 +712,25 @@ export class TestBed implements AsyncDisposable {
         cause: error,
       });
     }
+  }
+
+  /**
+   * The queries every DNS server of the bed has logged so far, by server
+   * (its router's name: "a", "b", "c1", …, "v" for the VPN's).
+   *
+   * @example No DNS server was asked for an mDNS name
+   * ```ts ignore
+   * const logs = await bed.allDnsQueries();
+   * Object.values(logs).flat().some((q) => q.name === "lamp.local"); // false
+   * ```
+   * @returns Each server's queries, oldest first.
+   */
+  async allDnsQueries(): Promise<Record<string, DnsQueryRecord[]>> {
+    const out: Record<string, DnsQueryRecord[]> = {};
+    for (const name of this.#dnsmasqs) {
+      out[name] = await this.dnsQueries(name as Router).catch(() => []);
+    }
+    return out;
   }
 
   /**
@@ -722,7 +823,11 @@ export class TestBed implements AsyncDisposable {
     });
     await Deno.writeTextFile(
       this.resolvConf,
-      "# mif test bed\nnameserver 198.18.1.1\nsearch s.mif.example\n",
+      this.names
+        // A VPN client that takes over the resolver configuration (vpnc-script,
+        // OpenVPN's update-resolv-conf) writes its server and its domain.
+        ? `# mif test bed: the VPN client's\nnameserver ${VPN.dnsServer}\nsearch ${NAMES_DOMAINS.vpn}\n`
+        : "# mif test bed\nnameserver 198.18.1.1\nsearch s.mif.example\n",
     );
     await Deno.writeTextFile(this.defaultPathResolvConf, DEFAULT_PATH_RESOLV_CONF);
 
@@ -740,10 +845,9 @@ export class TestBed implements AsyncDisposable {
       "--dhcp-range=198.51.100.100,198.51.100.150,255.255.255.0,10m",
       "--dhcp-range=2001:db8:a::,ra-stateless,64,10m",
       "--dhcp-option=option:dns-server,198.51.100.1",
-      "--dhcp-option=option:domain-search,a.mif.example",
+      ...this.#domainOptions("a"),
       "--dhcp-option=option:mtu,1400",
       "--dhcp-option=option6:dns-server,[2001:db8:a::1]",
-      "--dhcp-option=option6:domain-search,a6.mif.example",
       ...ANSWERS.a.map((x) => `--address=/${TEST_NAME}/${x}`),
       ...this.#raceAddresses("a"),
       ...this.#checkAddresses("a"),
@@ -755,7 +859,7 @@ export class TestBed implements AsyncDisposable {
       "--interface=r0",
       "--dhcp-range=203.0.113.100,203.0.113.150,255.255.255.0,10m",
       "--dhcp-option=option:dns-server,203.0.113.1",
-      "--dhcp-option=option:domain-search,b.mif.example",
+      ...this.#domainOptions("b"),
       ...ANSWERS.b.map((x) => `--address=/${TEST_NAME}/${x}`),
       ...this.#raceAddresses("b"),
       ...this.#checkAddresses("b"),
@@ -822,6 +926,87 @@ export class TestBed implements AsyncDisposable {
     if (this.race) await this.#buildRace();
     if (this.check) await this.#startCheck();
     if (this.ipv6) await this.#buildIpv6();
+    if (this.names) await this.#buildNames();
+  }
+
+  /**
+   * A's and B's domain options: without `names`, A's DHCPv4 search list
+   * a.mif.example and its RA's and DHCPv6's a6.mif.example, B's
+   * b.mif.example; with `names`, A's domain isp1.test (DHCPv4 options 15
+   * and 119; option6:domain-search, which dnsmasq sends as DHCPv6 option
+   * 24 and as the RA's DNSSL), B's isp2.test (options 15 and 119), and
+   * each DNS answering its printer ({@linkcode PRINTER_NAMES}), B's also
+   * {@linkcode MOVED_NAME}.
+   */
+  #domainOptions(router: "a" | "b"): string[] {
+    if (!this.names) {
+      return router === "a"
+        ? [
+          "--dhcp-option=option:domain-search,a.mif.example",
+          "--dhcp-option=option6:domain-search,a6.mif.example",
+        ]
+        : ["--dhcp-option=option:domain-search,b.mif.example"];
+    }
+    const domain = NAMES_DOMAINS[router];
+    return [
+      `--dhcp-option=option:domain-name,${domain}`,
+      `--dhcp-option=option:domain-search,${domain}`,
+      ...(router === "a" ? [`--dhcp-option=option6:domain-search,${domain}`] : []),
+      ...PRINTER_ANSWERS[router].map((x) => `--address=/${PRINTER_NAMES[router]}/${x}`),
+      ...(router === "b" ? PRINTER_ANSWERS.b.map((x) => `--address=/${MOVED_NAME}/${x}`) : []),
+    ];
+  }
+
+  /**
+   * The names scenario's VPN-like link and mDNS responder: namespace v
+   * with a TUN device tun0 (the tunnel's far end, the VPN's DNS server and
+   * peer on it), the host's TUN device vpn0 with its address and route,
+   * the tunnel between them, v's dnsmasq and peer, and the mDNS responder
+   * on B's r0.
+   */
+  async #buildNames(): Promise<void> {
+    const { host, v, b } = this.ns;
+    await this.#addNs(v, true);
+    await this.ip(v, "tuntap", "add", "dev", "tun0", "mode", "tun");
+    await this.ip(v, "addr", "add", `${VPN.peer}/32`, "peer", VPN.address, "dev", "tun0");
+    for (const x of [VPN.dnsServer, VPN_ANSWER]) {
+      await this.ip(v, "addr", "add", hostPrefix(x), "dev", "tun0");
+    }
+    await this.ip(v, "link", "set", "tun0", "up");
+    await this.ip(host, "tuntap", "add", "dev", VPN.link, "mode", "tun");
+    await this.ip(host, "addr", "add", `${VPN.address}/32`, "peer", VPN.peer, "dev", VPN.link);
+    await this.ip(host, "link", "set", VPN.link, "up");
+    await this.ip(host, "route", "add", VPN.route, "dev", VPN.link);
+    const socket = `${this.dir}/vpn-tunnel.sock`;
+    const tunnel = ["--allow-ffi", "--allow-read", "--allow-write", "--allow-net", TUN_TUNNEL];
+    await this.#startDeno("tunnel-v", "the VPN server's end of the tunnel", v, "ready", [
+      ...tunnel,
+      "tun0",
+      socket,
+      "listen",
+    ]);
+    await this.#startDeno("tunnel-host", "the host's end of the tunnel", host, "ready", [
+      ...tunnel,
+      VPN.link,
+      socket,
+      "connect",
+    ]);
+    this.startDnsmasq("v", v, [
+      "--interface=tun0",
+      `--listen-address=${VPN.dnsServer}`,
+      `--address=/${VPN_NAME}/${VPN_ANSWER}`,
+    ]);
+    await this.#startPeer("v", v, [VPN_ANSWER]);
+    await waitFor(`${VPN.link} up with carrier`, async () => {
+      return (await this.ip(host, "link", "show", VPN.link)).includes("LOWER_UP");
+    });
+    // tests/fixtures/mdns_responder.ts: one-shot (legacy unicast) queries answered by unicast.
+    await this.#startDeno("mdns-b", "the mDNS responder of B", b, "listening", [
+      "--allow-net",
+      MDNS_RESPONDER,
+      "203.0.113.1",
+      `${MDNS_NAME}=${MDNS_ANSWER}`,
+    ]);
   }
 
   /** dnsmasq's answers for {@linkcode CHECK_NAME} (and B's portal) in a router (`check` only). */

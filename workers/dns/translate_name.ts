@@ -1,7 +1,8 @@
 /**
- * Name translation through one provisioning domain (§3.3.7.18–20): the
- * local host table, then that PD's DNS servers only, from that PD's source
- * addresses; never the system resolver. Each address is sent the moment its
+ * Name translation through one provisioning domain (§3.3.7.18–20): for
+ * each candidate of the PD's search list, the local host table, then that
+ * PD's DNS servers only (or mDNS on its link for `.local` names), from that
+ * PD's source addresses; never the system resolver. Each address is sent the moment its
  * answer arrives (§3.3.7.20: "a single Name Translation message for each
  * such IP address"), then one done event.
  *
@@ -14,7 +15,10 @@ import type { Family, TranslationFailure } from "../../protocol/types.ts";
 import { toDnsName } from "../../dns/dns_name.ts";
 import { planRoutes } from "./dns_routes.ts";
 import { hostAddresses, readHosts } from "./hosts_file.ts";
-import { resolveType } from "./resolve_type.ts";
+import { resolveType, type TypeOutcome } from "./resolve_type.ts";
+import { searchCandidates } from "./search_list.ts";
+import { isLocalName, mdnsRoute } from "./mdns_link.ts";
+import { resolveMdns } from "./mdns_query.ts";
 import { endTranslation } from "./translation_outcome.ts";
 
 /** What a translation needs to know about its PD. */
@@ -31,6 +35,12 @@ export interface TranslationTarget {
   readonly timeout: number;
   /** How many times each server is tried per query. */
   readonly attempts: number;
+  /** The PD's search domains, in order (default none; see search_list.ts). */
+  readonly searchDomains?: readonly string[];
+  /** Names with fewer dots try the search domains first (default 1). */
+  readonly ndots?: number;
+  /** Whether single-label names also try `name.local` by mDNS, last (default false). */
+  readonly mdnsSingleLabel?: boolean;
 }
 
 /** What a translation reports: addresses as they come, then exactly one done. */
@@ -40,6 +50,8 @@ export type TranslationEvent =
     readonly address: string;
     readonly ttl?: number;
     readonly server: string;
+    /** The qualified name answered ("printer.isp1.test" for "printer"); absent for literals. */
+    readonly name?: string;
   }
   | { readonly type: "done"; readonly reason?: TranslationFailure; readonly detail?: string };
 
@@ -56,12 +68,94 @@ function checkTarget(target: TranslationTarget): void {
   }
 }
 
+/** Sends addresses (each once) and the done event, nothing once aborted. */
+function emitter(emit: (event: TranslationEvent) => void, signal: AbortSignal) {
+  const sent = new Set<string>();
+  return {
+    sent,
+    send(address: string, server: string, ttl?: number, name?: string) {
+      if (signal.aborted || sent.has(address)) return;
+      sent.add(address);
+      emit({
+        type: "address",
+        address,
+        ...(ttl === undefined ? {} : { ttl }),
+        server,
+        ...(name === undefined ? {} : { name }),
+      });
+    },
+    done(reason?: TranslationFailure, detail?: string) {
+      if (signal.aborted) return;
+      emit({
+        type: "done",
+        ...(reason === undefined ? {} : { reason }),
+        ...(detail === undefined ? {} : { detail }),
+      });
+    },
+  };
+}
+
+type Send = (address: string, server: string, ttl: number | undefined, name: string) => void;
+
+/**
+ * Asks one candidate name for each family: by mDNS when it is under local,
+ * else of the PD's DNS servers ("no-servers" when it has none usable).
+ */
+async function askCandidate(
+  name: string,
+  families: readonly Family[],
+  target: TranslationTarget,
+  send: Send,
+  signal: AbortSignal,
+): Promise<TypeOutcome[] | "no-servers"> {
+  const { timeout, attempts, interfaceId, addresses } = target;
+  const type = (f: Family) => f === "ipv4" ? "A" as const : "AAAA" as const;
+  if (isLocalName(name)) {
+    const route = mdnsRoute(interfaceId, addresses, Date.now());
+    if (!route) {
+      const detail = `${name}: the PD has no usable address to ask mDNS from`;
+      return [{ kind: "unreachable", detail }];
+    }
+    return await Promise.all(families.map((f) =>
+      resolveMdns(
+        { name, type: type(f), route, interfaceId, addresses, timeout, attempts },
+        ({ address, ttl }) => send(address, "mdns", ttl, name),
+        signal,
+      )
+    ));
+  }
+  const plan = planRoutes(target.servers, interfaceId, addresses, Date.now());
+  if (plan.routes.length === 0) return "no-servers";
+  return await Promise.all(families.map((f) =>
+    resolveType(
+      { name, type: type(f), routes: plan.routes, timeout, attempts },
+      ({ address, ttl }, server) => send(address, server, ttl, name),
+      signal,
+    )
+  ));
+}
+
+/** Why no DNS server of the PD can be asked. */
+function noServers(target: TranslationTarget, notes: readonly string[]): string {
+  const plan = planRoutes(target.servers, target.interfaceId, target.addresses, Date.now());
+  const why = target.servers.length === 0
+    ? "the PD has no DNS servers"
+    : `no DNS server of the PD is usable: ${plan.skipped.join(", ")}`;
+  return `Cannot translate name: ${[why, ...notes].join("; ")}`;
+}
+
 /**
  * Translates a name through one PD. An IP literal is answered as itself
- * (server "literal"); a name the host table knows in a requested family is
- * answered from it (server "hosts") without DNS, as nsswitch "files dns"
- * does; otherwise A and AAAA are asked in parallel (only one of them when
- * `family` is given) of the PD's servers.
+ * (server "literal"). Otherwise each candidate of the PD's search list
+ * (search_list.ts) is tried in turn until one yields addresses: the host
+ * table first (server "hosts", as nsswitch "files dns"), then A and AAAA in
+ * parallel (only one of them when `family` is given) of the PD's servers,
+ * or by mDNS on the PD's link (server "mdns") for names under local, which
+ * never go to DNS. Each address carries the candidate it answers (`name`).
+ *
+ * As glibc's res_search: NXDOMAIN, NODATA and SERVFAIL move on to the next
+ * candidate; a timeout or an unreachable server skips the remaining search
+ * domains, though the name as asked is still tried when it has not been.
  *
  * `emit` gets every address once, then one done event, unless `signal`
  * aborts: after that nothing is emitted and the promise resolves once every
@@ -83,9 +177,9 @@ function checkTarget(target: TranslationTarget): void {
  *   { type: "done" },
  * ]);
  * ```
- * @param name The name, a UTF-8 string (§3.3.7.18).
+ * @param name The name, a UTF-8 string (§3.3.7.18); a trailing dot makes it absolute.
  * @param family Only this family's addresses (default: both).
- * @param target The PD's servers, addresses, host table and timing.
+ * @param target The PD's servers, addresses, search list, host table and timing.
  * @param emit Receives the events.
  * @param signal Stops the translation (§3.3.7.19).
  * @throws {RangeError} When the timeout or attempts are not positive.
@@ -99,62 +193,48 @@ export async function translateName(
 ): Promise<void> {
   checkTarget(target);
   const families: readonly Family[] = family ? [family] : ["ipv4", "ipv6"];
-  const sent = new Set<string>();
-  const send = (address: string, server: string, ttl?: number) => {
-    if (signal.aborted || sent.has(address)) return;
-    sent.add(address);
-    emit({ type: "address", address, ...(ttl === undefined ? {} : { ttl }), server });
-  };
-  const done = (reason?: TranslationFailure, detail?: string) => {
-    if (signal.aborted) return;
-    emit({
-      type: "done",
-      ...(reason === undefined ? {} : { reason }),
-      ...(detail === undefined ? {} : { detail }),
-    });
-  };
-
+  const out = emitter(emit, signal);
   const literal = parseIp(name);
   if (literal) {
-    if (families.includes(literal.family)) send(formatIp(literal), "literal");
-    return done();
+    if (families.includes(literal.family)) out.send(formatIp(literal), "literal");
+    return out.done();
   }
   const checked = toDnsName(name);
   if (!checked.ok) {
-    return done(
-      "invalid-name",
-      `Cannot translate name: ${JSON.stringify(name)} ${checked.problem}`,
-    );
+    const quoted = JSON.stringify(name);
+    return out.done("invalid-name", `Cannot translate name: ${quoted} ${checked.problem}`);
   }
-  const ascii = checked.name;
-
   const hosts = await readHosts(target.hostsFile, signal);
   if (signal.aborted) return;
   const notes = hosts.ok ? [] : [hosts.problem];
-  if (hosts.ok) {
-    const known = hostAddresses(hosts.table, ascii, families);
+  const candidates = searchCandidates(name, {
+    domains: target.searchDomains ?? [],
+    ndots: target.ndots ?? 1,
+    mdnsSingleLabel: target.mdnsSingleLabel,
+  });
+  const outcomes: TypeOutcome[] = [];
+  let nodata = false, serverless = false, stopped = false;
+  for (const candidate of candidates) {
+    if (stopped && candidate !== checked.name) continue;
+    const known = hosts.ok ? hostAddresses(hosts.table, candidate, families) : [];
     if (known.length > 0) {
-      for (const address of known) send(address, "hosts");
-      return done();
+      for (const address of known) out.send(address, "hosts", undefined, candidate);
+      return out.done();
     }
+    const asked = await askCandidate(candidate, families, target, out.send, signal);
+    if (signal.aborted) return;
+    if (asked === "no-servers") {
+      serverless = true;
+      continue;
+    }
+    outcomes.push(...asked);
+    if (out.sent.size > 0) break;
+    nodata ||= asked.every((o) => o.kind === "nodata");
+    stopped ||= asked.some((o) => o.kind === "timeout" || o.kind === "unreachable");
   }
-
-  const plan = planRoutes(target.servers, target.interfaceId, target.addresses, Date.now());
-  if (plan.routes.length === 0) {
-    const why = target.servers.length === 0
-      ? "the PD has no DNS servers"
-      : `no DNS server of the PD is usable: ${plan.skipped.join(", ")}`;
-    return done("no-dns-servers", `Cannot translate name: ${[why, ...notes].join("; ")}`);
+  if (outcomes.length === 0 && serverless) {
+    return out.done("no-dns-servers", noServers(target, notes));
   }
-  const { timeout, attempts } = target;
-  const outcomes = await Promise.all(families.map((f) =>
-    resolveType(
-      { name: ascii, type: f === "ipv4" ? "A" : "AAAA", routes: plan.routes, timeout, attempts },
-      ({ address, ttl }, server) => send(address, server, ttl),
-      signal,
-    )
-  ));
-  if (signal.aborted) return;
-  const end = endTranslation(outcomes, sent.size > 0, notes);
-  done(end.reason, end.detail);
+  const end = endTranslation(outcomes, out.sent.size > 0 || nodata, notes);
+  out.done(end.reason, end.detail);
 }

@@ -103,7 +103,13 @@ test("servers are asked in turn: the first silent, the second answers", async ()
   const target = pd([first.server, second.server], undefined, { timeout: 400 });
   const events = await translate("www.example", "ipv4", target);
   assert.deepEqual(events, [
-    { type: "address", address: "198.51.100.80", ttl: 300, server: second.server },
+    {
+      type: "address",
+      address: "198.51.100.80",
+      ttl: 300,
+      server: second.server,
+      name: "www.example",
+    },
     { type: "done" },
   ]);
   assert.equal(first.queries.length, 1);
@@ -222,6 +228,12 @@ test("aborting after the first answer stops the other type and sends no done", a
     controller.abort();
   }, controller.signal);
   assert.deepEqual(events, [
-    { type: "address", address: "198.51.100.1", ttl: 300, server: dns.server },
+    {
+      type: "address",
+      address: "198.51.100.1",
+      ttl: 300,
+      server: dns.server,
+      name: "half.example",
+    },
   ]);
 });

@@ -35,8 +35,8 @@ test("A and AAAA answers are streamed in arrival order, with TTL and server, and
   });
   const events = await translate("www.example", undefined, pd([dns.server]));
   assert.deepEqual(events, [
-    { type: "address", address: "198.51.100.80", ttl: 60, server: dns.server },
-    { type: "address", address: "2001:db8::80", ttl: 60, server: dns.server },
+    { type: "address", address: "198.51.100.80", ttl: 60, server: dns.server, name: "www.example" },
+    { type: "address", address: "2001:db8::80", ttl: 60, server: dns.server, name: "www.example" },
     { type: "done" },
   ]);
   assert.deepEqual(dns.queries.map((q) => q.type).sort(), ["A", "AAAA"]);
@@ -94,6 +94,7 @@ test("an internationalised name is sent as its xn-- form", async () => {
     address: "198.51.100.7",
     ttl: 300,
     server: dns.server,
+    name: "xn--bcher-kva.example",
   });
   assert.equal(dns.queries[0].name, "xn--bcher-kva.example");
 });
@@ -123,7 +124,7 @@ test("a CNAME chain within one answer gives the target's addresses with the leas
   });
   const events = await translate("WWW.example", "ipv4", pd([dns.server]));
   assert.deepEqual(events, [
-    { type: "address", address: "198.51.100.80", ttl: 30, server: dns.server },
+    { type: "address", address: "198.51.100.80", ttl: 30, server: dns.server, name: "www.example" },
     { type: "done" },
   ]);
   assert.equal(dns.queries.length, 1);
@@ -138,7 +139,13 @@ test("a CNAME without the target's records is followed by a query for the target
   });
   const events = await translate("alias.example", "ipv4", pd([dns.server]));
   assert.deepEqual(events, [
-    { type: "address", address: "198.51.100.81", ttl: 20, server: dns.server },
+    {
+      type: "address",
+      address: "198.51.100.81",
+      ttl: 20,
+      server: dns.server,
+      name: "alias.example",
+    },
     { type: "done" },
   ]);
   assert.deepEqual(dns.queries.map((q) => q.name), ["alias.example", "real.example"]);
@@ -166,7 +173,13 @@ test("a server of the other family is skipped and the next one asked", async () 
   });
   const events = await translate("www.example", "ipv4", pd(["2001:db8::53", dns.server]));
   assert.deepEqual(events, [
-    { type: "address", address: "198.51.100.80", ttl: 300, server: dns.server },
+    {
+      type: "address",
+      address: "198.51.100.80",
+      ttl: 300,
+      server: dns.server,
+      name: "www.example",
+    },
     { type: "done" },
   ]);
 });
@@ -197,8 +210,8 @@ test("the host table answers before DNS, matching names case-insensitively", asy
     }),
   );
   assert.deepEqual(events, [
-    { type: "address", address: "198.51.100.1", server: "hosts" },
-    { type: "address", address: "2001:db8::1", server: "hosts" },
+    { type: "address", address: "198.51.100.1", server: "hosts", name: "router.example" },
+    { type: "address", address: "2001:db8::1", server: "hosts", name: "router.example" },
     { type: "done" },
   ]);
   assert.equal(dns.queries.length, 0);
@@ -210,11 +223,17 @@ test("a family the host table lacks for the name goes to DNS", async () => {
   });
   const target = pd([dns.server], undefined, { hostsFile: HOSTS });
   assert.deepEqual(await translate("printer.example", "ipv4", target), [
-    { type: "address", address: "198.51.100.2", server: "hosts" },
+    { type: "address", address: "198.51.100.2", server: "hosts", name: "printer.example" },
     { type: "done" },
   ]);
   assert.deepEqual(await translate("printer.example", "ipv6", target), [
-    { type: "address", address: "2001:db8::98", ttl: 300, server: dns.server },
+    {
+      type: "address",
+      address: "2001:db8::98",
+      ttl: 300,
+      server: dns.server,
+      name: "printer.example",
+    },
     { type: "done" },
   ]);
   assert.deepEqual(dns.queries.map((q) => q.type), ["AAAA"]);
@@ -245,6 +264,7 @@ test("a missing host table is no table; an unreadable one is noted and DNS used"
     address: "198.51.100.80",
     ttl: 300,
     server: dns.server,
+    name: "www.example",
   });
   const done = unreadable.at(-1);
   assert.ok(done?.type === "done" && done.reason === undefined);
@@ -353,6 +373,7 @@ Deno.test("translate-name resolves through each PD's own DNS server, from that P
         address: "198.51.100.80",
         ttl: 60,
         server: dnsA.server,
+        name: NAME,
       },
       {
         type: "name-translation",
@@ -361,6 +382,7 @@ Deno.test("translate-name resolves through each PD's own DNS server, from that P
         address: "2001:db8:a::80",
         ttl: 60,
         server: dnsA.server,
+        name: NAME,
       },
       { type: "name-translation-done", translationId: "eth0/ipv4", pdId: "eth0/ipv4" },
     ]);
@@ -427,6 +449,7 @@ Deno.test("a PD worker with network-only permissions reads the host table first"
         pdId: "eth0/ipv4",
         address: "198.18.0.7",
         server: "hosts",
+        name: NAME,
       });
       assert.equal(messages[1].type === "name-translation-done" && messages[1].reason, undefined);
       assert.equal(dnsA.queries.length, 0, "DNS is not asked for a name the host table has");
