@@ -92,16 +92,18 @@ export {
   type ResolutionRecord,
 } from "./connect/timeline.ts";
 export {
-  type ElementData,
   LEAK_MODES,
   type LeakMode,
   type NameRoute,
   type PdDomains,
   routeName,
+} from "./connect/split_dns.ts";
+export {
+  type ElementData,
   ROUTING_DOMAIN_ITEMS,
   type RoutingDomainItem,
   routingDomains,
-} from "./connect/split_dns.ts";
+} from "./protocol/routing_domains.ts";
 export type * from "./protocol/types.ts";
 export {
   CONFIG_ITEM_NAME,

@@ -8,7 +8,7 @@
 import type { AddressInfo, PdInfo } from "../protocol/model.ts";
 import { remaining } from "../protocol/lifetime.ts";
 import { dnsServerSources } from "../workers/pd_view.ts";
-import { routingDomains } from "../connect/split_dns.ts";
+import { routingDomains } from "../protocol/routing_domains.ts";
 import { type Session, sessionStatus } from "./session.ts";
 import type { BrokerState } from "./state.ts";
 import type { AddressStatus, MifStatus, PdStatus, WorkerPermissions } from "./status.ts";

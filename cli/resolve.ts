@@ -10,13 +10,8 @@
 import { openMif } from "../broker/mif.ts";
 import type { MifStatus, PdStatus } from "../broker/status.ts";
 import { whyNoAttempt } from "../connect/failure.ts";
-import {
-  type LeakMode,
-  notAskedDetail,
-  routeName,
-  routingDomains,
-  splitPds,
-} from "../connect/split_dns.ts";
+import { type LeakMode, notAskedDetail, routeName, splitPds } from "../connect/split_dns.ts";
+import { routingDomains } from "../protocol/routing_domains.ts";
 import type { ResolutionRecord } from "../connect/timeline.ts";
 import type { ApiMessage, SubscriberMessage } from "../protocol/types.ts";
 import type { Invocation } from "./args.ts";

@@ -11,7 +11,8 @@
 import { NO_MESSAGE, type Subscriber } from "../broker/subscriber.ts";
 import type { ApiMessage, ConfigValue, SubscriberMessage } from "../protocol/types.ts";
 import type { Follower } from "./follower.ts";
-import { type PdDomains, ROUTING_DOMAIN_ITEMS, routingDomains } from "./split_dns.ts";
+import type { PdDomains } from "./split_dns.ts";
+import { ROUTING_DOMAIN_ITEMS, routingDomains } from "../protocol/routing_domains.ts";
 
 /** The get-configuration-data requests for every element of every PD the follower knows. */
 function domainRequests(follower: Follower): SubscriberMessage[] {

@@ -17,18 +17,8 @@
  * @module
  */
 
-import type { ConfigValue } from "../protocol/types.ts";
 import { parseIp } from "../ip/ip.ts";
 import { toDnsName } from "../dns/dns_name.ts";
-
-/**
- * The configuration items whose domains route names to a PD: its search
- * list, and RFC 8801's PvD `dnsZones` where a platform reports them.
- */
-export const ROUTING_DOMAIN_ITEMS = ["search-domains", "dns-zones"] as const;
-
-/** One of {@linkcode ROUTING_DOMAIN_ITEMS}. */
-export type RoutingDomainItem = typeof ROUTING_DOMAIN_ITEMS[number];
 
 /**
  * What connect() does with the PDs a name is not routed to: `never` asks
@@ -42,12 +32,6 @@ export type LeakMode = typeof LEAK_MODES[number];
 
 /** The link-local domain (RFC 6762): names under it go to every PD. */
 export const LINK_LOCAL_DOMAIN = "local";
-
-/** A configuration element's data, as `mif status` and the platforms give it. */
-export interface ElementData {
-  /** The element's items by name. */
-  readonly data: Readonly<Record<string, ConfigValue>>;
-}
 
 /** A PD and its routing domains. */
 export interface PdDomains {
@@ -73,39 +57,6 @@ export type NameRoute =
     /** The PDs with that domain, in the order given. */
     readonly pdIds: readonly string[];
   };
-
-/**
- * A PD's routing domains: every string of its elements' `search-domains`
- * and `dns-zones` items, in element order, IDNA-converted, lower case,
- * each once. Entries that are no DNS names (".", "~.", empty) are left out.
- *
- * @example Search domains of two elements, and a PvD's zones
- * ```ts
- * import assert from "node:assert/strict";
- * import { routingDomains } from "./split_dns.ts";
- * assert.deepEqual(routingDomains([
- *   { data: { "dns-servers": ["198.51.100.53"], "search-domains": ["ISP1.test.", "corp.test"] } },
- *   { data: { "search-domains": ["isp1.test"], "dns-zones": ["bücher.test", "."] } },
- * ]), ["isp1.test", "corp.test", "xn--bcher-kva.test"]);
- * ```
- * @param elements The PD's configuration elements.
- * @returns Its routing domains.
- */
-export function routingDomains(elements: readonly ElementData[]): string[] {
-  const domains: string[] = [];
-  for (const { data } of elements) {
-    for (const item of ROUTING_DOMAIN_ITEMS) {
-      const value = data[item];
-      const entries = Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
-      for (const entry of entries) {
-        if (typeof entry !== "string") continue;
-        const name = toDnsName(entry);
-        if (name.ok && !domains.includes(name.name)) domains.push(name.name);
-      }
-    }
-  }
-  return domains;
-}
 
 /** The number of labels of a name. */
 function labels(name: string): number {

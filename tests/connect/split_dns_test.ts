@@ -6,7 +6,6 @@ import {
   needsRouting,
   notAskedDetail,
   routeName,
-  routingDomains,
   splitPds,
 } from "../../connect/split_dns.ts";
 
@@ -16,19 +15,6 @@ const PDS = [
   { pdId: "tun0/ipv4", domains: ["corp.isp1.test", "corp.test"] },
   { pdId: "wlan0/ipv4", domains: ["isp2.test"] },
 ];
-
-Deno.test("routingDomains takes search-domains and dns-zones of every element, IDNA, lower case, once", () => {
-  assert.deepEqual(
-    routingDomains([
-      { data: { "search-domains": ["Isp1.Test.", "", "~."], "dns-servers": ["198.51.100.53"] } },
-      { data: { "dns-zones": ["isp1.test", "Bücher.test"], mtu: 1500 } },
-      { data: { "search-domains": "corp.test" } },
-      { data: { "search-domains": [7, null] } },
-    ]),
-    ["isp1.test", "xn--bcher-kva.test", "corp.test"],
-  );
-  assert.deepEqual(routingDomains([]), []);
-});
 
 Deno.test("a name equal to or under a domain goes to the PDs with the longest matching domain", () => {
   const isp1 = { kind: "routed", domain: "isp1.test", pdIds: ["eth0/ipv4", "eth0/ipv6"] };
