@@ -22,6 +22,7 @@ import {
   STUB_ANSWER,
   STUB_NAME,
   type TestBed,
+  waitFor,
   withTestBed,
 } from "../testbed/testbed.ts";
 import { hostClientArgv, mifArgs, mifStatus, Watch } from "../testbed/mif_process.ts";
@@ -101,6 +102,44 @@ async function hostAddresses(
     l.addr_info.flatMap((a) =>
       a.local ? [{ address: a.local, temporary: a.temporary === true }] : []
     )
+  );
+}
+
+/** The host's global IPv6 addresses on a link that finished duplicate address detection. */
+async function usableAddresses(bed: TestBed, dev: string): Promise<string[]> {
+  const json = JSON.parse(
+    await bed.ip(
+      bed.ns.host,
+      "-j",
+      "-6",
+      "addr",
+      "show",
+      "dev",
+      dev,
+      "scope",
+      "global",
+      "-tentative",
+    ),
+  ) as { addr_info: { local?: string }[] }[];
+  return json.flatMap((l) => l.addr_info.flatMap((a) => a.local ? [a.local] : []));
+}
+
+/**
+ * Waits until SLAAC is done on every link the first step reads: both of
+ * netd's prefixes and netn's and netr's one. Under load the RAs and the
+ * 1 s of duplicate address detection can finish after netm's DHCPv6
+ * address, which is all the watch waits for.
+ */
+async function slaacDone(bed: TestBed): Promise<void> {
+  const has = async (dev: string, prefixes: string[]) => {
+    const addresses = await usableAddresses(bed, dev);
+    return prefixes.every((p) => addresses.some((a) => a.startsWith(p)));
+  };
+  await waitFor(
+    "SLAAC addresses on netd, netn and netr",
+    async () =>
+      await has("netd", ["2001:db8:d1:", "2001:db8:d2:"]) && await has("netn", ["2001:db8:e0:"]) &&
+      await has("netr", ["2001:db8:e1:"]),
   );
 }
 
@@ -281,6 +320,7 @@ testbedTest("linux platform on IPv6 links: a PD per router", unavailable, async 
     await using watch = new Watch(bed);
     await using elements = new ElementLog(bed);
     await watch.next(0, is("address-announcement", { pdId: M }), "netm's address");
+    await slaacDone(bed);
     await watch.settle();
 
     await t.step("mif status: a PD per router, addresses in their router's PD only", async () => {

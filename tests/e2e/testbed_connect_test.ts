@@ -93,6 +93,19 @@ async function race(
 
 const outcomes = (r: RaceOutput) => r.attempts.map((a) => `${a.pdId} ${a.address} ${a.outcome}`);
 
+/**
+ * Whether the first AAAA answer came within RFC 8305's 50 ms resolution
+ * delay of the first A answer, so that IPv6 must go first (on a loaded
+ * machine it can come later, and then IPv4 rightly goes first).
+ */
+function ipv6InTime(resolutions: readonly ResolutionRecord[]): boolean {
+  const first = (family: string) =>
+    Math.min(
+      ...resolutions.filter((x) => x.family === family).flatMap((x) => x.answers.map((a) => a.at)),
+    );
+  return first("ipv6") <= first("ipv4") + 45;
+}
+
 testbedTest(
   "connect() on real links with the default path's IPv6 broken",
   unavailable,
@@ -109,12 +122,16 @@ testbedTest(
           assert.ok(r.connected, String(r.error));
           assert.notEqual(r.winner!.pdId, "neta/ipv6/fe80::a");
           assert.ok(([v4a, v4b] as string[]).includes(r.winner!.address), outcomes(r).join("; "));
-          assert.equal(r.attempts[0].address, v6a, "IPv6 goes first (RFC 6724), and hangs");
-          assert.equal(r.attempts[0].outcome, "cancelled");
-          assert.ok(
-            r.winner!.start >= 249,
-            `the next attempt waited the attempt delay: ${r.winner!.start}`,
-          );
+          if (ipv6InTime(r.resolutions)) {
+            assert.equal(r.attempts[0].address, v6a, "IPv6 goes first (RFC 6724), and hangs");
+            assert.equal(r.attempts[0].outcome, "cancelled");
+            assert.ok(
+              r.winner!.start >= 249,
+              `the next attempt waited the attempt delay: ${r.winner!.start}`,
+            );
+          } else {
+            console.log("IPv6 answered after the resolution delay: IPv4 went first");
+          }
           assert.equal(
             r.greeting!.split(" ")[0],
             r.winner!.source,

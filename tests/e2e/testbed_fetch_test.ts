@@ -171,8 +171,10 @@ testbedTest(
           const [hop] = r.hops;
           assert.equal(hop.reused, false);
           assert.ok(([v4a, v4b] as string[]).includes(hop.remoteAddress!.address), describe(r));
-          assert.equal(hop.race!.attempts[0].address, v6a, "IPv6 goes first, and hangs");
-          assert.equal(hop.race!.attempts[0].outcome, "cancelled");
+          // IPv6 usually goes first and hangs; when A's AAAA answer comes over 50 ms after the
+          // A answers (RFC 8305's resolution delay, a loaded machine), IPv4 may go first.
+          const v6 = hop.race!.attempts.filter((a) => a.address === v6a);
+          assert.ok(v6.every((a) => a.outcome !== "connected"), describe(r));
           assert.equal(r.text, `${hop.localAddress!.address} ${hop.localAddress!.port}\n`);
           console.log(`mif: headers after ${r.headersMs!.toFixed(0)} ms`);
           // Deno's fetch() (hyper-util) tries the second family 300 ms after the
