@@ -106,7 +106,8 @@ function requestInit(
       ? {}
       : { connectTimeout: invocation.connectTimeout }),
     parallelInterfaces: invocation.parallelInterfaces ?? false,
-    ...(invocation.leak === undefined ? {} : { leak: invocation.leak }),
+    // Split DNS: with --pd the PDs named are the ones to ask, whatever their domains (as connect).
+    leak: invocation.leak ?? (invocation.pds === undefined ? "never" : "fallback"),
   };
 }
 

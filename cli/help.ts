@@ -196,7 +196,8 @@ ${EXIT_TEXT}`,
   fetch: `Usage: mif fetch URL [-X METHOD] [-H 'Name: value']... [-d DATA|@FILE] [-o FILE]
                  [-i] [--fail] [--cacert FILE]... [--pd ID] [--require PATH]
                  [--prefer PATH] [--avoid PATH] [--prohibit PATH] [--from ADDR]
-                 [--parallel-interfaces] [--connect-timeout SECONDS] [--json]
+                 [--parallel-interfaces] [--leak fallback] [--connect-timeout SECONDS]
+                 [--json]
 
 Fetches URL (http: or https:) with mif's fetch(): the connection is raced
 across PDs as mif connect races it, redirects are followed (to the same
@@ -224,6 +225,8 @@ new or reused connection, TLS version and ALPN:
                           PATH: as in mif help connect
   --from ADDR             only from this source address (one of a PD's)
   --parallel-interfaces   start the first attempt on each interface at once
+  --leak fallback         split DNS as in mif help connect (default never;
+                          with --pd, fallback)
   --connect-timeout S     seconds for each connection race (default 30)
   --json                  one object instead of the body: ok, reason, error,
                           url, finalUrl, status, statusText, headers, hops,

@@ -131,10 +131,11 @@ async function probe(
 
 /** The PDs to check: every PD of a non-loopback interface, or the one asked for. */
 function pdsToCheck(mif: Mif, pd: string | undefined): PdStatus[] {
-  const all = mif.status().interfaces.filter((n) => n.interfaceType !== "loopback")
-    .flatMap((n) => n.pds);
-  if (pd === undefined) return all;
-  const found = mif.status().interfaces.flatMap((n) => n.pds).filter((p) => p.pdId === pd);
+  const { interfaces } = mif.status();
+  if (pd === undefined) {
+    return interfaces.filter((n) => n.interfaceType !== "loopback").flatMap((n) => n.pds);
+  }
+  const found = interfaces.flatMap((n) => n.pds).filter((p) => p.pdId === pd);
   if (found.length === 0) throw new RangeError(`Cannot check connectivity: no PD "${pd}" here`);
   return found;
 }
@@ -158,6 +159,12 @@ export async function checkConnectivity(
   options: ConnectivityOptions = {},
 ): Promise<PdConnectivity[]> {
   options.signal?.throwIfAborted();
+  for (const name of ["timeout", "ttl"] as const) {
+    const ms = options[name];
+    if (ms !== undefined && (typeof ms !== "number" || !(ms > 0) || ms > 0x7fffffff)) {
+      throw new RangeError(`Cannot check connectivity: ${name} must be a positive number of ms`);
+    }
+  }
   const url = probeUrl(options.url);
   const parsed = new URL(url);
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {

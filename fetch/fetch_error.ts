@@ -87,6 +87,12 @@ function innermost(error: unknown): string {
  * const error = fetchFailure("https://a.example/", deno);
  * assert.equal(error.reason, "tls");
  * assert.equal(error.message, "Cannot fetch https://a.example/: invalid peer certificate: UnknownIssuer");
+ * // A word in the URL says nothing about the failure.
+ * const url = "https://tls.example/alert";
+ * const closed = new TypeError("fetch failed", {
+ *   cause: new Error(`error sending request for url (${url}): connection closed before message completed`),
+ * });
+ * assert.equal(fetchFailure(url, closed).reason, "http");
  * ```
  */
 export function fetchFailure(url: string, error: unknown): MifFetchError {
@@ -96,13 +102,19 @@ export function fetchFailure(url: string, error: unknown): MifFetchError {
       ? "no-pd"
       : error.reason === "not-translated" || error.reason === "no-source"
       ? "name"
+      : error.reason === "tls"
+      ? "tls"
       : "connect";
     return new MifFetchError(reason, `Cannot fetch ${url}: ${error.message}`, { cause: error });
   }
   const words = innermost(error);
   const detail = words.replace(/^.*client error \([A-Za-z]+\): /, "");
-  const tls = /certificate|tls|handshake|alert/i.test(words);
-  return new MifFetchError(tls ? "tls" : "http", `Cannot fetch ${url}: ${detail}`, {
-    cause: error,
-  });
+  // Judge Deno's words without the URL, which may hold any word.
+  const judged = detail.replace(/https?:\/\/\S+/g, "");
+  const reason: FetchFailureReason = /\bsocks|\bproxy\b/i.test(judged)
+    ? "connect" // mif's tunnel could not open another connection on the route.
+    : /certificate|\btls\b|handshake|fatal alert/i.test(judged)
+    ? "tls"
+    : "http";
+  return new MifFetchError(reason, `Cannot fetch ${url}: ${detail}`, { cause: error });
 }

@@ -46,8 +46,7 @@ async function openFrom(
     }
     if (m.type === "not-connected" && m.connectionId === connectionId) {
       await sub.close();
-      throw new ConnectionError(
-        m.reason === "pd-gone" ? "pd-gone" : "reset",
+      throw new Error(
         `Cannot open another connection to ${remote.address} port ${remote.port} through ${pdId}: ${m.reason}${
           m.detail ? ` (${m.detail})` : ""
         }`,
@@ -113,10 +112,12 @@ export class Route implements AsyncDisposable {
           this.remoteAddress,
           options.connectTimeout,
         ),
-      onFailure: (error) => {
+      // A route that cannot open another connection, or whose PD or worker is gone, is
+      // closed: the next fetch races again. A reset or timeout ends one connection only.
+      onFailure: (error, when) => {
         const gone = error instanceof ConnectionError &&
           (error.reason === "pd-gone" || error.reason === "worker-crashed");
-        if (gone || !(error instanceof ConnectionError)) this.close();
+        if (when === "open" || gone) this.close();
       },
       onChange: () => this.#idleCheck(),
     });

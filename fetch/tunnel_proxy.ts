@@ -33,11 +33,22 @@ export interface TunnelProxyInit {
   readonly first: Connection;
   /** Opens another connection on the same route, for further tunnels. */
   readonly open: () => Promise<Connection>;
-  /** Called when a connection ends with an error (e.g. its PD is gone). */
-  readonly onFailure: (error: unknown) => void;
+  /**
+   * Called when another connection cannot be opened ("open"), or when a
+   * connection ends with an error ("connection": e.g. its PD is gone).
+   */
+  readonly onFailure: (error: unknown, when: "open" | "connection") => void;
+  /** Milliseconds a client has to authenticate and name its target (default 10000). */
+  readonly handshakeMs?: number;
   /** Called whenever the number of open tunnels changes. */
   readonly onChange: (open: number) => void;
 }
+
+/** Milliseconds a client has to authenticate and name its target, by default. */
+const HANDSHAKE_MS = 10_000;
+
+/** Bytes of a server's first flight looked at for its ServerHello. */
+const HELLO_LIMIT = 16384;
 
 /** SOCKS5 replies (RFC 1928 §6): succeeded, general failure, not allowed, host unreachable. */
 const REPLY = { ok: 0, failure: 1, notAllowed: 2, unreachable: 4 } as const;
@@ -133,9 +144,9 @@ export class TunnelProxy implements AsyncDisposable {
     };
   }
 
-  /** Tunnels open now, the unused first connection included. */
+  /** Tunnels open now (the raced connection waiting for its tunnel does not count). */
   get open(): number {
-    return this.#open.size + (this.#first ? 1 : 0);
+    return this.#open.size;
   }
 
   /** What the server's first TLS hello said, once a tunnel saw one. */
@@ -151,28 +162,60 @@ export class TunnelProxy implements AsyncDisposable {
     }
   }
 
-  /** Answers one client: checks its secret and target, splices it onto a connection. */
+  /**
+   * Answers one client: checks its secret and target within the
+   * handshake time, splices it onto a connection. A failure on
+   * the client's side ends only this tunnel; a connection that cannot be
+   * opened, or that fails, is reported.
+   */
   async #serve(conn: Deno.Conn): Promise<void> {
     const entry: { conn: Deno.Conn; connection?: Connection } = { conn };
     this.#open.add(entry);
     try {
-      const target = await authenticate(conn, this.#secret) ? await readRequest(conn) : undefined;
-      if (!target) return this.#end(entry);
-      const host = canonicalIp(target.host) ?? target.host;
-      if (host !== this.#host || target.port !== this.#init.port) {
-        await reply(conn, REPLY.notAllowed);
-        return this.#end(entry);
+      const target = await this.#handshake(conn);
+      if (!target || this.#closed) return;
+      try {
+        entry.connection = this.#take() ?? await this.#init.open();
+      } catch (error) {
+        await reply(conn, REPLY.unreachable).catch(() => {});
+        return this.#init.onFailure(error, "open");
       }
-      entry.connection = this.#take() ?? await this.#init.open();
-      if (this.#closed) return this.#end(entry);
+      if (this.#closed) return;
       await reply(conn, REPLY.ok);
       this.#init.onChange(this.open);
       await this.#splice(conn, entry.connection);
-    } catch (error) {
-      if (!entry.connection) await reply(conn, REPLY.unreachable).catch(() => {});
-      this.#init.onFailure(error);
+    } catch {
+      // The client's socket failed: only this tunnel ends.
+    } finally {
+      this.#end(entry);
     }
-    this.#end(entry);
+  }
+
+  /** The client's target once its secret and target are right, else undefined. */
+  async #handshake(conn: Deno.Conn): Promise<{ host: string; port: number } | undefined> {
+    // A client that says nothing is cut off: closing its socket ends the reads.
+    const timer = setTimeout(
+      () => this.#closeQuietly(conn),
+      this.#init.handshakeMs ?? HANDSHAKE_MS,
+    );
+    try {
+      const target = await authenticate(conn, this.#secret) ? await readRequest(conn) : undefined;
+      if (!target) return undefined;
+      const host = canonicalIp(target.host) ?? target.host;
+      if (host === this.#host && target.port === this.#init.port) return target;
+      await reply(conn, REPLY.notAllowed);
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #closeQuietly(conn: Deno.Conn): void {
+    try {
+      conn.close();
+    } catch {
+      // Closed already.
+    }
   }
 
   #take(): Connection | undefined {
@@ -183,21 +226,26 @@ export class TunnelProxy implements AsyncDisposable {
 
   /** Pipes both ways until both ends are done; watches the server's first bytes for its hello. */
   async #splice(conn: Deno.Conn, connection: Connection): Promise<void> {
-    let seen = new Uint8Array(0);
+    let seen: Uint8Array | undefined = this.#hello === undefined ? new Uint8Array(0) : undefined;
     const watch = new TransformStream<Uint8Array, Uint8Array>({
       transform: (chunk, controller) => {
-        if (this.#hello === undefined && seen.length < 16384) {
-          seen = new Uint8Array([...seen, ...chunk.subarray(0, 16384)]);
-          const hello = parseServerHello(seen);
-          if (hello !== "incomplete") {
-            this.#hello = hello;
-            seen = new Uint8Array(0);
-          }
+        if (seen !== undefined) {
+          const more = new Uint8Array(seen.length + chunk.length);
+          more.set(seen);
+          more.set(chunk, seen.length);
+          const hello = parseServerHello(more);
+          // One verdict per tunnel: a hello, or no TLS at all (http:), or too long to tell.
+          if (hello !== "incomplete" || more.length >= HELLO_LIMIT) {
+            if (hello !== "incomplete" && hello !== undefined) this.#hello ??= hello;
+            seen = undefined;
+          } else seen = more;
         }
         controller.enqueue(chunk);
       },
     });
-    const failed = connection.closed.then((error) => error && this.#init.onFailure(error));
+    const failed = connection.closed.then((error) =>
+      error && this.#init.onFailure(error, "connection")
+    );
     await Promise.allSettled([
       conn.readable.pipeTo(connection.writable),
       connection.readable.pipeThrough(watch).pipeTo(conn.writable),
@@ -208,11 +256,7 @@ export class TunnelProxy implements AsyncDisposable {
 
   #end(entry: { conn: Deno.Conn; connection?: Connection }): void {
     if (!this.#open.delete(entry)) return;
-    try {
-      entry.conn.close();
-    } catch {
-      // Closed by the pipe already.
-    }
+    this.#closeQuietly(entry.conn);
     entry.connection?.close();
     this.#init.onChange(this.open);
   }

@@ -262,6 +262,27 @@ Deno.test({
       assert.equal(hops[1].reused, false);
     });
 
+    await t.step("plain http: tunnels too, and its hops carry no TLS", async () => {
+      const plain = Deno.serve(
+        { hostname: SERVER, port: 0, onListen() {} },
+        () => new Response("plain"),
+      );
+      try {
+        const hops: FetchHop[] = [];
+        const onHop = (h: FetchHop) => hops.push(h);
+        const url = `http://${NAME}:${plain.addr.port}/`;
+        for (let i = 0; i < 2; i++) {
+          assert.equal(await (await fetch(url, { mif, onHop })).text(), "plain");
+        }
+        assert.deepEqual(hops.map((h) => [h.status, h.reused, h.tls]), [
+          [200, false, undefined],
+          [200, true, undefined],
+        ]);
+      } finally {
+        await plain.shutdown();
+      }
+    });
+
     await t.step("a URL that is not http or https is a TypeError", async () => {
       await assert.rejects(fetch("ftp://a.example/", { mif }), TypeError);
     });

@@ -97,3 +97,25 @@ Deno.test("the tunnel proxy serves only its secret and its origin, the raced con
   ok.conn!.close();
   again.conn!.close();
 });
+
+Deno.test("a client that says nothing is cut off after the handshake time; the raced connection waits", async () => {
+  const first = fakeConnection("first");
+  const failures: string[] = [];
+  await using proxy = new TunnelProxy({
+    host: "www.test.example",
+    port: 443,
+    first: first.connection,
+    open: () => Promise.reject(new Error("not expected")),
+    onFailure: (_error, when) => failures.push(when),
+    onChange: () => {},
+    handshakeMs: 100,
+  });
+  const port = Number(new URL(proxy.proxy.url).port);
+  const silent = await Deno.connect({ hostname: "127.0.0.1", port });
+  const start = performance.now();
+  assert.equal(await silent.read(new Uint8Array(8)), null, "the proxy closed the silent client");
+  assert.ok(performance.now() - start >= 90);
+  silent.close();
+  assert.deepEqual(failures, [], "a client's silence is no failure of the route");
+  assert.equal(proxy.open, 0);
+});
