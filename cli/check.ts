@@ -8,20 +8,18 @@
  * @module
  */
 
-import { type Mif, openMif } from "../broker/mif.ts";
 import {
   checkConnectivity,
   type ConnectivityOptions,
   DEFAULT_CHECK_URL,
   type PdConnectivity,
 } from "../fetch/connectivity_check.ts";
-import { describeError } from "../protocol/text.ts";
 import { type Invocation, UsageError } from "./args.ts";
 import { type CheckReport, checkReport, failedCheckReport, formatResults } from "./check_report.ts";
 import { exitStatus } from "./exit.ts";
 import { readCaCerts } from "./inputs.ts";
-import { checkPaths } from "./paths.ts";
-import { mifOptions, print, untilSignal } from "./run.ts";
+import { print } from "./run.ts";
+import { withMif } from "./with_mif.ts";
 
 /** The environment variable naming the probe when --url does not. */
 const CHECK_URL_VARIABLE = "MIF_CHECK_URL";
@@ -95,35 +93,19 @@ export async function checkCommand(invocation: Invocation): Promise<number> {
     "interrupted",
     "Cannot check connectivity: interrupted",
   );
-  return await untilSignal(async (signal) => {
-    const mifOpts = await mifOptions(invocation);
-    const caCerts = await readCaCerts(invocation.caCertFiles ?? []);
-    let mif: Mif;
-    try {
-      mif = await openMif({ ...mifOpts, signal });
-    } catch (error) {
-      if (signal.aborted) return await show(invocation, interrupted);
-      return await show(
-        invocation,
-        failedCheckReport(url, "platform-failed", describeError(error)),
-      );
-    }
-    try {
-      checkPaths(invocation, mif.status());
-      const options: ConnectivityOptions = {
+  return await withMif(invocation, {
+    prepare: () => readCaCerts(invocation.caCertFiles ?? []),
+    run: (mif, caCerts, signal) =>
+      probe(invocation, {
         mif,
         url,
         caCerts,
         signal,
         fresh: invocation.fresh ?? false,
         ...(invocation.timeout === undefined ? {} : { timeout: invocation.timeout }),
-      };
-      return await show(invocation, await probe(invocation, options));
-    } catch (error) {
-      if (!signal.aborted || error !== signal.reason) throw error;
-      return await show(invocation, interrupted);
-    } finally {
-      await mif.close();
-    }
+      }),
+    interrupted,
+    platformFailed: (detail) => failedCheckReport(url, "platform-failed", detail),
+    show: (report) => show(invocation, report),
   });
 }

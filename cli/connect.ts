@@ -7,18 +7,17 @@
  * @module
  */
 
-import { type Mif, openMif } from "../broker/mif.ts";
+import type { Mif } from "../broker/mif.ts";
 import { connect as connectTo } from "../connect/happy_eyeballs.ts";
 import { ConnectFailedError } from "../connect/timeline.ts";
 import { CONNECT_FAILED_REASONS } from "../connect/failure.ts";
-import { describeError } from "../protocol/text.ts";
 import { type Invocation, UsageError } from "./args.ts";
 import { type ConnectReportReason, exitStatus } from "./exit.ts";
 import { observeMif } from "./observe.ts";
-import { checkPaths } from "./paths.ts";
 import { ProgressLine, RaceTracker } from "./progress.ts";
-import { mifOptions, print, untilSignal } from "./run.ts";
+import { print } from "./run.ts";
 import { formatRace, type RaceReport } from "./timeline_text.ts";
+import { withMif } from "./with_mif.ts";
 
 /**
  * `mif connect --json`'s object: always every key; `reason` and `error`
@@ -135,23 +134,11 @@ async function show(invocation: Invocation, report: ConnectReport): Promise<numb
  */
 export function connect(invocation: Invocation): Promise<number> {
   const interrupted = `Cannot connect to ${invocation.host} port ${invocation.port}: interrupted`;
-  return untilSignal(async (signal) => {
-    const options = await mifOptions(invocation);
-    let mif: Mif;
-    try {
-      mif = await openMif({ ...options, signal });
-    } catch (error) {
-      if (signal.aborted) return await show(invocation, failedReport("interrupted", interrupted));
-      return await show(invocation, failedReport("platform-failed", describeError(error)));
-    }
-    try {
-      checkPaths(invocation, mif.status());
-      return await show(invocation, await race(invocation, mif, signal));
-    } catch (error) {
-      if (!signal.aborted || error !== signal.reason) throw error;
-      return await show(invocation, failedReport("interrupted", interrupted));
-    } finally {
-      await mif.close();
-    }
+  return withMif(invocation, {
+    prepare: () => Promise.resolve(),
+    run: (mif, _inputs, signal) => race(invocation, mif, signal),
+    interrupted: failedReport("interrupted", interrupted),
+    platformFailed: (detail) => failedReport("platform-failed", detail),
+    show: (report) => show(invocation, report),
   });
 }

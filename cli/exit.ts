@@ -28,13 +28,11 @@ export const EXIT = {
   httpFailed: 5,
 } as const;
 
+/** The command line's own reasons, which every command's report may give. */
+const CLI_REASONS = ["usage", "interrupted", "platform-failed"] as const;
+
 /** Why `mif connect` did not connect: connect()'s reasons, then the command line's own. */
-export const CONNECT_REPORT_REASONS = [
-  ...CONNECT_FAILED_REASONS,
-  "usage",
-  "interrupted",
-  "platform-failed",
-] as const;
+export const CONNECT_REPORT_REASONS = [...CONNECT_FAILED_REASONS, ...CLI_REASONS] as const;
 
 /** One of {@linkcode CONNECT_REPORT_REASONS}. */
 export type ConnectReportReason = typeof CONNECT_REPORT_REASONS[number];
@@ -43,9 +41,7 @@ export type ConnectReportReason = typeof CONNECT_REPORT_REASONS[number];
 export const FETCH_REPORT_REASONS = [
   ...FETCH_FAILURE_REASONS,
   "http-status",
-  "usage",
-  "interrupted",
-  "platform-failed",
+  ...CLI_REASONS,
 ] as const;
 
 /** One of {@linkcode FETCH_REPORT_REASONS}. */
@@ -55,13 +51,7 @@ export type FetchReportReason = typeof FETCH_REPORT_REASONS[number];
  * Why `mif check` failed: no PD has full connectivity (`not-full`), or
  * there is no PD to check (`no-pd`); then the command line's own.
  */
-export const CHECK_REPORT_REASONS = [
-  "not-full",
-  "no-pd",
-  "usage",
-  "interrupted",
-  "platform-failed",
-] as const;
+export const CHECK_REPORT_REASONS = ["not-full", "no-pd", ...CLI_REASONS] as const;
 
 /** One of {@linkcode CHECK_REPORT_REASONS}. */
 export type CheckReportReason = typeof CHECK_REPORT_REASONS[number];

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type Mif, openMif } from "../broker/mif.ts";
+import type { Mif } from "../broker/mif.ts";
 import type { MifStatus } from "../broker/status.ts";
 import { selectorNames, unknownSelectors, validSelectors } from "../connect/connect_options.ts";
 import { fetch } from "../fetch/fetch.ts";
@@ -28,9 +28,10 @@ import {
   hopLines,
   responseReport,
 } from "./fetch_report.ts";
-import { checkPaths, knownPaths } from "./paths.ts";
-import { mifOptions, print, untilSignal } from "./run.ts";
+import { knownPaths } from "./paths.ts";
+import { print } from "./run.ts";
 import { didYouMean } from "./suggest.ts";
+import { withMif } from "./with_mif.ts";
 
 /** What the command line names on the file system, read before anything is asked. */
 interface Inputs {
@@ -256,28 +257,14 @@ async function show(invocation: Invocation, report: FetchReport): Promise<number
 export function fetchCommand(invocation: Invocation): Promise<number> {
   const url = invocation.url!;
   const interrupted = failedFetchReport(url, "interrupted", `Cannot fetch ${url}: interrupted`);
-  return untilSignal(async (signal) => {
-    const options = await mifOptions(invocation);
-    const inputs = await readInputs(invocation);
-    let mif: Mif;
-    try {
-      mif = await openMif({ ...options, signal });
-    } catch (error) {
-      if (signal.aborted) return await show(invocation, interrupted);
-      return await show(
-        invocation,
-        failedFetchReport(url, "platform-failed", describeError(error)),
-      );
-    }
-    try {
-      checkPaths(invocation, mif.status());
+  return withMif(invocation, {
+    prepare: () => readInputs(invocation),
+    run: (mif, inputs, signal) => {
       checkRequire(invocation.require ?? [], mif.status());
-      return await show(invocation, await exchange(invocation, inputs, mif, signal));
-    } catch (error) {
-      if (!signal.aborted || error !== signal.reason) throw error;
-      return await show(invocation, interrupted);
-    } finally {
-      await mif.close();
-    }
+      return exchange(invocation, inputs, mif, signal);
+    },
+    interrupted,
+    platformFailed: (detail) => failedFetchReport(url, "platform-failed", detail),
+    show: (report) => show(invocation, report),
   });
 }
