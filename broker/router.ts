@@ -1,9 +1,10 @@
 /**
  * Request routing: what a subscriber posts is admitted, then answered from
- * the state model (subscriptions, §3.3.7.1–16), recorded (intents,
- * §3.3.7.25) or sent to its PD's worker (§3.3.7.17–24), correlated by the
- * subscriber's translation and connection ids. A refused request is answered
- * with an `error` message; so is a broker bug.
+ * the state model (subscriptions, §3.3.7.1–16, and configuration data,
+ * §3.3.7.17), recorded (intents, §3.3.7.25) or sent to its PD's worker
+ * (§3.3.7.18–24), correlated by the subscriber's translation and
+ * connection ids. A refused request is answered with an `error` message;
+ * so is a broker bug.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import {
   interfaceAnnouncement,
   pdAnnouncements,
 } from "./announce.ts";
+import { configurationData } from "./configuration_data.ts";
 import { ConnectionHandle } from "./connection.ts";
 import type { IntentMessage } from "./intents.ts";
 import { Refusal } from "./refusal.ts";
@@ -156,7 +158,10 @@ export class RequestRouter {
       case "stop-announcing-addresses":
         return this.#subscription(session, message);
       case "get-configuration-data":
-        return this.#dispatch(session, message, "get configuration data");
+        return send(
+          session,
+          configurationData(this.#pd(message.pdId, "get configuration data").pd, message),
+        );
       case "translate-name":
         return this.#translate(session, message);
       case "stop-translating-name":

@@ -44,7 +44,7 @@ const OPTIONS: Readonly<Record<string, OptionSpec & { commands?: readonly Comman
   prefer: { value: "a PATH", multiple: true, commands: ["connect", "fetch"] },
   avoid: { value: "a PATH", multiple: true, commands: ["connect", "fetch"] },
   prohibit: { value: "a PATH", multiple: true, commands: ["connect", "fetch"] },
-  "parallel-interfaces": { commands: ["connect", "fetch"] },
+  "stagger-interfaces": { commands: ["connect", "fetch"] },
   leak: { value: "never or fallback", commands: ["resolve", "connect", "fetch"] },
   request: { value: "a METHOD", commands: ["fetch"] },
   header: { value: "'Name: value'", multiple: true, commands: ["fetch"] },
@@ -95,7 +95,7 @@ export interface Invocation {
   readonly avoid?: readonly string[];
   /** connect: every --prohibit, comma-separated lists split. */
   readonly prohibit?: readonly string[];
-  /** connect: --parallel-interfaces was given. */
+  /** connect, fetch: false when --stagger-interfaces was given. */
   readonly parallelInterfaces?: boolean;
   /** resolve, connect, fetch: --leak, split DNS's fallback to the PDs a name is not routed to. */
   readonly leak?: LeakMode;
@@ -343,7 +343,7 @@ function paths(option: string, given: readonly string[] | undefined): string[] |
   return list;
 }
 
-/** --from, --require, --prefer, --avoid, --prohibit and --parallel-interfaces (connect, fetch). */
+/** --from, --require, --prefer, --avoid, --prohibit and --stagger-interfaces (connect, fetch). */
 function pathArguments(
   values: Values,
 ): Pick<Invocation, "from" | "require" | "prefer" | "avoid" | "prohibit" | "parallelInterfaces"> {
@@ -357,7 +357,7 @@ function pathArguments(
     const list = paths(name, every(values, name));
     if (list !== undefined) result[name] = list;
   }
-  if (values.has("parallel-interfaces")) result.parallelInterfaces = true;
+  if (values.has("stagger-interfaces")) result.parallelInterfaces = false;
   return result;
 }
 

@@ -78,7 +78,7 @@ async function race(invocation: Invocation, mif: Mif, signal: AbortSignal): Prom
       ...(invocation.prefer === undefined ? {} : { prefer: invocation.prefer }),
       ...(invocation.avoid === undefined ? {} : { avoid: invocation.avoid }),
       ...(invocation.prohibit === undefined ? {} : { prohibit: invocation.prohibit }),
-      parallelInterfaces: invocation.parallelInterfaces ?? false,
+      parallelInterfaces: invocation.parallelInterfaces ?? true,
       // Split DNS: with --pd the PDs named are the ones to ask, whatever their domains.
       leak: invocation.leak ?? (invocation.pds === undefined ? "never" : "fallback"),
     });

@@ -106,7 +106,7 @@ function requestInit(
     ...(invocation.connectTimeout === undefined
       ? {}
       : { connectTimeout: invocation.connectTimeout }),
-    parallelInterfaces: invocation.parallelInterfaces ?? false,
+    parallelInterfaces: invocation.parallelInterfaces ?? true,
     // Split DNS: with --pd the PDs named are the ones to ask, whatever their domains (as connect).
     leak: invocation.leak ?? (invocation.pds === undefined ? "never" : "fallback"),
   };

@@ -153,7 +153,7 @@ ${PLATFORM_OPTIONS}
 
 ${EXIT_TEXT}`,
   connect: `Usage: mif connect HOST PORT [--pd ID] [--from ADDR] [--prefer PATH]
-                   [--avoid PATH] [--prohibit PATH] [--parallel-interfaces]
+                   [--avoid PATH] [--prohibit PATH] [--stagger-interfaces]
                    [--leak fallback] [--json]
 
 Connects to HOST (a name or an IP literal) on TCP PORT over the best of all
@@ -175,7 +175,8 @@ On a terminal, a progress line on stderr shows what is still pending.
       }), metered or validated; repeatable, or comma-separated: --prohibit vpn,cellular`,
     )
   }
-  --parallel-interfaces   start the first attempt on each interface at once
+  --stagger-interfaces    RFC 8305's attempt delay between interfaces too
+                          (default: each interface's first attempt at once)
   --leak fallback         split DNS: a name under some PDs' search domains is
                           asked of those PDs only; ask the others too once
                           those failed (default never; with --pd, fallback)
@@ -196,7 +197,7 @@ ${EXIT_TEXT}`,
   fetch: `Usage: mif fetch URL [-X METHOD] [-H 'Name: value']... [-d DATA|@FILE] [-o FILE]
                  [-i] [--fail] [--cacert FILE]... [--pd ID] [--require PATH]
                  [--prefer PATH] [--avoid PATH] [--prohibit PATH] [--from ADDR]
-                 [--parallel-interfaces] [--leak fallback] [--connect-timeout SECONDS]
+                 [--stagger-interfaces] [--leak fallback] [--connect-timeout SECONDS]
                  [--json]
 
 Fetches URL (http: or https:) with mif's fetch(): the connection is raced
@@ -224,7 +225,8 @@ new or reused connection, TLS version and ALPN:
   --prohibit PATH         never use these PDs
                           PATH: as in mif help connect
   --from ADDR             only from this source address (one of a PD's)
-  --parallel-interfaces   start the first attempt on each interface at once
+  --stagger-interfaces    RFC 8305's attempt delay between interfaces too
+                          (default: each interface's first attempt at once)
   --leak fallback         split DNS as in mif help connect (default never;
                           with --pd, fallback)
   --connect-timeout S     seconds for each connection race (default 30)

@@ -43,15 +43,21 @@ export interface TriedAttempt {
  */
 export class CandidatePool {
   readonly #interfaceOf: ReadonlyMap<string, string>;
+  readonly #staggered: ReadonlySet<string>;
   #pending: Candidate[] = [];
 
   /**
    * Makes an empty pool.
    *
    * @param interfaceOf Each PD's interface, by PD id.
+   * @param staggered PDs that never start in parallel (metered ones).
    */
-  constructor(interfaceOf: ReadonlyMap<string, string>) {
+  constructor(
+    interfaceOf: ReadonlyMap<string, string>,
+    staggered: ReadonlySet<string> = new Set(),
+  ) {
     this.#interfaceOf = interfaceOf;
+    this.#staggered = staggered;
   }
 
   /** How many candidates wait. */
@@ -128,8 +134,9 @@ export class CandidatePool {
 
   /**
    * Takes the best candidate, by destination order, on an interface no
-   * attempt has tried, of at most `tier` and not failed before (for
-   * parallelInterfaces: each interface's first attempt starts at once).
+   * attempt has tried, of at most `tier`, not failed before and not of a
+   * staggered PD (for parallelInterfaces: each interface's first attempt
+   * starts at once).
    *
    * @param tried The attempts so far.
    * @param tier The worst tier that may start.
@@ -137,7 +144,7 @@ export class CandidatePool {
    */
   takeUntried(tried: readonly TriedAttempt[], tier: number): Candidate | undefined {
     const untried = this.#pending.filter((c) =>
-      c.tier <= tier && c.history !== "failed" &&
+      c.tier <= tier && c.history !== "failed" && !this.#staggered.has(c.pdId) &&
       !tried.some((a) => a.interfaceId === this.#interfaceOf.get(c.pdId))
     );
     if (untried.length === 0) return undefined;

@@ -47,10 +47,12 @@ export interface ConnectOptions {
   readonly attemptDelay?: number;
   /**
    * Start the first attempt on each interface at once instead of an attempt
-   * delay after the previous attempt (default false: RFC 8305's stagger
-   * throughout). Within an interface, for avoided PDs and for destinations
+   * delay after the previous attempt, as the draft's §3.4 example does
+   * (default true; false: RFC 8305's stagger throughout). Within an
+   * interface, for avoided PDs, for metered interfaces and for destinations
    * that failed before, the stagger still holds. Costs a SYN per interface;
-   * saves an attempt delay when the first interface's path is silently broken.
+   * saves an attempt delay when the first interface's path is silently
+   * broken (README, "Performance").
    */
   readonly parallelInterfaces?: boolean;
   /**
@@ -190,7 +192,7 @@ export function checkConnectArguments(
   if (!Array.isArray(families) || !families.every((f) => f === "ipv4" || f === "ipv6")) {
     throw new TypeError('Cannot connect: families must list "ipv4" and/or "ipv6"');
   }
-  const parallelInterfaces = options.parallelInterfaces ?? false;
+  const parallelInterfaces = options.parallelInterfaces ?? true;
   if (typeof parallelInterfaces !== "boolean") {
     throw new TypeError("Cannot connect: parallelInterfaces must be a boolean");
   }

@@ -82,7 +82,14 @@ function eligible(
     const sources = options.source === undefined
       ? all
       : all.filter((a) => a.address === options.source);
-    return [{ pdId, interfaceId, family, addresses: sources, tier }];
+    return [{
+      pdId,
+      interfaceId,
+      family,
+      addresses: sources,
+      tier,
+      ...(nic?.metered ? { metered: true } : {}),
+    }];
   });
 }
 

@@ -43,6 +43,8 @@ export interface RacePd {
   readonly addresses: readonly SourceAddress[];
   /** 0 preferred, 1 neither, 2 avoided. */
   readonly tier: number;
+  /** Whether its interface is metered: it keeps the stagger with parallelInterfaces. */
+  readonly metered?: boolean;
 }
 
 /** What the race asks its driver to do. */
@@ -89,7 +91,8 @@ export interface RaceSettings {
    * Start the first attempt on each interface without waiting for the
    * attempt delay of attempts on other interfaces (the draft's §3.4 sends
    * SYNs on IF1 and IF2 together); RFC 8305's stagger still applies within
-   * an interface, to avoided PDs and to destinations that failed before.
+   * an interface, to avoided PDs, to metered PDs and to destinations that
+   * failed before.
    */
   readonly parallelInterfaces?: boolean;
 }
@@ -155,7 +158,10 @@ export class Race {
     this.#hooks = hooks;
     this.#t0 = settings.start ?? settings.clock.now();
     pds.forEach((pd, rank) => this.#resolutions.set(pd.pdId, { pd, rank, answers: [] }));
-    this.#pending = new CandidatePool(new Map(pds.map((pd) => [pd.pdId, pd.interfaceId])));
+    this.#pending = new CandidatePool(
+      new Map(pds.map((pd) => [pd.pdId, pd.interfaceId])),
+      new Set(pds.filter((pd) => pd.metered).map((pd) => pd.pdId)),
+    );
   }
 
   /** Whether the race is decided. */

@@ -56,8 +56,8 @@ Deno.test("parseInvocation: --pd, --prefer, --avoid and --prohibit keep every va
     },
   );
   assert.equal(
-    parseInvocation(["connect", "x.example", "80", "--parallel-interfaces"]).parallelInterfaces,
-    true,
+    parseInvocation(["connect", "x.example", "80", "--stagger-interfaces"]).parallelInterfaces,
+    false,
   );
   assert.equal(parseInvocation(["connect", "x.example", "80"]).parallelInterfaces, undefined);
   assert.equal(parseInvocation(["resolve", "x.example", "--family", "both"]).family, "both");

@@ -383,3 +383,18 @@ Deno.test("with parallelInterfaces an IPv4 answer waits the resolution delay onl
   race.answer("eth0/ipv4", "198.18.0.80"); // rmnet0's IPv6 is still resolving, on another interface
   assert.deepEqual(order(started), ["0 eth0/ipv4"]);
 });
+
+Deno.test("with parallelInterfaces a metered interface keeps the stagger", () => {
+  const pds = PDS.map((pd) => pd.interfaceId === "rmnet0" ? { ...pd, metered: true } : pd);
+  const { clock, race, started } = setup(pds, new PathHistory(), { parallelInterfaces: true });
+  for (const pd of pds) {
+    race.answer(pd.pdId, pd.family === "ipv6" ? "2001:db8:9::80" : "198.18.0.80");
+  }
+  assert.deepEqual(order(started), ["0 wlan0/ipv6", "0 eth0/ipv4"], "not rmnet0 at once");
+  clock.advance(500);
+  assert.deepEqual(
+    order(started).slice(2).sort(),
+    ["250 rmnet0/ipv6", "500 wlan0/ipv4"].sort(),
+    "rmnet0 only in the stagger, an attempt delay after another",
+  );
+});
