@@ -1,15 +1,28 @@
 import assert from "node:assert/strict";
-import { brief, drain, next, openManual, twoLinks, until, workerOf } from "../fixtures/helpers.ts";
+import {
+  brief,
+  drain,
+  element,
+  next,
+  openManual,
+  twoLinks,
+  until,
+  workerOf,
+} from "../fixtures/helpers.ts";
 import type {
   ApiMessage,
+  ElementInfo,
   ElementType,
   GetConfigurationData,
   MifOptions,
+  Snapshot,
   Subscriber,
   TranslateName,
 } from "../../mod.ts";
 
 const TEST_WORKER = new URL("../fixtures/test_worker.ts", import.meta.url);
+/** The test host table: "printer" and "printer.example" are 198.51.100.2. */
+const HOSTS = new URL("../testdata/hosts", import.meta.url).pathname;
 
 function ask(pdId: string, item: string, element: ElementType = "dhcpv4"): GetConfigurationData {
   return { type: "get-configuration-data", pdId, element, item };
@@ -18,7 +31,7 @@ function ask(pdId: string, item: string, element: ElementType = "dhcpv4"): GetCo
 function translate(pdId: string, name: string, translationId: string): TranslateName {
   return { type: "translate-name", pdId, name, translationId };
 }
-const options: MifOptions = { workerUrl: TEST_WORKER, workerPermissions: "net" };
+const options: MifOptions = { workerUrl: TEST_WORKER, workerPermissions: "net", hostsFile: HOSTS };
 
 async function collect(sub: Subscriber, count: number): Promise<ApiMessage[]> {
   const out: ApiMessage[] = [];
@@ -26,22 +39,73 @@ async function collect(sub: Subscriber, count: number): Promise<ApiMessage[]> {
   return out;
 }
 
-Deno.test("a PD worker starts on its PD's first request and answers get-configuration-data from its configuration", async () => {
+/** Translates an IP literal through a PD: its worker answers it without DNS or host table. */
+async function literal(sub: Subscriber, pdId: string, translationId: string): Promise<string[]> {
+  sub.post(translate(pdId, "198.51.100.7", translationId));
+  return brief(await collect(sub, 2));
+}
+
+function answered(pdId: string, translationId: string): string[] {
+  return [
+    `name-translation ${pdId} 198.51.100.7 ${translationId}`,
+    `name-translation-done ${pdId} ${translationId}`,
+  ];
+}
+
+/** eth0/ipv4 of {@linkcode twoLinks} with other DHCPv4 data. */
+function withEth0Ipv4Data(data: ElementInfo["data"]): Snapshot {
+  const snapshot = twoLinks();
+  const eth0 = snapshot.interfaces[0];
+  const ipv4 = { ...eth0.pds[0], elements: [element("dhcpv4", data)] };
+  return { interfaces: [{ ...eth0, pds: [ipv4, eth0.pds[1]] }, snapshot.interfaces[1]] };
+}
+
+const STOPPED = { state: "stopped", inFlight: 0, connections: 0, starts: 0, crashes: 0 };
+
+Deno.test("a PD worker starts on its PD's first request and answers it from its configuration; other PDs' workers stay stopped", async () => {
+  const { mif } = await openManual(twoLinks(), { workerPermissions: "net", hostsFile: HOSTS });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  assert.deepEqual(workerOf(mif, "eth0/ipv4"), STOPPED);
+  sub.post(translate("eth0/ipv4", "198.51.100.7", "literal"));
+  sub.post(translate("eth0/ipv4", "printer", "hosts"));
+  assert.equal(workerOf(mif, "eth0/ipv4").state, "running");
+  const answers = await collect(sub, 4);
+  const of = (id: string) => answers.filter((m) => "translationId" in m && m.translationId === id);
+  assert.deepEqual(of("literal"), [
+    {
+      type: "name-translation",
+      translationId: "literal",
+      pdId: "eth0/ipv4",
+      address: "198.51.100.7",
+      server: "literal",
+    },
+    { type: "name-translation-done", translationId: "literal", pdId: "eth0/ipv4" },
+  ]);
+  assert.deepEqual(of("hosts"), [
+    {
+      type: "name-translation",
+      translationId: "hosts",
+      pdId: "eth0/ipv4",
+      address: "198.51.100.2",
+      server: "hosts",
+      name: "printer",
+    },
+    { type: "name-translation-done", translationId: "hosts", pdId: "eth0/ipv4" },
+  ]);
+  assert.deepEqual(workerOf(mif, "eth0/ipv6"), STOPPED);
+  assert.deepEqual(workerOf(mif, "wlan0/ipv4"), STOPPED);
+  assert.equal(workerOf(mif, "eth0/ipv4").starts, 1);
+});
+
+Deno.test("the broker answers get-configuration-data from its snapshot at once, without starting the PD's worker", async () => {
   const { mif } = await openManual(twoLinks(), { workerPermissions: "net" });
   await using _ = mif;
   const sub = mif.subscribe();
-  assert.deepEqual(workerOf(mif, "eth0/ipv4"), {
-    state: "stopped",
-    inFlight: 0,
-    connections: 0,
-    starts: 0,
-    crashes: 0,
-  });
   sub.post(ask("eth0/ipv4", "dns-servers"));
   sub.post(ask("eth0/ipv4", "routers"));
   sub.post(ask("eth0/ipv4", "mtu", "ra"));
-  assert.equal(workerOf(mif, "eth0/ipv4").state, "running");
-  assert.deepEqual(await collect(sub, 3), [
+  assert.deepEqual(drain(sub), [
     {
       type: "configuration-data",
       pdId: "eth0/ipv4",
@@ -64,8 +128,7 @@ Deno.test("a PD worker starts on its PD's first request and answers get-configur
       reason: "no-element",
     },
   ]);
-  assert.equal(workerOf(mif, "eth0/ipv6").state, "stopped");
-  assert.equal(workerOf(mif, "eth0/ipv4").starts, 1);
+  assert.deepEqual(workerOf(mif, "eth0/ipv4"), STOPPED);
 });
 
 Deno.test("get-configuration-data on an unknown PD answers error without starting a worker", async () => {
@@ -76,35 +139,51 @@ Deno.test("get-configuration-data on an unknown PD answers error without startin
   assert.deepEqual(brief(drain(sub)), ["error unknown-pd"]);
 });
 
-Deno.test("a PD worker sees its PD's new configuration", async () => {
+Deno.test("a PD whose configuration changed answers get-configuration-data with the new data", async () => {
   const { mif, platform } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  const question = ask("eth0/ipv4", "mtu");
-  sub.post(question);
-  assert.equal((await next(sub)).type, "configuration-data");
-  const snapshot = twoLinks();
-  const eth0 = snapshot.interfaces[0];
-  const ipv4 = { ...eth0.pds[0], elements: [{ element: "dhcpv4" as const, data: { mtu: 9000 } }] };
-  platform.snapshot({
-    interfaces: [{ ...eth0, pds: [ipv4, eth0.pds[1]] }, snapshot.interfaces[1]],
-  });
-  sub.post(question);
-  const m = await next(sub);
-  assert(m.type === "configuration-data");
-  assert.equal(m.value, 9000);
+  sub.post(ask("eth0/ipv4", "mtu"));
+  const before = drain(sub);
+  assert.deepEqual(before.map((m) => m.type === "configuration-data" && m.value), [1500]);
+  platform.snapshot(withEth0Ipv4Data({ mtu: 9000 }));
+  sub.post(ask("eth0/ipv4", "mtu"));
+  sub.post(ask("eth0/ipv4", "dns-servers"));
+  assert.deepEqual(brief(drain(sub)), [
+    "configuration-data eth0/ipv4 dhcpv4 mtu",
+    "no-configuration-data eth0/ipv4 dhcpv4 dns-servers no-item",
+  ]);
+  sub.post(ask("eth0/ipv4", "mtu"));
+  const after = drain(sub);
+  assert.deepEqual(after.map((m) => m.type === "configuration-data" && m.value), [9000]);
+  assert.equal(workerOf(mif, "eth0/ipv4").starts, 0);
+});
+
+Deno.test("a running PD worker sees its PD's new configuration without a restart", async () => {
+  const { mif, platform } = await openManual(twoLinks(), options);
+  await using _ = mif;
+  const sub = mif.subscribe();
+  const names = async (translationId: string) => {
+    sub.post(translate("eth0/ipv4", "printer", translationId));
+    const [found, done] = await collect(sub, 2);
+    assert.deepEqual(brief([done]), [`name-translation-done eth0/ipv4 ${translationId}`]);
+    return found.type === "name-translation" && [found.address, found.name];
+  };
+  assert.deepEqual(await names("before"), ["198.51.100.2", "printer"]);
+  // A search domain makes "printer" try printer.example first (ndots 1).
+  platform.snapshot(withEth0Ipv4Data({ "search-domains": ["example"] }));
+  assert.deepEqual(await names("after"), ["198.51.100.2", "printer.example"]);
+  assert.equal(workerOf(mif, "eth0/ipv4").starts, 1);
 });
 
 Deno.test("an idle PD worker stops after the idle timeout and starts again on demand", async () => {
   const { mif } = await openManual(twoLinks(), { ...options, workerIdleTimeout: 30 });
   await using _ = mif;
   const sub = mif.subscribe();
-  const question = ask("wlan0/ipv4", "mtu");
-  sub.post(question);
-  await next(sub);
+  assert.deepEqual(await literal(sub, "wlan0/ipv4", "first"), answered("wlan0/ipv4", "first"));
   await until(() => workerOf(mif, "wlan0/ipv4").state === "stopped");
-  sub.post(question);
-  assert.equal((await next(sub)).type, "no-configuration-data");
+  assert.equal(workerOf(mif, "wlan0/ipv4").starts, 1);
+  assert.deepEqual(await literal(sub, "wlan0/ipv4", "again"), answered("wlan0/ipv4", "again"));
   assert.equal(workerOf(mif, "wlan0/ipv4").starts, 2);
 });
 
@@ -153,8 +232,7 @@ Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alo
   });
   sub.post({ type: "stop-translating-name", translationId: "b-held" });
   assert.deepEqual(brief([await next(sub)]), ["name-translation-done wlan0/ipv4 cancelled b-held"]);
-  sub.post(ask("eth0/ipv4", "mtu"));
-  assert.equal((await next(sub)).type, "configuration-data");
+  assert.deepEqual(await literal(sub, "eth0/ipv4", "after"), answered("eth0/ipv4", "after"));
   assert.equal(workerOf(mif, "eth0/ipv4").starts, 2);
 });
 
@@ -173,14 +251,13 @@ Deno.test("a worker reply of the wrong type is a protocol violation, handled as 
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post(ask("eth0/ipv4", "wrong-type"));
-  const m = await next(sub);
-  assert.deepEqual(brief([m]), [
-    "no-configuration-data eth0/ipv4 dhcpv4 wrong-type worker-crashed",
+  sub.post(translate("eth0/ipv4", "wrong-type.example", "w"));
+  assert.deepEqual(brief([await next(sub)]), [
+    "name-translation-done eth0/ipv4 worker-crashed w",
   ]);
   assert.match(
     workerOf(mif, "eth0/ipv4").lastCrash ?? "",
-    /interface-going-up does not answer get-configuration-data/,
+    /interface-going-up does not answer translate-name/,
   );
 });
 
@@ -244,14 +321,19 @@ Deno.test("closing a subscriber cancels its translations in the workers", async 
   await until(() => workerOf(mif, "eth0/ipv4").inFlight === 0);
 });
 
+/** The permission states of eth0/ipv4's worker (the test worker's "permissions.example"). */
+async function permissions(sub: Subscriber): Promise<Record<string, string>> {
+  sub.post(translate("eth0/ipv4", "permissions.example", "p"));
+  const m = await next(sub);
+  assert(m.type === "name-translation-done" && m.reason === undefined, JSON.stringify(m));
+  return JSON.parse(m.detail ?? "{}");
+}
+
 Deno.test("with workerPermissions net a PD worker has network permission only", async () => {
   const { mif } = await openManual(twoLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post(ask("eth0/ipv4", "permissions"));
-  const m = await next(sub);
-  assert(m.type === "configuration-data");
-  const value = m.value as Record<string, string>;
+  const value = await permissions(sub);
   assert.equal(value.net, "granted");
   for (const name of ["read", "write", "env", "run", "sys", "ffi"]) {
     assert.notEqual(value[name], "granted", name);
@@ -262,10 +344,7 @@ Deno.test("with workerPermissions inherit a PD worker has the process's permissi
   const { mif } = await openManual(twoLinks(), { ...options, workerPermissions: "inherit" });
   await using _ = mif;
   const sub = mif.subscribe();
-  sub.post(ask("eth0/ipv4", "permissions"));
-  const m = await next(sub);
-  assert(m.type === "configuration-data");
-  assert.equal((m.value as Record<string, string>).read, "granted");
+  assert.equal((await permissions(sub)).read, "granted");
 });
 
 for (const [how, name] of [["exits without an error", "exit.example"], ["hangs", "hang.example"]]) {
@@ -284,8 +363,8 @@ for (const [how, name] of [["exits without an error", "exit.example"], ["hangs",
       workerOf(mif, "eth0/ipv4").lastCrash ?? "",
       /^unresponsive: no answer to a liveness check within 50 ms$/,
     );
-    sub.post(ask("eth0/ipv4", "mtu"));
-    assert.equal((await next(sub)).type, "configuration-data");
+    assert.deepEqual(await literal(sub, "eth0/ipv4", "after"), answered("eth0/ipv4", "after"));
+    assert.equal(workerOf(mif, "eth0/ipv4").starts, 2);
   });
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { brief, oneLinkScenario } from "../fixtures/helpers.ts";
+import { brief, next, oneLinkScenario } from "../fixtures/helpers.ts";
 import { TestDnsServer } from "../fixtures/dns_server.ts";
 import { TcpPeer } from "../fixtures/tcp_peer.ts";
 import { ROOT, RUN, runMif } from "../fixtures/mif_cli.ts";
@@ -185,8 +185,12 @@ Deno.test("mif status says 'none' for an empty item and names an interface once 
 Deno.test("status text shows a started PD worker's state, in-flight requests, connections, starts and crashes", async () => {
   await using mif = await openMif({ platform: "sim", workerPermissions: "net" });
   await using sub = mif.subscribe();
-  sub.post({ type: "get-configuration-data", pdId: "tun0/ipv4", element: "static", item: "mtu" });
-  assert.ok((await sub.check({ timeout: 10_000 })).ready);
+  // An IP literal is translated by the PD's own worker, which the request starts.
+  sub.post({ type: "translate-name", pdId: "tun0/ipv4", name: "198.51.100.7", translationId: "t" });
+  assert.deepEqual(brief([await next(sub, 10_000), await next(sub, 10_000)]), [
+    "name-translation tun0/ipv4 198.51.100.7 t",
+    "name-translation-done tun0/ipv4 t",
+  ]);
   const text = renderStatus(mif.status());
   assert.match(
     text,
@@ -691,8 +695,8 @@ Deno.test("mif connect's usage errors: exit 2, one line; with --json also the ob
     [["connect", NAME, "80", "--family", "ipv4"], /^mif: --family only applies to resolve/],
     [["status", "--prohibit", "vpn"], /^mif: --prohibit only applies to connect/],
     [
-      ["resolve", NAME, "--parallel-interfaces"],
-      /^mif: --parallel-interfaces only applies to connect/,
+      ["resolve", NAME, "--stagger-interfaces"],
+      /^mif: --stagger-interfaces only applies to connect/,
     ],
     [["connect", "", "80"], /^mif: connect: HOST must not be empty/],
   ]);

@@ -8,6 +8,7 @@ import dgram from "node:dgram";
 import {
   address,
   assertValid,
+  brief,
   drain,
   element,
   next,
@@ -172,9 +173,9 @@ Deno.test("closing the Mif from inside post() (a getter structuredClone runs) di
   const sub = mif.subscribe();
   let closing: Promise<void> | undefined;
   sub.post({
-    type: "get-configuration-data",
-    element: "dhcpv4",
-    item: "mtu",
+    type: "translate-name",
+    name: "198.51.100.7",
+    translationId: "t",
     get pdId() {
       closing = mif.close();
       return "eth0/ipv4";
@@ -190,9 +191,9 @@ Deno.test("closing the subscriber from inside post() dispatches nothing", async 
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post({
-    type: "get-configuration-data",
-    element: "dhcpv4",
-    item: "mtu",
+    type: "translate-name",
+    name: "198.51.100.7",
+    translationId: "t",
     get pdId() {
       sub.close();
       return "eth0/ipv4";
@@ -259,14 +260,24 @@ Deno.test("a subscriber whose unread answers fill its queue is closed with a las
   const { mif } = await openManual(twoLinks(), { workerPermissions: "net" });
   await using _ = mif;
   const sub = mif.subscribe({ queueLimit: 16 });
-  for (let i = 0; i < 40; i++) {
-    sub.post({ type: "get-configuration-data", pdId: "eth0/ipv4", element: "dhcpv4", item: "mtu" });
+  // The worker answers each literal twice (its address, then done), in order: 20 overflow 16.
+  for (let i = 0; i < 20; i++) {
+    sub.post({
+      type: "translate-name",
+      pdId: "eth0/ipv4",
+      name: "198.51.100.7",
+      translationId: `t${i}`,
+    });
   }
   await until(() => sub.closed);
   assert.throws(() => sub.post({ type: "announce-interfaces" }), Deno.errors.BadResource);
   const all = drain(sub);
   assert.equal(all.length, 17);
-  assert(all.slice(0, 16).every((m) => m.type === "configuration-data"));
+  const answers = Array.from({ length: 8 }, (_, i) => [
+    `name-translation eth0/ipv4 198.51.100.7 t${i}`,
+    `name-translation-done eth0/ipv4 t${i}`,
+  ]);
+  assert.deepEqual(brief(all.slice(0, 16)), answers.flat());
   const last = all[16];
   assert(last.type === "error" && last.reason === "queue-overflow");
   assert.match(last.detail, /the subscriber is closed/);

@@ -60,7 +60,7 @@ Deno.test("with too few permissions for its workers, a request is answered with 
       `import { openMif } from "${MOD}";
 await using mif = await openMif({ platform: "sim", workerPermissions: "net" });
 const sub = mif.subscribe();
-sub.post({ type: "get-configuration-data", pdId: "wlan0/ipv4", element: "dhcpv4", item: "mtu" });
+sub.post({ type: "translate-name", pdId: "wlan0/ipv4", name: "198.51.100.7", translationId: "t" });
 await sub.check({ timeout: 5000 });
 console.log(JSON.stringify(sub.get()));
 `,
@@ -73,6 +73,7 @@ console.log(JSON.stringify(sub.get()));
     }).output();
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
     const answer = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.equal(answer.type, "name-translation-done");
     assert.equal(answer.reason, "worker-crashed");
     assert.match(
       answer.detail,
