@@ -15,7 +15,8 @@ import { skipReason } from "./skip_reason.ts";
 import type { ReceivedAdvert } from "./host_state.ts";
 import { parseRdisc6, type RouterAdvert } from "./parse_rdisc6.ts";
 import { sameData } from "../../protocol/json_value.ts";
-import { runTool } from "./run_tool.ts";
+import { answersComplete, completeAdverts, explainsRaParts } from "./advert_answers.ts";
+import { runRdisc6 } from "./run_rdisc6.ts";
 
 /** How long rdisc6 waits for answers, in ms. */
 export const SOLICIT_WAIT_MS = 1000;
@@ -92,11 +93,15 @@ export class AdvertCache {
   }
 
   /**
-   * Solicits on links and stores the answers. A link whose answers leave
-   * something of what the kernel shows unexplained — a default router that
-   * did not answer, an RA prefix no answer carries — is asked once more,
-   * waiting longer: a router delays a solicited RA by up to 3 s after its
-   * last one (RFC 4861 §6.2.6), and rdisc6 first waits only 1 s. A router
+   * Solicits on links and stores the answers. rdisc6 is stopped as soon as
+   * the answers explain what the kernel shows (answersComplete: every
+   * default router and link-local router neighbour answered, every RA
+   * prefix is in an answer), else it waits its full time. A link whose
+   * answers leave something unexplained — a default router that did not
+   * answer, an RA prefix no answer carries — is asked once more, waiting
+   * longer: a router delays a solicited RA by up to 3 s after its last one
+   * (RFC 4861 §6.2.6), and rdisc6 first waits only 1 s; that second run
+   * stops once its answers and the first run's explain it all. A router
    * that still did not answer keeps its last advertisement while the kernel
    * shows its default route or one of its prefixes. When runs for one link
    * overlap, only the latest one counts.
@@ -109,13 +114,16 @@ export class AdvertCache {
       const run = (this.#runs.get(link) ?? 0) + 1;
       this.#runs.set(link, run);
       this.#asked.set(link, parts.join("\n"));
+      let earlier: RouterAdvert[] = [];
       for (const wait of [SOLICIT_WAIT_MS, RETRY_WAIT_MS]) {
         const argv = ["rdisc6", "-n", "-m", "-r", "1", "-w", String(wait), link];
         try {
-          // rdisc6 exits 2 when no router answered.
-          const text = await runTool(argv, { signal, okCodes: [2] });
+          const out = await runRdisc6(argv, { signal, enough: enoughFor(parts, earlier) });
           if (this.#runs.get(link) !== run) return; // A later run for this link counts.
-          if (this.#store(link, parts, parseRdisc6(text))) return;
+          // Stopped, rdisc6 may have been cut in the middle of a block.
+          const adverts = out.stopped ? completeAdverts(out.text) : parseRdisc6(out.text);
+          if (this.#store(link, parts, adverts)) return;
+          earlier = adverts;
         } catch (error) {
           if (signal?.aborted) throw error;
           this.#notes.set(link, { source: argv.join(" "), reason: skipReason(error) });
@@ -142,10 +150,26 @@ export class AdvertCache {
     );
     this.#adverts.set(link, [...heard, ...unheard]);
     this.#notes.delete(link);
-    const explained = new Set(heard.flatMap((a) => [
-      `default ${a.router}`,
-      ...a.prefixes.map((x) => `prefix ${x.prefix}`),
-    ]));
-    return parts.every((p) => p.startsWith("router ") || explained.has(p));
+    return explainsRaParts(parts, heard);
   }
+}
+
+/**
+ * When rdisc6's output so far is enough: it holds an answer, and its
+ * complete answers, with the earlier run's, explain the link's parts. An
+ * answer that does not read (SyntaxError) is no reason to stop: the full
+ * output is parsed at the end.
+ */
+function enoughFor(
+  parts: readonly string[],
+  earlier: readonly RouterAdvert[],
+): (text: string) => boolean {
+  return (text) => {
+    try {
+      const heard = completeAdverts(text);
+      return heard.length > 0 && answersComplete(parts, [...earlier, ...heard]);
+    } catch {
+      return false;
+    }
+  };
 }
