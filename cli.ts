@@ -16,18 +16,12 @@
  * @module
  */
 
-import { openMif } from "./mod.ts";
+import { openMif } from "./broker/mif.ts";
 import { type Invocation, parseInvocation, UsageError } from "./cli/args.ts";
-import { connect, failedReport } from "./cli/connect.ts";
-import { checkCommand } from "./cli/check.ts";
-import { failedCheckReport } from "./cli/check_report.ts";
-import { fetchCommand } from "./cli/fetch.ts";
-import { failedFetchReport } from "./cli/fetch_report.ts";
 import { Follower } from "./connect/follower.ts";
 import { formatMessage, renderStatus } from "./cli/format.ts";
 import { EXIT } from "./cli/exit.ts";
 import { helpText, VERSION } from "./cli/help.ts";
-import { resolve } from "./cli/resolve.ts";
 import { mifOptions, print, untilSignal } from "./cli/run.ts";
 
 async function status(invocation: Invocation): Promise<number> {
@@ -67,14 +61,15 @@ async function run(invocation: Invocation): Promise<number> {
       });
     case "watch":
       return await watch(invocation);
+    // Each command's own modules load only when it runs (`mif status` needs no fetch()).
     case "resolve":
-      return await resolve(invocation);
+      return await (await import("./cli/resolve.ts")).resolve(invocation);
     case "connect":
-      return await connect(invocation);
+      return await (await import("./cli/connect.ts")).connect(invocation);
     case "fetch":
-      return await fetchCommand(invocation);
+      return await (await import("./cli/fetch.ts")).fetchCommand(invocation);
     case "check":
-      return await checkCommand(invocation);
+      return await (await import("./cli/check.ts")).checkCommand(invocation);
     default: {
       const never: never = invocation.command;
       throw new TypeError(`Cannot run command: ${never}`);
@@ -83,14 +78,22 @@ async function run(invocation: Invocation): Promise<number> {
 }
 
 /** The --json object of a usage error, for the commands that print one. */
-function usageReport(command: Invocation["command"] | undefined, message: string, url?: string) {
+async function usageReport(
+  command: Invocation["command"] | undefined,
+  message: string,
+  url?: string,
+) {
   switch (command) {
     case "connect":
-      return failedReport("usage", message);
+      return (await import("./cli/connect.ts")).failedReport("usage", message);
     case "fetch":
-      return failedFetchReport(url ?? "", "usage", message);
+      return (await import("./cli/fetch_report.ts")).failedFetchReport(url ?? "", "usage", message);
     case "check":
-      return failedCheckReport(url ?? null, "usage", message);
+      return (await import("./cli/check_report.ts")).failedCheckReport(
+        url ?? null,
+        "usage",
+        message,
+      );
   }
 }
 
@@ -98,7 +101,7 @@ function usageReport(command: Invocation["command"] | undefined, message: string
 async function usageError(error: UsageError, invocation: Invocation | undefined): Promise<number> {
   const command = invocation?.command ?? error.command;
   const json = invocation?.json ?? error.json;
-  const report = usageReport(command, error.message, invocation?.url);
+  const report = await usageReport(command, error.message, invocation?.url);
   if (report !== undefined && json) {
     await print(JSON.stringify(report, null, 2)).catch(() => {});
   }

@@ -6,9 +6,6 @@
  */
 
 import { type Platform, PLATFORM_NAMES, type PlatformName } from "./types.ts";
-import { loadScenario, SimPlatform } from "./sim/sim_platform.ts";
-import { LinuxPlatform } from "./linux/linux_platform.ts";
-import { DEFAULT_SOURCE_PATHS } from "./linux/config_sources.ts";
 
 /** Options for {@linkcode openPlatform}. */
 export interface PlatformOptions {
@@ -27,20 +24,24 @@ export interface PlatformOptions {
 
 type Opener = (options: PlatformOptions) => Promise<Platform>;
 
+/** Each platform's module is loaded only when it is opened: a process loads one of them. */
 const OPENERS: Readonly<Partial<Record<PlatformName, Opener>>> = {
-  sim: async (options) =>
-    new SimPlatform(await loadScenario(options.scenario, { signal: options.signal })),
-  linux: (options) =>
-    Promise.resolve(
-      new LinuxPlatform({
-        paths: {
-          ...(options.resolvConf !== undefined ? { resolvConf: options.resolvConf } : {}),
-          ...(options.leaseDirs !== undefined
-            ? { leaseDirs: [...DEFAULT_SOURCE_PATHS.leaseDirs, ...options.leaseDirs] }
-            : {}),
-        },
-      }),
-    ),
+  sim: async (options) => {
+    const { loadScenario, SimPlatform } = await import("./sim/sim_platform.ts");
+    return new SimPlatform(await loadScenario(options.scenario, { signal: options.signal }));
+  },
+  linux: async (options) => {
+    const { LinuxPlatform } = await import("./linux/linux_platform.ts");
+    const { DEFAULT_SOURCE_PATHS } = await import("./linux/config_sources.ts");
+    return new LinuxPlatform({
+      paths: {
+        ...(options.resolvConf !== undefined ? { resolvConf: options.resolvConf } : {}),
+        ...(options.leaseDirs !== undefined
+          ? { leaseDirs: [...DEFAULT_SOURCE_PATHS.leaseDirs, ...options.leaseDirs] }
+          : {}),
+      },
+    });
+  },
 };
 
 /**
