@@ -12,11 +12,47 @@
  * `--ipv6` builds the test bed with its IPv6 links too (a default and a stub
  * router on netd, a non-forwarding router, renumbering, stateful DHCPv6), so
  * that `mif status` — the first snapshot — asks every router there.
+ *
+ * `--profile` adds a per-step profile of the same change: a child in the
+ * host namespace opens the library on a LinuxPlatform whose `onStep` hook
+ * stamps each step (monitor line, re-read start, kernel read, sources,
+ * snapshot built, handed to the broker) and the announcement its
+ * subscriber gets; times are epoch ms, from just before `ip addr` is spawned.
  */
 
 import { testbedUnavailable } from "../tests/testbed/prerequisites.ts";
 import { TestBed } from "../tests/testbed/testbed.ts";
-import { mifArgs, Watch } from "../tests/testbed/mif_process.ts";
+import { hostClientArgv, mifArgs, Watch } from "../tests/testbed/mif_process.ts";
+import { LinuxPlatform } from "../platform/linux/linux_platform.ts";
+import { openMif } from "../mod.ts";
+import { Follower } from "../connect/follower.ts";
+
+if (Deno.args[0] === "--profile-child") {
+  await profileChild(Deno.args[1], Deno.args[2]);
+  Deno.exit(0);
+}
+
+/** The child of --profile: prints each step and each announcement as a JSON line. */
+async function profileChild(resolvConf: string, leaseDir: string): Promise<void> {
+  const at = () => performance.timeOrigin + performance.now();
+  const out = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
+  const platform = new LinuxPlatform({
+    paths: { resolvConf, leaseDirs: [leaseDir] },
+    onStep: (step, scope) => out({ step, at: at(), ...(scope ? { scope } : {}) }),
+  });
+  await using mif = await openMif({ platform });
+  await using sub = mif.subscribe({ name: "profile" });
+  // What mif watch subscribes to.
+  const follower = new Follower();
+  for (const m of follower.start()) sub.post(m);
+  out({ step: "ready", at: at() });
+  for await (const message of sub.messages()) {
+    if (message.type === "address-announcement" || message.type === "no-address-announcement") {
+      out({ step: message.type, address: message.address, at: at() });
+    }
+    for (const m of follower.next(message)) sub.post(m);
+  }
+}
 
 const ipv6 = Deno.args.includes("--ipv6");
 const SAMPLES = Number(Deno.args.find((a) => /^\d+$/.test(a)) ?? 50);
@@ -74,6 +110,119 @@ await using bed = await TestBed.create({ ipv6 });
   }
   console.log(summary("address added → address-announcement", added));
   console.log(summary("address removed → no-address-announcement", removed));
+  await fromKernelChange(watch, i);
+}
+
+/**
+ * The same changes made by a running `ip -batch -` (the bench writes one
+ * line): from just before the write, so the few ms of spawning ip (tens on
+ * a loaded machine) are not counted; what is left is the kernel change
+ * reaching the subscriber.
+ */
+async function fromKernelChange(watch: Watch, from: number): Promise<void> {
+  const ip = new Deno.Command("ip", {
+    args: ["-n", bed.ns.host, "-batch", "-"],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const writer = ip.stdin.getWriter();
+  let i = from;
+  const added: number[] = [], removed: number[] = [];
+  try {
+    for (let k = 0; k < SAMPLES; k++) {
+      const address = `2001:db8:5::${(0x800 + k).toString(16)}`;
+      for (
+        const [verb, type, into] of [
+          ["add", "address-announcement", added],
+          ["del", "no-address-announcement", removed],
+        ] as const
+      ) {
+        const line = `addr ${verb} ${address}/64 dev nets${verb === "add" ? " nodad" : ""}\n`;
+        const t0 = performance.now();
+        await writer.write(new TextEncoder().encode(line));
+        const at = await watch.next(i, (m) => m.type === type && m.address === address, address);
+        into.push(watch.messages[at].at - t0);
+        i = at + 1;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await writer.close();
+    await ip.status;
+  }
+  console.log(summary("address added by a running ip -batch → address-announcement", added));
+  console.log(summary("address removed by a running ip -batch → no-address-announcement", removed));
+}
+
+if (Deno.args.includes("--profile")) await profile(bed);
+
+/** A step of the profile child: epoch ms. */
+interface Step {
+  readonly step: string;
+  readonly at: number;
+  readonly scope?: string;
+  readonly address?: string;
+}
+
+/** Runs the profile child and prints, per step, the median ms since `ip addr` was spawned. */
+async function profile(bed: TestBed): Promise<void> {
+  const script = new URL(import.meta.url).pathname;
+  const [program, ...args] = hostClientArgv(bed, script, [
+    "--profile-child",
+    bed.resolvConf,
+    bed.stateDir,
+  ]);
+  const child = new Deno.Command(program, { args, stdout: "piped", stderr: "inherit" }).spawn();
+  const steps: Step[] = [];
+  const reading = (async () => {
+    let buffer = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      const lines = (buffer + chunk).split("\n");
+      buffer = lines.pop()!;
+      for (const l of lines) if (l.trim()) steps.push(JSON.parse(l));
+    }
+  })();
+  const until = async (match: (s: Step) => boolean) => {
+    for (const end = Date.now() + 20_000; Date.now() < end;) {
+      const found = steps.find(match);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    throw new Error("Cannot profile: the child did not report in 20 s");
+  };
+  try {
+    await until((s) => s.step === "ready");
+    await new Promise((r) => setTimeout(r, 1000));
+    const rows = new Map<string, number[]>();
+    const add = (name: string, ms: number) => rows.set(name, [...rows.get(name) ?? [], ms]);
+    for (let k = 0; k < SAMPLES; k++) {
+      const address = `2001:db8:5::${(0x400 + k).toString(16)}`;
+      for (const verb of ["add", "del"] as const) {
+        const from = steps.length;
+        const t0 = performance.timeOrigin + performance.now();
+        const nodad = verb === "add" ? ["nodad"] : [];
+        await bed.ip(bed.ns.host, "addr", verb, `${address}/64`, "dev", "nets", ...nodad);
+        add(`${verb}: ip addr ${verb} exited`, performance.timeOrigin + performance.now() - t0);
+        const type = verb === "add" ? "address-announcement" : "no-address-announcement";
+        const done = await until((s) => s.step === type && s.address === address);
+        const seen = steps.slice(from, steps.indexOf(done) + 1);
+        for (const name of ["event", "read", "kernel", "sources", "snapshot", "listener"]) {
+          const first = seen.find((s) => s.step === name);
+          if (first) {
+            add(`${verb}: first ${name}${first.scope ? ` (${first.scope})` : ""}`, first.at - t0);
+          }
+        }
+        add(`${verb}: ${type} reaches the subscriber`, done.at - t0);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const [name, ms] of rows) console.log(summary(`profile ${name}`, ms));
+  } finally {
+    child.kill("SIGTERM");
+    await reading.catch(() => {});
+    await child.status;
+  }
 }
 
 const status: number[] = [];

@@ -56,6 +56,13 @@ export class ConfigSources {
   readonly #paths: SourcePaths;
   /** The lease files of running dhclients, found at the last read. */
   dhclientFiles: readonly string[] = [];
+  /**
+   * Whether the last read found a source that no file watch follows and a
+   * kernel change may come with: NetworkManager, networkd's links or
+   * systemd-resolved (their tools answered). A reader that skips the
+   * sources after a kernel change should read them again soon when set.
+   */
+  unwatched = false;
   #discovery: Promise<boolean> | undefined;
   #psNote: SourceNote | undefined;
 
@@ -162,6 +169,8 @@ export class ConfigSources {
       readResolvectl(ctx),
     ]);
     const all = parts.flat();
+    // networkctl, nmcli and resolvectl: read through their tools, not files.
+    this.unwatched = [parts[2], parts[4], parts[6]].some((p) => p.length > 0);
     if (this.#psNote) notes.push(this.#psNote);
     return {
       discovery,

@@ -2,7 +2,10 @@
  * The Linux platform: the host as iproute2, sysfs, rdisc6 and the DHCP
  * clients' files describe it, followed live through `ip monitor`, file
  * watches on lease directories, and Router Solicitations when what Router
- * Advertisements set up on a link changes.
+ * Advertisements set up on a link changes. After an address or route change
+ * only the kernel's tables are read again, through running `ip -batch`
+ * processes (read_host.ts, kernel_change.ts); a link change, a lease file,
+ * a restarted monitor or anything unclassified reads everything.
  *
  * @module
  */
@@ -15,18 +18,34 @@ import { advisories, nextDeadline } from "./advisories.ts";
 import { ConfigSources, DEFAULT_SOURCE_PATHS, type SourcePaths } from "./config_sources.ts";
 import { Monitor, type MonitorOptions, NEIGHBOUR_COMMAND, routerFlagChanges } from "./monitor.ts";
 import { raLinkKeys } from "./ipv6_pds.ts";
-import { readKernel } from "./read_host.ts";
+import { KernelReader } from "./read_host.ts";
+import { type ReadScope, readScope } from "./kernel_change.ts";
+import type { SourceData } from "./lease_types.ts";
+
+/** How long a kernel change outside a burst waits for the rest of its lines, ms. */
+const GATHER = 1;
 
 /** Options for {@linkcode LinuxPlatform}. */
 export interface LinuxPlatformOptions {
   /** Where to look for configuration; unset fields keep their defaults. */
   readonly paths?: Partial<SourcePaths>;
-  /** How long to gather a burst of kernel events before re-reading, ms (default 5). */
+  /**
+   * How long to gather a burst of events before re-reading, ms (default 5).
+   * A kernel change that comes while nothing is read, and after a read that
+   * saw no other change, is read after 1 ms (the rest of its own lines);
+   * what comes during a read is a burst, gathered this long for the next.
+   */
   readonly debounce?: number;
   /** The monitor command (tests replace it). */
   readonly monitorCommand?: readonly string[];
   /** The neighbour monitor command, for routers (tests replace it). */
   readonly neighbourCommand?: readonly string[];
+  /**
+   * Called with each step of a re-read as it happens (for profiles):
+   * "event" (a monitor line), "read" (re-read starts, with its scope),
+   * "kernel", "sources", "snapshot" (built), "listener" (snapshot handed over).
+   */
+  readonly onStep?: (step: string, scope?: "tables" | "full") => void;
 }
 
 /**
@@ -43,6 +62,14 @@ export class LinuxPlatform implements Platform {
   readonly name = "linux" as const;
   readonly description = "this Linux host (iproute2, rdisc6, DHCP client leases)";
   readonly #sources: ConfigSources;
+  readonly #kernel = new KernelReader();
+  readonly #onStep: (step: string, scope?: ReadScope) => void;
+  /** The last sources read, kept while only the kernel's tables changed. */
+  #lastSources: { data: SourceData; notes: SourceNote[] } | undefined;
+  /** What the next re-read covers. */
+  #scope: ReadScope = "full";
+  /** Whether changes came while the last re-read ran: a burst, gathered by the debounce. */
+  #burst = false;
   readonly #adverts = new AdvertCache();
   readonly #debounce: number;
   readonly #monitorCommand?: readonly string[];
@@ -76,6 +103,7 @@ export class LinuxPlatform implements Platform {
     this.#debounce = options.debounce ?? 5;
     if (options.monitorCommand) this.#monitorCommand = options.monitorCommand;
     this.#neighbourCommand = options.neighbourCommand ?? NEIGHBOUR_COMMAND;
+    this.#onStep = options.onStep ?? (() => {});
   }
 
   async start(listener: (event: PlatformEvent) => void): Promise<Snapshot> {
@@ -84,12 +112,18 @@ export class LinuxPlatform implements Platform {
       throw new DOMException("Cannot start platform: it is already started", "InvalidStateError");
     }
     this.#started = true;
-    const snapshot = await this.#read(true);
+    const snapshot = await this.#read(true, "full");
+    this.#scope = "tables";
     this.#evaluatedAt = Date.now();
     this.#armDeadline();
     this.#listener = listener;
-    const follow = (source: string, options: MonitorOptions) =>
-      new Monitor(() => this.#trigger(), {
+    const follow = (source: string, options: MonitorOptions, kernel: boolean) =>
+      new Monitor((lines) => {
+        if (lines && kernel) this.#onStep("event");
+        // Restarts (no lines) and router flags read everything after the debounce.
+        if (lines && kernel) this.#trigger(readScope(lines), true);
+        else this.#trigger();
+      }, {
         ...options,
         onError: (error) => {
           this.#monitorNotes.set(source, { source, reason: `${error.message}; restarting` });
@@ -99,11 +133,12 @@ export class LinuxPlatform implements Platform {
     this.#monitor = follow(
       "ip monitor",
       this.#monitorCommand ? { command: this.#monitorCommand } : {},
+      true,
     );
     this.#routerMonitor = follow("ip monitor neigh", {
       command: this.#neighbourCommand,
       filter: routerFlagChanges(),
-    });
+    }, false);
     this.#watch();
     return snapshot;
   }
@@ -117,6 +152,7 @@ export class LinuxPlatform implements Platform {
     this.#watcher?.close();
     await Promise.all([this.#monitor?.close(), this.#routerMonitor?.close()]);
     await Promise.allSettled([...this.#pending]);
+    await this.#kernel.close();
   }
 
   /** Same as close(), for `await using`. */
@@ -130,12 +166,27 @@ export class LinuxPlatform implements Platform {
     return promise;
   }
 
-  #trigger(): void {
-    if (this.#closed || this.#timer !== undefined) return;
+  /**
+   * Asks for a re-read of at least `scope`. A kernel change (`leading`) is
+   * read almost at once, unless it is part of a burst (changes came while
+   * the last read ran); anything else, and whatever comes while a read
+   * runs, waits for the debounce and is read together.
+   */
+  #trigger(scope: ReadScope = "full", leading = false): void {
+    if (this.#closed) return;
+    if (scope === "full") this.#scope = "full";
+    if (this.#busy) {
+      this.#again = true;
+      this.#burst = true;
+      return;
+    }
+    if (this.#timer !== undefined) return;
+    // The kernel reports one change as a few lines at once (an address and
+    // its routes): 1 ms gathers them, where the debounce waits 5 for a burst.
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#track(this.#refresh());
-    }, this.#debounce);
+    }, leading && !this.#burst ? Math.min(GATHER, this.#debounce) : this.#debounce);
   }
 
   async #refresh(): Promise<void> {
@@ -144,14 +195,24 @@ export class LinuxPlatform implements Platform {
       return;
     }
     this.#busy = true;
+    this.#burst = false;
+    const scope = this.#scope;
+    this.#scope = "tables";
     try {
+      this.#onStep("read", scope);
       const before = this.#last;
-      const snapshot = await this.#read(false);
+      const snapshot = await this.#read(false, scope);
       if (!this.#closed) {
         this.#listener({ type: "snapshot", snapshot });
+        this.#onStep("listener");
         this.#advise(before, snapshot);
       }
       this.#watch();
+      // Sources no file watch follows may have changed with the kernel: read them soon.
+      if (scope === "tables" && this.#sources.unwatched) {
+        this.#scope = "full";
+        this.#again = true;
+      }
     } catch (error) {
       if (this.#closed) return;
       // Keep what was known, and say why it may be stale.
@@ -165,26 +226,39 @@ export class LinuxPlatform implements Platform {
       this.#busy = false;
       if (this.#again) {
         this.#again = false;
-        this.#trigger();
+        this.#trigger(this.#scope);
       }
     }
   }
 
-  async #read(waitForAdverts: boolean): Promise<Snapshot> {
-    const signal = this.#abort.signal;
-    // The kernel and the configuration sources are read at the same time.
-    const reading = readKernel(signal);
-    const [kernel, sources] = await Promise.all([
-      reading,
-      this.#sources.read(
-        reading.then((k) => new Map(k.links.map((l) => [l.index, l.name])), () => new Map()),
-        signal,
-        waitForAdverts,
-      ),
-    ]);
+  /** Reads the configuration sources, or keeps the last when only the kernel's tables changed. */
+  async #readSources(
+    scope: ReadScope,
+    kernel: ReturnType<KernelReader["read"]>,
+    waitForAdverts: boolean,
+  ): Promise<{ data: SourceData; notes: SourceNote[] }> {
+    // Lease files have their own watch; an address or a route changes no source.
+    if (scope === "tables" && this.#lastSources) return this.#lastSources;
+    const sources = await this.#sources.read(
+      kernel.then((k) => new Map(k.links.map((l) => [l.index, l.name])), () => new Map()),
+      this.#abort.signal,
+      waitForAdverts,
+    );
     // Listing the running dhclients is off the latency path after the first
     // read: when the list changed, read again.
     this.#track(sources.discovery.then((changed) => changed && this.#trigger()));
+    return this.#lastSources = { data: sources.data, notes: sources.notes };
+  }
+
+  async #read(waitForAdverts: boolean, scope: ReadScope): Promise<Snapshot> {
+    const signal = this.#abort.signal;
+    // The kernel and the configuration sources are read at the same time.
+    const reading = this.#kernel.read(scope, signal);
+    reading.then(() => this.#onStep("kernel"), () => {});
+    const [kernel, sources] = await Promise.all([
+      reading,
+      this.#readSources(scope, reading, waitForAdverts).finally(() => this.#onStep("sources")),
+    ]);
     const keys = raLinkKeys(kernel);
     const stale = new Map(this.#adverts.stale(keys).map((l) => [l, keys.get(l)!]));
     if (stale.size > 0) {
@@ -203,6 +277,7 @@ export class LinuxPlatform implements Platform {
         ...this.#monitorNotes.values(),
       ],
     });
+    this.#onStep("snapshot");
     this.#last = snapshot;
     return snapshot;
   }

@@ -1,9 +1,10 @@
 /**
  * Follows kernel changes with a long-running `ip -o monitor link address
- * route` (iproute2 6.1 ignores -j on monitor, so a line is only a trigger;
- * the platform re-reads the state after it). When the monitor dies it is
- * restarted with backoff, and the restart itself is a trigger, so anything
- * missed in between is picked up.
+ * route label` (iproute2 6.1 ignores -j on monitor, so a line only says
+ * what kind of object changed, by its label; the platform re-reads that
+ * part of the state after it, see kernel_change.ts). When the monitor dies
+ * it is restarted with backoff, and the restart itself is a trigger without
+ * lines, so anything missed in between is picked up.
  *
  * @module
  */
@@ -16,6 +17,9 @@ export const MONITOR_COMMAND: readonly string[] = [
   "link",
   "address",
   "route",
+  // Each line starts with [LINK], [ADDR] or [ROUTE]. Last, so the command
+  // still reads `ip -o monitor link ...` to whoever looks for it.
+  "label",
 ];
 
 /**
@@ -75,10 +79,16 @@ export interface MonitorOptions {
   readonly onStart?: () => void;
 }
 
+/**
+ * Called for the lines of each chunk the monitor printed that pass the
+ * filter, or without lines after a restart (anything may have changed).
+ */
+export type MonitorCallback = (lines?: readonly string[]) => void;
+
 /** A running monitor. */
 export class Monitor implements AsyncDisposable {
   readonly #argv: readonly string[];
-  readonly #onChange: () => void;
+  readonly #onChange: MonitorCallback;
   readonly #filter: ((line: string) => boolean) | undefined;
   readonly #onError: (error: Error) => void;
   readonly #onStart: () => void;
@@ -99,10 +109,11 @@ export class Monitor implements AsyncDisposable {
    * import { Monitor } from "./monitor.ts";
    * await using monitor = new Monitor(() => console.log("changed"));
    * ```
-   * @param onChange Called for every line and after every restart.
+   * @param onChange Called with the (filtered) lines of every chunk, and
+   *   without lines after every restart.
    * @param options Command, backoff, error callback.
    */
-  constructor(onChange: () => void, options: MonitorOptions = {}) {
+  constructor(onChange: MonitorCallback, options: MonitorOptions = {}) {
     this.#argv = options.command ?? MONITOR_COMMAND;
     this.#onChange = onChange;
     this.#filter = options.filter;
@@ -126,15 +137,14 @@ export class Monitor implements AsyncDisposable {
       const text = this.#child.stdout.pipeThrough(new TextDecoderStream());
       let partial = "";
       for await (const chunk of text) {
-        if (!this.#filter) {
-          if (chunk.length > 0) this.#onChange();
-          continue;
-        }
         const lines = (partial + chunk).split("\n");
         partial = lines.pop()!;
         // Every line goes through the filter: it may keep state (routerFlagChanges).
-        if (lines.map(this.#filter).includes(true)) this.#onChange();
+        const passed = this.#filter ? lines.filter(this.#filter) : lines;
+        if (passed.length > 0) this.#onChange(passed);
       }
+      // A last line without its newline still counts.
+      if (partial !== "" && (!this.#filter || this.#filter(partial))) this.#onChange([partial]);
       const status = await this.#child.status;
       if (!this.#closed) {
         this.#onError(

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { KernelReader, type KernelState, readKernel } from "../../../platform/linux/read_host.ts";
+
+const root = Deno.build.os === "linux" && Deno.uid() === 0;
+
+async function run(...argv: string[]): Promise<void> {
+  const out = await new Deno.Command(argv[0], { args: argv.slice(1), stderr: "piped" }).output();
+  if (!out.success) throw new Error(`${argv.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+/** The tables without the seconds that tick between two reads. */
+function tables(state: KernelState) {
+  return {
+    addresses: state.addresses.map((a) => ({ ...a, validLifetime: 0, preferredLifetime: 0 })),
+    routes: state.routes.map((r) => ({ ...r, expires: 0 })),
+    neighbours: state.neighbours,
+  };
+}
+
+Deno.test({
+  name: "after an address change a tables read sees it through ip -batch, keeping the links",
+  ignore: !root,
+  async fn() {
+    const ns = `mifkr${Deno.pid}`;
+    const dir = await Deno.makeTempDir({ prefix: "mif-kernel-reader-" });
+    // ip in the namespace: the reader runs "<program> -j ..." and "<program> -6 -j -batch -".
+    const program = `${dir}/ip`;
+    await Deno.writeTextFile(program, `#!/bin/sh\nexec ip -n ${ns} "$@"\n`);
+    await Deno.chmod(program, 0o755);
+    await run("ip", "netns", "add", ns);
+    const reader = new KernelReader(program);
+    try {
+      await run("ip", "-n", ns, "link", "add", "k0", "type", "veth", "peer", "name", "k0p");
+      for (const dev of ["lo", "k0", "k0p"]) await run("ip", "-n", ns, "link", "set", dev, "up");
+      const full = await reader.read("full");
+      assert.deepEqual(full.links.map((l) => l.name).sort(), ["k0", "k0p", "lo"]);
+
+      const ip = (...args: string[]) => run("ip", "-n", ns, ...args);
+      await ip("addr", "add", "2001:db8:5::100/64", "dev", "k0", "nodad");
+      await ip(
+        "addr",
+        "add",
+        "198.51.100.9/24",
+        "dev",
+        "k0",
+        "valid_lft",
+        "600",
+        "preferred_lft",
+        "300",
+      );
+      await ip(
+        "-6",
+        "route",
+        "add",
+        "2001:db8:7::/48",
+        "via",
+        "2001:db8:5::1",
+        "dev",
+        "k0",
+        "expires",
+        "600",
+      );
+      const after = await reader.read("tables");
+      assert.equal(after.links, full.links, "the links are kept, not read");
+      assert.equal(after.types, full.types);
+      assert.ok(after.addresses.some((a) => a.address === "2001:db8:5::100"));
+      const v4 = after.addresses.find((a) => a.address === "198.51.100.9");
+      assert.ok(v4 && v4.dynamic && v4.validLifetime! <= 600 && v4.validLifetime! > 590);
+      const route = after.routes.find((r) => r.destination === "2001:db8:7::/48");
+      assert.ok(route && route.expires! <= 600 && route.expires! > 590);
+      // Exactly what the spawned commands read.
+      assert.deepEqual(tables(after), tables(await readKernel(undefined, program)));
+      assert.equal(reader.fallbacks, 0, "no command had to be spawned");
+
+      // A renamed link: the full read restarts the batch processes, whose
+      // iproute2 caches interface names by index.
+      await ip("link", "set", "k0", "down");
+      await ip("link", "set", "k0", "name", "k1");
+      await ip("link", "set", "k1", "up");
+      await ip("addr", "add", "2001:db8:6::100/64", "dev", "k1", "nodad");
+      await reader.read("full");
+      const renamed = await reader.read("tables");
+      const devices = new Set(renamed.routes.map((r) => r.device));
+      assert.ok(devices.has("k1") && !devices.has("k0"), [...devices].join(" "));
+      assert.ok(renamed.addresses.some((a) => a.interfaceName === "k1"));
+    } finally {
+      await reader.close();
+      await run("ip", "netns", "del", ns).catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the first read of a reader is full even when asked for the tables",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const reader = new KernelReader();
+    try {
+      const state = await reader.read("tables");
+      assert.ok(state.links.some((l) => l.name === "lo"));
+      assert.equal(state.types.get("lo"), "loopback");
+    } finally {
+      await reader.close();
+    }
+  },
+});
