@@ -1,11 +1,16 @@
 /**
  * Broker benchmarks: the broker → PD worker round trip, pipelined PD requests
- * (messages/s = requests / time per iteration), and announcement fan-out.
+ * (messages/s = requests / time per iteration), announcement fan-out, and a
+ * PD worker's start. The PD request is a translate-name of an IPv4 literal
+ * asked for IPv6 only: the worker answers it with one done message, without
+ * I/O (get-configuration-data is answered by the broker, without a worker).
  *
  *   npx --yes deno@2 task bench
  */
 
 import { NO_MESSAGE, openMif, type Platform, type Snapshot, type Subscriber } from "../mod.ts";
+import { PdWorkerClient } from "../broker/worker_client.ts";
+import type { TranslateName } from "../protocol/types.ts";
 
 function snapshot(pds: number): Snapshot {
   return {
@@ -52,12 +57,13 @@ const platform = new BenchPlatform();
 // Workers stop once idle, so the process can end after the last benchmark.
 const mif = await openMif({ platform, workerPermissions: "net", workerIdleTimeout: 2000 });
 const sub = mif.subscribe({ name: "bench" });
-const ask = {
-  type: "get-configuration-data",
+const ask: TranslateName = {
+  type: "translate-name",
+  translationId: "bench",
   pdId: "eth0/ipv4/0",
-  element: "dhcpv4",
-  item: "dns-servers",
-} as const;
+  name: "127.0.0.1",
+  family: "ipv6",
+};
 
 async function take(s: Subscriber, n: number): Promise<void> {
   for (let got = 0; got < n;) {
@@ -66,18 +72,18 @@ async function take(s: Subscriber, n: number): Promise<void> {
   }
 }
 
-// Start the worker before measuring: a cold start is ~15 ms, measured separately below.
+// Start the worker before measuring: its start is measured separately below.
 sub.post(ask);
 await take(sub, 1);
 
-// Baseline: a bare MessagePort round trip to a worker that echoes.
+// Baseline: a bare MessagePort round trip to a worker that echoes what the broker posts.
 const echo = new Worker(new URL("./echo_worker.ts", import.meta.url), { type: "module" });
 const channel = new MessageChannel();
 echo.postMessage(null, [channel.port2]);
 const echoOnce = () =>
   new Promise<void>((resolve) => {
     channel.port1.onmessage = () => resolve();
-    channel.port1.postMessage(ask);
+    channel.port1.postMessage({ type: "request", requestId: 1, request: ask });
   });
 await echoOnce();
 globalThis.addEventListener("unload", () => {
@@ -94,7 +100,7 @@ Deno.bench(
 );
 
 Deno.bench(
-  "broker → PD worker round trip (get-configuration-data)",
+  "broker → PD worker round trip (translate-name of a literal)",
   { group: "worker" },
   async () => {
     sub.post(ask);
@@ -103,16 +109,18 @@ Deno.bench(
 );
 
 Deno.bench(
-  "1000 pipelined get-configuration-data through one PD worker",
+  "1000 pipelined translate-name through one PD worker",
   { group: "worker" },
   async () => {
-    for (let i = 0; i < 1000; i++) sub.post(ask);
+    for (let i = 0; i < 1000; i++) sub.post({ ...ask, translationId: `p${i}` });
     await take(sub, 1000);
   },
 );
 
 Deno.bench("1000 pipelined requests spread over 4 PD workers", { group: "worker" }, async () => {
-  for (let i = 0; i < 1000; i++) sub.post({ ...ask, pdId: `eth0/ipv4/${i & 3}` });
+  for (let i = 0; i < 1000; i++) {
+    sub.post({ ...ask, translationId: `s${i}`, pdId: `eth0/ipv4/${i & 3}` });
+  }
   await take(sub, 1000);
 });
 
@@ -145,7 +153,10 @@ Deno.bench("post → answer without a worker (announce-interfaces)", { group: "f
   sub.get();
 });
 
-Deno.bench("PD worker cold start + first answer", { group: "start", n: 20 }, async (b) => {
+Deno.bench("PD worker cold start + first answer, right after openMif", {
+  group: "start",
+  n: 20,
+}, async (b) => {
   const m = await openMif({ platform: new BenchPlatform(), workerPermissions: "net" });
   const s = m.subscribe();
   b.start();
@@ -153,4 +164,45 @@ Deno.bench("PD worker cold start + first answer", { group: "start", n: 20 }, asy
   await take(s, 1);
   b.end();
   await m.close();
+});
+
+Deno.bench("openMif + PD worker start + first answer", { group: "start", n: 20 }, async () => {
+  const m = await openMif({ platform: new BenchPlatform(), workerPermissions: "net" });
+  const s = m.subscribe();
+  s.post(ask);
+  await take(s, 1);
+  await m.close();
+});
+
+Deno.bench("PD worker start + first answer, the spare loaded (1 s after openMif)", {
+  group: "start",
+  n: 10,
+}, async (b) => {
+  const m = await openMif({ platform: new BenchPlatform(), workerPermissions: "net" });
+  const s = m.subscribe();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  b.start();
+  s.post(ask);
+  await take(s, 1);
+  b.end();
+  await m.close();
+});
+
+Deno.bench("PD worker cold start + first answer, no spare (PdWorkerClient alone)", {
+  group: "start",
+  n: 20,
+}, async () => {
+  const client = new PdWorkerClient({
+    interfaceId: "eth0",
+    pd: snapshot(1).interfaces[0].pds[0],
+    settings: { hostsFile: null, dnsTimeout: 1000, dnsAttempts: 1, connectTimeout: 1000 },
+  }, {
+    pd: { hostsFile: null, dnsTimeout: 1000, dnsAttempts: 1, connectTimeout: 1000 },
+    url: new URL("../workers/pd_worker.ts", import.meta.url),
+    permissions: "net",
+    idleTimeout: 30_000,
+    watchdog: 2_000,
+  });
+  await new Promise<void>((resolve) => client.send({ request: ask, deliver: () => resolve() }));
+  client.retire(undefined, "measured");
 });

@@ -41,6 +41,12 @@ export interface WorkerSettings {
    * that exits or hangs without an error event is caught this way.
    */
   readonly watchdog: number;
+  /**
+   * Whether the pool keeps one spare worker started, so that a PD's start
+   * is a take-over (default true; see worker_pool.ts). It costs one idle
+   * worker's memory (12–15 MiB here) until it is taken or the idle timeout passes.
+   */
+  readonly spare?: boolean;
 }
 
 /** A request in flight, with where its answers go. */
@@ -88,6 +94,81 @@ function netOnly(hostsFile: string | null) {
   } as const;
 }
 
+/** A started worker and the broker's end of its channel, not yet serving a PD. */
+export interface SpawnedWorker {
+  /** The worker. */
+  readonly worker: Worker;
+  /** The broker's end of the worker's MessageChannel; what the worker sends waits here. */
+  readonly port: MessagePort;
+  /** Why it failed before a PD's client took it over, if it did. */
+  failure?: string;
+}
+
+/** Where a client takes a pre-started worker from (see worker_pool.ts). */
+export interface SpareSource {
+  /** The spare worker, now the caller's, or undefined when there is none. */
+  take(): SpawnedWorker | undefined;
+  /** Called once a taken (or newly started) worker answered: the next spare may be started. */
+  refill(): void;
+}
+
+/**
+ * Starts a PD worker and hands it its channel. Until a client takes it over
+ * (setting every handler), a failure is recorded in `failure` rather than
+ * ending the process.
+ *
+ * @example A started worker says so on its port; endSpawned ends it
+ * ```ts
+ * import { endSpawned, spawnWorker } from "./worker_client.ts";
+ * import assert from "node:assert/strict";
+ * const spawned = spawnWorker({
+ *   pd: { hostsFile: null, dnsTimeout: 1000, dnsAttempts: 1, connectTimeout: 1000 },
+ *   url: new URL("../workers/pd_worker.ts", import.meta.url),
+ *   permissions: "inherit", idleTimeout: 1000, watchdog: 1000,
+ * }, "example");
+ * const first = await new Promise((resolve) => spawned.port.onmessage = (e) => resolve(e.data));
+ * assert.deepEqual(first, { type: "pong" });
+ * assert.equal(spawned.failure, undefined);
+ * endSpawned(spawned);
+ * ```
+ * @param settings The worker module and permissions.
+ * @param name The worker's name, for debuggers.
+ * @returns The worker and the broker's port.
+ * @throws {Error} When Deno refuses to start it (e.g. permissions the process lacks).
+ */
+export function spawnWorker(settings: WorkerSettings, name: string): SpawnedWorker {
+  const worker = new Worker(settings.url, {
+    type: "module",
+    name,
+    ...(settings.permissions === "net"
+      ? { deno: { permissions: netOnly(settings.pd.hostsFile) } }
+      : {}),
+  });
+  const { port1, port2 } = new MessageChannel();
+  const spawned: SpawnedWorker = { worker, port: port1 };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    spawned.failure ??= event.message || "uncaught error";
+  };
+  worker.onmessageerror = () => spawned.failure ??= "a message could not be deserialised";
+  worker.onmessage = (event) =>
+    spawned.failure ??= `protocol violation: message outside the channel: ${
+      previewData(event.data)
+    }`;
+  worker.postMessage(null, [port2]);
+  return spawned;
+}
+
+/**
+ * Ends a worker nobody serves with (see {@linkcode spawnWorker}'s example).
+ *
+ * @param spawned The worker and its port.
+ */
+export function endSpawned(spawned: SpawnedWorker): void {
+  spawned.port.close();
+  spawned.worker.terminate();
+}
+
 interface Pending {
   readonly ticket: Ticket;
   cancelled: boolean;
@@ -112,14 +193,19 @@ export class PdWorkerClient {
   #crashes = 0;
   #lastCrash: string | undefined;
   #retired = false;
+  #spares: SpareSource | undefined;
+  /** Whether the spare source was told the running worker answered. */
+  #refilled = false;
 
   /**
    * @param config The PD's configuration, handed to the worker on start.
    * @param settings Shared worker settings.
+   * @param spares Where a start takes a pre-started worker from, if anywhere.
    */
-  constructor(config: PdConfig, settings: WorkerSettings) {
+  constructor(config: PdConfig, settings: WorkerSettings, spares?: SpareSource) {
     this.#config = config;
     this.#settings = settings;
+    this.#spares = spares;
   }
 
   /** The worker's state for status. */
@@ -205,22 +291,20 @@ export class PdWorkerClient {
 
   #start(): boolean {
     this.#starts++;
-    const { url, permissions } = this.#settings;
-    let worker: Worker;
+    let spawned = this.#spares?.take();
+    if (spawned?.failure !== undefined) {
+      // A spare that failed before anyone took it: start afresh, so the failure is this start's.
+      endSpawned(spawned);
+      spawned = undefined;
+    }
     try {
-      worker = new Worker(url, {
-        type: "module",
-        name: `mif PD ${this.#config.pd.pdId}`,
-        ...(permissions === "net"
-          ? { deno: { permissions: netOnly(this.#settings.pd.hostsFile) } }
-          : {}),
-      });
+      spawned ??= spawnWorker(this.#settings, `mif PD ${this.#config.pd.pdId}`);
     } catch (error) {
       this.#crashes++;
       this.#lastCrash = this.#startFailure(describeError(error));
       return false;
     }
-    const { port1, port2 } = new MessageChannel();
+    const { worker, port } = spawned;
     worker.onerror = (event) => {
       // Without preventDefault an uncaught error in a worker ends the process.
       event.preventDefault();
@@ -234,15 +318,16 @@ export class PdWorkerClient {
         this.#crash(`protocol violation: message outside the channel: ${previewData(event.data)}`);
       }
     };
-    port1.onmessage = (event) => {
+    // Messages the worker sent before this (its "started" pong) were queued on the port.
+    port.onmessage = (event) => {
       if (this.#worker === worker) this.#receive(event.data, event.ports);
-      else for (const port of event.ports) closeConnectionPort(port);
+      else for (const p of event.ports) closeConnectionPort(p);
     };
     this.#worker = worker;
-    this.#port = port1;
+    this.#port = port;
     this.#started = false;
+    this.#refilled = false;
     this.#startedAt = Date.now();
-    worker.postMessage(null, [port2]);
     this.#post({ type: "configure", config: this.#config });
     return true;
   }
@@ -298,6 +383,11 @@ export class PdWorkerClient {
     // A connection made after its attempt was stopped is closed at once.
     else if (ports[0]) closeConnectionPort(ports[0]);
     if (final) this.#armIdle();
+    if (!this.#refilled) {
+      // Its first answer is out: the pool prepares the next PD's start once it is quiet.
+      this.#refilled = true;
+      this.#spares?.refill();
+    }
   }
 
   #crash(detail: string): void {

@@ -3,13 +3,39 @@
  * the PD's first request (started by it, see worker_client.ts), handed the
  * PD's new configuration, retired with the PD.
  *
+ * Starting a worker takes tens of milliseconds (Deno creates its isolate
+ * while the broker's thread waits, then it loads its modules), so the pool
+ * keeps one spare worker, started but serving no PD: a PD's start takes it
+ * over and hands it the PD's configuration by message. The spare is started
+ * with the pool and again after each take-over, once the worker that took
+ * it answered and no request is in flight (creating a worker blocks the
+ * broker's thread); it stops when unused for the idle timeout, and close()
+ * ends it. `spare: false` in the settings turns
+ * this off.
+ *
  * @module
  */
 
 import type { PdInfo } from "../protocol/model.ts";
 import type { PdConfig } from "../wire/pd_wire.ts";
 import type { LiveRequest } from "./session.ts";
-import { PdWorkerClient, type WorkerSettings, type WorkerStatus } from "./worker_client.ts";
+import {
+  endSpawned,
+  PdWorkerClient,
+  type SpareSource,
+  type SpawnedWorker,
+  spawnWorker,
+  type WorkerSettings,
+  type WorkerStatus,
+} from "./worker_client.ts";
+
+/**
+ * Milliseconds between checks that no request is in flight before a spare
+ * is started: creating a worker blocks the broker's thread for the isolate's
+ * creation (~20 ms here, several times that on a loaded machine), which
+ * must not delay the answers of a race across PDs.
+ */
+const QUIET_CHECK = 50;
 
 /** What status shows for a PD that has no worker client. */
 const NEVER_STARTED: WorkerStatus = {
@@ -42,10 +68,24 @@ const NEVER_STARTED: WorkerStatus = {
 export class WorkerPool {
   #settings: WorkerSettings;
   #workers = new Map<string, PdWorkerClient>();
+  #spare: SpawnedWorker | undefined;
+  #spareTimer: ReturnType<typeof setTimeout> | undefined;
+  #refillTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  #spares: SpareSource = {
+    take: () => this.#takeSpare(),
+    refill: () => this.#refillWhenQuiet(),
+  };
 
   /** @param settings Shared by every PD worker. */
   constructor(settings: WorkerSettings) {
     this.#settings = settings;
+    this.#startSpare();
+  }
+
+  /** Whether a spare worker is started now (see the module documentation). */
+  get spareRunning(): boolean {
+    return this.#spare !== undefined;
   }
 
   /**
@@ -58,7 +98,7 @@ export class WorkerPool {
   obtain(interfaceId: string, pd: PdInfo): PdWorkerClient {
     let worker = this.#workers.get(pd.pdId);
     if (!worker) {
-      worker = new PdWorkerClient(this.#config(interfaceId, pd), this.#settings);
+      worker = new PdWorkerClient(this.#config(interfaceId, pd), this.#settings, this.#spares);
       this.#workers.set(pd.pdId, worker);
     }
     return worker;
@@ -106,10 +146,53 @@ export class WorkerPool {
     worker?.retire("pd-gone", `Cannot complete request: provisioning domain "${pdId}" is gone`);
   }
 
-  /** Stops every worker, answering nothing: nobody is left to answer. */
+  /** Stops every worker, and the spare, answering nothing: nobody is left to answer. */
   close(): void {
+    this.#closed = true;
+    if (this.#refillTimer !== undefined) clearTimeout(this.#refillTimer);
+    this.#refillTimer = undefined;
+    this.#endSpare();
     for (const worker of this.#workers.values()) worker.retire(undefined, "closed");
     this.#workers.clear();
+  }
+
+  #takeSpare(): SpawnedWorker | undefined {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (this.#spareTimer !== undefined) clearTimeout(this.#spareTimer);
+    this.#spareTimer = undefined;
+    return spare;
+  }
+
+  /** Starts a spare unless there is one, the pool is closed, spares are off or idle workers stop at once. */
+  #startSpare(): void {
+    const { spare, idleTimeout } = this.#settings;
+    if (this.#closed || this.#spare || spare === false || idleTimeout === 0) return;
+    try {
+      this.#spare = spawnWorker(this.#settings, "mif PD worker (spare)");
+    } catch {
+      return; // A PD's start will meet the same refusal and report it.
+    }
+    this.#spareTimer = setTimeout(() => {
+      this.#spareTimer = undefined;
+      this.#endSpare();
+    }, this.#settings.idleTimeout);
+  }
+
+  /** Starts a spare once no request is in flight (checked every QUIET_CHECK ms). */
+  #refillWhenQuiet(): void {
+    if (this.#refillTimer !== undefined || this.#closed) return;
+    this.#refillTimer = setTimeout(() => {
+      this.#refillTimer = undefined;
+      const busy = [...this.#workers.values()].some((w) => w.status.inFlight > 0);
+      if (busy) this.#refillWhenQuiet();
+      else this.#startSpare();
+    }, QUIET_CHECK);
+  }
+
+  #endSpare(): void {
+    const spare = this.#takeSpare();
+    if (spare) endSpawned(spare);
   }
 
   #config(interfaceId: string, pd: PdInfo): PdConfig {

@@ -18,10 +18,7 @@ import type {
 } from "../protocol/types.ts";
 import type { PdConfig, Send, ServiceMessage } from "../wire/pd_wire.ts";
 import { translateName } from "./dns/translate_name.ts";
-import { connectTcp } from "./net/tcp_connect.ts";
-import { type DataFlow, pumpSocket } from "./net/socket_pump.ts";
-import { SocketReader } from "./net/socket_reader.ts";
-import { tlsDataFlow, upgradeTls } from "./net/tls_upgrade.ts";
+import type { DataFlow } from "./net/socket_pump.ts";
 import type { Socket } from "node:net";
 import { connectSources, dnsServers, routeProblem, searchDomains } from "./pd_view.ts";
 import { zoned } from "../ip/zone.ts";
@@ -184,6 +181,8 @@ export class PdService {
     const tlsOptions = request.tls === true ? {} : request.tls || undefined;
     const timeout = request.timeout ?? config.settings.connectTimeout;
     const deadline = Date.now() + timeout;
+    const { connectTcp, pumpSocket, SocketReader } = await loadSockets();
+    if (!run.live()) return;
     const reader = new SocketReader();
     const outcome = await connectTcp({
       host: zoned(address, config.interfaceId),
@@ -207,6 +206,7 @@ export class PdService {
     let dataFlow: DataFlow | undefined;
     if (tlsOptions) {
       // The handshake counts inside the attempt's timeout; a cancel destroys the socket.
+      const { tlsDataFlow, upgradeTls } = await loadTls();
       const secured = await upgradeTls(socket, address, tlsOptions, deadline, run.signal);
       if (!run.live()) {
         if (secured.ok) secured.socket.destroy();
@@ -243,6 +243,25 @@ export class PdService {
       ...(tls ? { tls } : {}),
     }, [channel.port2]);
   }
+}
+
+/**
+ * The socket modules, loaded on the first connection attempt: node:net and
+ * node:tls cost a worker start time and memory that a worker which only
+ * translates names never needs (see bench/worker_memory.ts).
+ */
+async function loadSockets() {
+  const [{ connectTcp }, { pumpSocket }, { SocketReader }] = await Promise.all([
+    import("./net/tcp_connect.ts"),
+    import("./net/socket_pump.ts"),
+    import("./net/socket_reader.ts"),
+  ]);
+  return { connectTcp, pumpSocket, SocketReader };
+}
+
+/** The TLS modules, loaded on the first TLS connection. */
+function loadTls(): Promise<typeof import("./net/tls_upgrade.ts")> {
+  return import("./net/tls_upgrade.ts");
 }
 
 /** §3.3.7.17: one item of one configuration element of the PD. */

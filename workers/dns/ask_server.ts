@@ -10,7 +10,6 @@ import { buildQuery, type QueryType, randomId } from "../../dns/dns_message.ts";
 import type { ServerRoute } from "./dns_routes.ts";
 import type { ExchangeOutcome, ExchangePath } from "./exchange_types.ts";
 import { describeError } from "../../protocol/text.ts";
-import { tcpExchange } from "./tcp_exchange.ts";
 import { udpExchange } from "./udp_exchange.ts";
 
 /** How one try of one server ended. */
@@ -98,7 +97,9 @@ export async function askServer(
   if (udp.kind !== "reply" || !udp.reply.flag_tc) {
     return { answer: toAnswer(udp, "udp", read), dropped: udpDropped };
   }
-  // RFC 1035 §4.2.1 and RFC 7766 §5: truncated over UDP, so ask again over TCP.
+  // RFC 1035 §4.2.1 and RFC 7766 §5: truncated over UDP, so ask again over TCP
+  // (node:net is loaded then: most workers never need it).
+  const { tcpExchange } = await import("./tcp_exchange.ts");
   const tcp = await tcpExchange(path, buildQuery(name, type, randomId()), signal);
   const tcpDropped = tcp.kind === "cancelled" ? 0 : tcp.dropped;
   // A reply truncated over TCP has nowhere left to go: that server failed.

@@ -15,10 +15,9 @@ import type { Family, TranslationFailure } from "../../protocol/types.ts";
 import { toDnsName } from "../../dns/dns_name.ts";
 import { planRoutes } from "./dns_routes.ts";
 import { hostAddresses, readHosts } from "./hosts_file.ts";
-import { resolveType, type TypeOutcome } from "./resolve_type.ts";
+import type { TypeOutcome } from "./resolve_type.ts";
 import { searchCandidates } from "./search_list.ts";
 import { isLocalName, mdnsRoute } from "./mdns_link.ts";
-import { resolveMdns } from "./mdns_query.ts";
 import { endTranslation } from "./translation_outcome.ts";
 
 /** What a translation needs to know about its PD. */
@@ -116,6 +115,9 @@ async function askCandidate(
       const detail = `${name}: the PD has no usable address to ask mDNS from`;
       return [{ kind: "unreachable", detail }];
     }
+    // Loaded on first use: dns-packet and node:dgram add ~2 MiB and milliseconds to a start.
+    const { resolveMdns } = await import("./mdns_query.ts");
+    if (signal.aborted) return [{ kind: "cancelled" }];
     return await Promise.all(families.map((f) =>
       resolveMdns(
         { name, type: type(f), route, interfaceId, addresses, timeout, attempts },
@@ -126,6 +128,8 @@ async function askCandidate(
   }
   const plan = planRoutes(target.servers, interfaceId, addresses, Date.now());
   if (plan.routes.length === 0) return "no-servers";
+  const { resolveType } = await import("./resolve_type.ts");
+  if (signal.aborted) return [{ kind: "cancelled" }];
   return await Promise.all(families.map((f) =>
     resolveType(
       { name, type: type(f), routes: plan.routes, timeout, attempts },
