@@ -151,6 +151,8 @@ export function diffSnapshots(
     after !== undefined && after.interfaceId === interfaceId && oldNics.has(interfaceId) &&
     newNics.has(interfaceId) && after.pd.family === before.family;
   for (const nic of before.interfaces) {
+    // The same object in both (the broker keeps what repeats): nothing changed.
+    if (newNics.get(nic.interfaceId) === nic) continue;
     for (const pd of nic.pds) {
       const next = newPds.get(pd.pdId);
       if (survives(nic.interfaceId, pd, next)) {
@@ -164,6 +166,7 @@ export function diffSnapshots(
   }
   for (const nic of after.interfaces) {
     const old = oldNics.get(nic.interfaceId);
+    if (old === nic) continue;
     if (!old) out.push({ kind: "interface-added", nic });
     else if (
       old.displayName !== nic.displayName || old.interfaceType !== nic.interfaceType ||

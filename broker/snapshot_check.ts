@@ -10,7 +10,13 @@ import { elementAnnouncement, interfaceAnnouncement, pdAnnouncement } from "./an
 import { canonicalIp, parseIp } from "../ip/ip.ts";
 import { validateApiMessage } from "../protocol/validate.ts";
 import type { ApiMessage } from "../protocol/types.ts";
-import { type AddressInfo, OPER_STATES, type PdInfo, type Snapshot } from "../protocol/model.ts";
+import {
+  type AddressInfo,
+  type InterfaceInfo,
+  OPER_STATES,
+  type PdInfo,
+  type Snapshot,
+} from "../protocol/model.ts";
 import type { Family } from "../protocol/types.ts";
 
 /** The problem with a message the broker would derive, or undefined. */
@@ -91,9 +97,14 @@ function addressesProblem(
  * assert.equal(snapshotProblem({ interfaces: [nic] }), 'interfaces[0].pds[1].pdId: duplicate "a/ipv4"');
  * ```
  * @param snapshot The snapshot.
+ * @param checked Interfaces already found sound (in an accepted snapshot, under
+ *   the same id): only their ids and their PDs' ids are checked again.
  * @returns The first problem, naming its path, or undefined when it is sound.
  */
-export function snapshotProblem(snapshot: Snapshot): string | undefined {
+export function snapshotProblem(
+  snapshot: Snapshot,
+  checked: ReadonlySet<InterfaceInfo> = new Set(),
+): string | undefined {
   const interfaceIds = new Set<string>();
   const pdIds = new Set<string>();
   for (const [i, nic] of snapshot.interfaces.entries()) {
@@ -102,6 +113,13 @@ export function snapshotProblem(snapshot: Snapshot): string | undefined {
       return `${at}.interfaceId: duplicate "${nic.interfaceId}"`;
     }
     interfaceIds.add(nic.interfaceId);
+    if (checked.has(nic)) {
+      for (const [j, pd] of nic.pds.entries()) {
+        if (pdIds.has(pd.pdId)) return `${at}.pds[${j}].pdId: duplicate "${pd.pdId}"`;
+        pdIds.add(pd.pdId);
+      }
+      continue;
+    }
     const problem = derived(at, interfaceAnnouncement(nic));
     if (problem) return problem;
     if (!(OPER_STATES as readonly string[]).includes(nic.operState)) {

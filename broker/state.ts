@@ -19,6 +19,38 @@ import { describeError } from "../protocol/text.ts";
 import type { ApiMessage } from "../protocol/types.ts";
 import type { InterfaceInfo, PdInfo, Snapshot, SourceNote } from "../protocol/model.ts";
 
+/** Whether a value is a plain object (an object literal, or one without a prototype). */
+function isPlain(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Deep equality of plain data: primitives the same by Object.is, arrays of
+ * equal items in order, plain objects with the same own keys holding equal
+ * values. Anything else (a Date, a Map, a class instance) is never equal.
+ */
+function samePlain(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  const array = Array.isArray(a);
+  if (array !== Array.isArray(b)) return false;
+  if (array) {
+    const x = a as unknown[], y = b as unknown[];
+    if (Object.getPrototypeOf(x) !== Array.prototype || x.length !== y.length) return false;
+    if (Object.keys(x).length !== x.length || Object.keys(y).length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!samePlain(x[i], y[i])) return false;
+    return true;
+  }
+  if (!isPlain(a) || !isPlain(b)) return false;
+  const x = a as Record<string, unknown>, y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const k of keys) if (!Object.hasOwn(y, k) || !samePlain(x[k], y[k])) return false;
+  return true;
+}
+
 /** A PD and the interface it is on. */
 export interface PdEntry {
   /** The interface's id. */
@@ -98,8 +130,9 @@ export class BrokerState {
     let next: Snapshot, problem: string | undefined;
     try {
       // A copy, so the platform cannot change the model behind the broker's back.
-      next = structuredClone(given);
-      problem = snapshotProblem(next);
+      const reused = this.#reuse(given);
+      next = reused?.snapshot ?? structuredClone(given);
+      problem = snapshotProblem(next, reused?.checked);
     } catch (error) {
       problem = `it is malformed (${describeError(error, { name: true })})`;
       next = this.#snapshot;
@@ -119,6 +152,32 @@ export class BrokerState {
       ),
     );
     return changes;
+  }
+
+  /**
+   * The given snapshot as a private copy that keeps the accepted interfaces
+   * it repeats: an interface equal to the accepted one of its id is that
+   * (already checked) object, any other is cloned. A snapshot that is not
+   * plain data is left to structuredClone (undefined).
+   */
+  #reuse(given: Snapshot): { snapshot: Snapshot; checked: Set<InterfaceInfo> } | undefined {
+    try {
+      if (!isPlain(given) || !Array.isArray(given.interfaces)) return undefined;
+      const checked = new Set<InterfaceInfo>();
+      const interfaces = given.interfaces.map((nic) => {
+        const old = isPlain(nic) ? this.#nics.get(nic.interfaceId) : undefined;
+        if (old === undefined || !samePlain(nic, old)) return structuredClone(nic);
+        checked.add(old);
+        return old;
+      });
+      return {
+        snapshot: { ...structuredClone({ ...given, interfaces: [] }), interfaces },
+        checked,
+      };
+    } catch {
+      // Whatever it is, the full copy reports it.
+      return undefined;
+    }
   }
 
   /**

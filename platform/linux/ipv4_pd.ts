@@ -41,6 +41,30 @@ export function addressInfo(a: AddressRecord, now: number): AddressInfo {
   };
 }
 
+type Routes = HostState["routes"];
+
+/** Routes by device, per route list read (a host's snapshot asks once per link and family). */
+const routeIndex = new WeakMap<Routes, { length: number; index: Map<string, Routes> }>();
+
+/**
+ * The routes of each device, in their order: built once per route list (and
+ * again if its length changed), so that a host of N links costs O(routes),
+ * not O(N × routes).
+ */
+function byDevice(routes: Routes): ReadonlyMap<string, Routes> {
+  const known = routeIndex.get(routes);
+  if (known?.length === routes.length) return known.index;
+  const index = new Map<string, HostState["routes"][number][]>();
+  for (const r of routes) {
+    if (r.device === undefined) continue;
+    const list = index.get(r.device);
+    if (list) list.push(r);
+    else index.set(r.device, [r]);
+  }
+  routeIndex.set(routes, { length: routes.length, index });
+  return index;
+}
+
 /**
  * The static element's own data: the link's gateways no protocol installed,
  * the destinations routed through it that no protocol installed (`routes`:
@@ -67,9 +91,9 @@ export function staticData(
   routes: HostState["routes"],
   family: "ipv4" | "ipv6",
 ): { routers: string[]; routes?: string[]; mtu?: number } {
-  const own = routes.filter((r) =>
-    r.family === family && r.device === link.name && r.table === "main" &&
-    r.protocol !== "ra" && r.protocol !== "dhcp" && r.protocol !== "kernel" && r.type === "unicast"
+  const own = (byDevice(routes).get(link.name) ?? []).filter((r) =>
+    r.family === family && r.table === "main" && r.protocol !== "ra" && r.protocol !== "dhcp" &&
+    r.protocol !== "kernel" && r.type === "unicast"
   );
   const routers = [...new Set(own.flatMap((r) => r.gateway ? [r.gateway] : []))];
   // The destinations the link serves beyond its own prefixes: what a VPN

@@ -62,6 +62,21 @@ export function raRouters(routes: HostState["routes"]): Map<string, string[]> {
   return out;
 }
 
+/** raRouters per route list read, for ipv6Pds (asked once per link). */
+const routerIndex = new WeakMap<
+  HostState["routes"],
+  { length: number; routers: ReadonlyMap<string, readonly string[]> }
+>();
+
+/** raRouters of a route list, computed once per list (and again if its length changed). */
+function routersOf(routes: HostState["routes"]): ReadonlyMap<string, readonly string[]> {
+  const known = routerIndex.get(routes);
+  if (known?.length === routes.length) return known.routers;
+  const routers = raRouters(routes);
+  routerIndex.set(routes, { length: routes.length, routers });
+  return routers;
+}
+
 /**
  * What Router Advertisements have set up on each link, as a sorted list of
  * parts: `default <router>` for each default router, `router <router>` for
@@ -164,7 +179,7 @@ export function ipv6Pds(
   addresses: readonly AddressRecord[],
   state: Pick<HostState, "now" | "routes" | "neighbours" | "adverts" | "sources">,
 ): LinkIpv6 {
-  const defaults = raRouters(state.routes).get(link.name) ?? [];
+  const defaults = routersOf(state.routes).get(link.name) ?? [];
   const adverts = new Map<string, ReceivedAdvert>();
   for (const a of state.adverts.get(link.name) ?? []) adverts.set(a.router, a);
   const routers = [...new Set([...defaults, ...adverts.keys()])].sort();

@@ -4,9 +4,9 @@
  * @module
  */
 
-import { canonicalIp } from "../../ip/ip.ts";
 import type { Family } from "../../protocol/types.ts";
 import { jsonRecords } from "./json_records.ts";
+import { canonicalIpCached } from "./parse_routes.ts";
 
 /** iproute2's "forever": an all-ones 32-bit lifetime. */
 export const FOREVER = 0xffffffff;
@@ -70,7 +70,7 @@ export function parseAddresses(text: string): AddressRecord[] {
       // Other families (e.g. "link" entries of some kernels) carry no IP address.
       if (family !== "inet" && family !== "inet6") continue;
       const local = a.required("local", a.string);
-      const address = canonicalIp(local);
+      const address = canonicalIpCached(local);
       if (!address) throw a.error(`"${local}" is not an IP address`);
       const prefixLength = a.required("prefixlen", a.integer);
       if (prefixLength > (family === "inet" ? 32 : 128)) throw a.error(`prefix /${prefixLength}`);

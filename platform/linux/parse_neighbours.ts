@@ -8,8 +8,8 @@
  * @module
  */
 
-import { canonicalIp } from "../../ip/ip.ts";
 import { jsonRecords } from "./json_records.ts";
+import { canonicalIpCached } from "./parse_routes.ts";
 
 /** One neighbour as iproute2 reports it. */
 export interface NeighbourRecord {
@@ -42,7 +42,7 @@ export interface NeighbourRecord {
 export function parseNeighbours(text: string): NeighbourRecord[] {
   return jsonRecords(text, "ip -6 neigh").map((r) => {
     const dst = r.required("dst", r.string);
-    const address = canonicalIp(dst);
+    const address = canonicalIpCached(dst);
     if (!address) throw r.error(`"${dst}" is not an IP address`);
     return {
       address,

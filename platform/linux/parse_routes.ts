@@ -32,10 +32,40 @@ export interface RouteRecord {
   readonly metric?: number;
 }
 
+/** Spellings seen so far → canonical ones; cleared when it holds this many. */
+const CACHE_LIMIT = 1 << 16;
+const canonical = new Map<string, string | undefined>();
+
+/**
+ * canonicalIp, remembered: iproute2 prints the same addresses read after
+ * read, and a host with a thousand links has thousands of them, so each
+ * spelling is parsed once (up to 65,536 spellings, then the memory starts
+ * over).
+ *
+ * @example The same answers as canonicalIp
+ * ```ts
+ * import { canonicalIpCached } from "./parse_routes.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(canonicalIpCached("2001:db8:0:0::1"), "2001:db8::1");
+ * assert.equal(canonicalIpCached("2001:db8:0:0::1"), "2001:db8::1");
+ * assert.equal(canonicalIpCached("198.51.100.300"), undefined);
+ * ```
+ * @param text The literal.
+ * @returns The canonical text, or undefined when text is not an IP literal.
+ */
+export function canonicalIpCached(text: string): string | undefined {
+  const known = canonical.get(text);
+  if (known !== undefined || canonical.has(text)) return known;
+  if (canonical.size >= CACHE_LIMIT) canonical.clear();
+  const address = canonicalIp(text);
+  canonical.set(text, address);
+  return address;
+}
+
 function destination(dst: string, family: Family): string | undefined {
   if (dst === "default") return family === "ipv4" ? "0.0.0.0/0" : "::/0";
   const [ip, length, ...rest] = dst.split("/");
-  const address = canonicalIp(ip);
+  const address = canonicalIpCached(ip);
   const max = family === "ipv4" ? 32 : 128;
   const bits = length === undefined ? max : Number(length);
   if (!address || rest.length > 0 || !Number.isInteger(bits) || bits < 0 || bits > max) {
@@ -66,7 +96,7 @@ export function parseRoutes(text: string, family: Family): RouteRecord[] {
     const dest = destination(dst, family);
     if (!dest) throw r.error(`"${dst}" is not an ${family} prefix`);
     const via = r.string("gateway");
-    const gateway = via === undefined ? undefined : canonicalIp(via);
+    const gateway = via === undefined ? undefined : canonicalIpCached(via);
     if (via !== undefined && !gateway) throw r.error(`gateway "${via}" is not an IP address`);
     const device = r.string("dev");
     const preference = r.string("pref");
