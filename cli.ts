@@ -17,6 +17,8 @@
  */
 
 import { openMif } from "./broker/mif.ts";
+import { NO_MESSAGE } from "./broker/subscriber.ts";
+import type { ApiMessage } from "./protocol/types.ts";
 import { type Invocation, parseInvocation, UsageError } from "./cli/args.ts";
 import { Follower } from "./connect/follower.ts";
 import { formatMessage, renderStatus } from "./cli/format.ts";
@@ -25,7 +27,8 @@ import { helpText, VERSION } from "./cli/help.ts";
 import { mifOptions, print, untilSignal } from "./cli/run.ts";
 
 async function status(invocation: Invocation): Promise<number> {
-  await using mif = await openMif(await mifOptions(invocation));
+  // status and watch never ask a PD: no spare worker.
+  await using mif = await openMif({ ...await mifOptions(invocation), workerSpare: false });
   const status = mif.status();
   await print(invocation.json ? JSON.stringify(status, null, 2) : renderStatus(status));
   return 0;
@@ -33,14 +36,26 @@ async function status(invocation: Invocation): Promise<number> {
 
 function watch(invocation: Invocation): Promise<number> {
   return untilSignal(async (signal) => {
-    await using mif = await openMif({ ...await mifOptions(invocation), signal });
+    await using mif = await openMif({
+      ...await mifOptions(invocation),
+      workerSpare: false,
+      signal,
+    });
     await using sub = mif.subscribe({ name: "mif watch" });
     const follower = new Follower();
     for (const m of follower.start()) sub.post(m);
-    for await (const message of sub.messages({ signal })) {
-      const time = new Date().toISOString().slice(11, 23);
-      await print(invocation.json ? JSON.stringify(message) : `${time}  ${formatMessage(message)}`);
-      for (const m of follower.next(message)) sub.post(m);
+    const line = (message: ApiMessage) =>
+      invocation.json
+        ? JSON.stringify(message)
+        : `${new Date().toISOString().slice(11, 23)}  ${formatMessage(message)}`;
+    for await (const first of sub.messages({ signal })) {
+      // What is already queued (thousands of messages at start) goes out in one write.
+      const lines: string[] = [];
+      for (let m: ApiMessage | typeof NO_MESSAGE = first; m !== NO_MESSAGE; m = sub.get()) {
+        lines.push(line(m));
+        for (const posted of follower.next(m)) sub.post(posted);
+      }
+      await print(lines.join("\n"));
     }
     return 0;
   });

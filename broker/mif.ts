@@ -32,6 +32,14 @@ export interface MifOptions {
   /** Milliseconds a PD worker may sit idle before it stops (default 30 000). */
   readonly workerIdleTimeout?: number;
   /**
+   * Keep one spare PD worker started, so that a PD's first request takes
+   * it over instead of waiting for a worker to start (default true). It
+   * costs one idle worker (~12–15 MiB) from openMif until it is taken, and
+   * again after each take-over, until `workerIdleTimeout` passes unused. A
+   * program that never asks a PD (a status display) can turn it off.
+   */
+  readonly workerSpare?: boolean;
+  /**
    * Milliseconds within which a PD worker with requests in flight must answer
    * a liveness check; one that does not (it exited or hangs) is handled as
    * crashed (default 2000).
@@ -185,6 +193,13 @@ function milliseconds(value: unknown, name: string, fallback: number, min: numbe
   return ms;
 }
 
+function spareOption(spare: unknown): boolean {
+  if (spare !== undefined && typeof spare !== "boolean") {
+    throw new TypeError("Cannot open MIF API: workerSpare must be a boolean");
+  }
+  return spare ?? true;
+}
+
 function settings(options: MifOptions): WorkerSettings {
   const permissions = options.workerPermissions ?? "inherit";
   if (permissions !== "net" && permissions !== "inherit") {
@@ -226,6 +241,7 @@ function settings(options: MifOptions): WorkerSettings {
       ),
     },
     idleTimeout: milliseconds(options.workerIdleTimeout, "workerIdleTimeout", 30_000, 0),
+    spare: spareOption(options.workerSpare),
     watchdog: milliseconds(options.workerWatchdog, "workerWatchdog", 2_000, 1),
     url: options.workerUrl ?? new URL("../workers/pd_worker.ts", import.meta.url),
   };
@@ -264,21 +280,22 @@ export async function openMif(options: MifOptions = {}): Promise<Mif> {
       ...(options.leaseDirs !== undefined ? { leaseDirs: options.leaseDirs } : {}),
       signal: options.signal,
     });
-  const broker = new Broker({ worker, platform: platform.name, description: platform.description });
   // Events that arrive before the first snapshot is applied wait for it.
   let early: PlatformEvent[] | undefined = [];
+  let broker: Broker | undefined;
   try {
-    const snapshot = await platform.start((event) =>
-      early ? early.push(event) : broker.apply(event)
-    );
+    const starting = platform.start((event) => early ? early.push(event) : broker!.apply(event));
+    // The broker (and with it the spare PD worker) starts while the platform reads the host.
+    broker = new Broker({ worker, platform: platform.name, description: platform.description });
+    const snapshot = await starting;
     options.signal?.throwIfAborted();
     broker.apply({ type: "snapshot", snapshot });
     for (const event of early) broker.apply(event);
     early = undefined;
+    return new Mif(broker, platform);
   } catch (error) {
-    broker.close();
+    broker?.close();
     await platform.close();
     throw error;
   }
-  return new Mif(broker, platform);
 }

@@ -97,6 +97,8 @@ export interface MifStatus {
   readonly at: string;
   /** How PD workers are sandboxed. */
   readonly workerPermissions: WorkerPermissions;
+  /** Whether a spare PD worker, serving no PD yet, is started now (MifOptions.workerSpare). */
+  readonly spareWorker: boolean;
   /** Interfaces, PDs, elements and addresses. */
   readonly interfaces: readonly InterfaceStatus[];
   /** Subscribers of this Mif instance. */

@@ -25,7 +25,7 @@ export interface StatusSources {
   /** The state model. */
   readonly state: Pick<BrokerState, "interfaces" | "notes">;
   /** The PD workers. */
-  readonly workers: Pick<WorkerPool, "status">;
+  readonly workers: Pick<WorkerPool, "status" | "spareRunning">;
   /** The subscribers' sessions. */
   readonly sessions: Iterable<Session>;
 }
@@ -71,7 +71,8 @@ function pdStatus(pd: PdInfo, workers: StatusSources["workers"], now: number): P
  *   platform: "sim", description: "example", workerPermissions: "net",
  *   state: { notes: [], interfaces: [{ interfaceId: "eth0", displayName: "eth0",
  *     interfaceType: "wired", operState: "up", pds: [pd] }] },
- *   workers: { status: () => ({ state: "stopped", inFlight: 0, connections: 0, starts: 0, crashes: 0 }) },
+ *   workers: { spareRunning: false,
+ *     status: () => ({ state: "stopped", inFlight: 0, connections: 0, starts: 0, crashes: 0 }) },
  *   sessions: [],
  * }, Date.parse("2025-01-01T00:00:00Z"));
  * assert.equal(status.at, "2025-01-01T00:00:00.000Z");
@@ -93,6 +94,7 @@ export function statusView(sources: StatusSources, now: number): MifStatus {
     description: sources.description,
     at: new Date(now).toISOString(),
     workerPermissions: sources.workerPermissions,
+    spareWorker: workers.spareRunning,
     interfaces: state.interfaces.map(({ pds, unattributed, ...nic }) => ({
       ...nic,
       pds: pds.map((pd) => pdStatus(pd, workers, now)),

@@ -18,6 +18,7 @@ import {
 import { type BrokerAnswerReason, failureFor } from "./failures.ts";
 import type { ConnectionHandle } from "./connection.ts";
 import { describeError } from "../protocol/text.ts";
+import { answersOffline, InlinePd } from "./inline_pd.ts";
 
 /** How PD workers are sandboxed. */
 export type WorkerPermissions = "net" | "inherit";
@@ -194,6 +195,8 @@ export class PdWorkerClient {
   #lastCrash: string | undefined;
   #retired = false;
   #spares: SpareSource | undefined;
+  /** Serves what needs no network without a worker (inline_pd.ts), once asked to. */
+  #inline: InlinePd | undefined;
   /** Whether the spare source was told the running worker answered. */
   #refilled = false;
 
@@ -212,7 +215,7 @@ export class PdWorkerClient {
   get status(): WorkerStatus {
     const status = {
       state: this.#worker ? "running" as const : "stopped" as const,
-      inFlight: this.#pending.size,
+      inFlight: this.#pending.size + (this.#inline?.inFlight ?? 0),
       connections: this.#connections.size,
       starts: this.#starts,
       crashes: this.#crashes,
@@ -221,7 +224,8 @@ export class PdWorkerClient {
   }
 
   /**
-   * Sends a request, starting the worker if it is not running.
+   * Sends a request, starting the worker if it is not running; a request
+   * that needs no network (inline_pd.ts) is served without a worker.
    *
    * @returns An id for {@linkcode PdWorkerClient.cancel}.
    */
@@ -229,6 +233,10 @@ export class PdWorkerClient {
     const requestId = this.#nextId++;
     if (this.#retired) {
       ticket.deliver(failureFor(ticket.request, "pd-gone", "Cannot serve request: the PD is gone"));
+      return requestId;
+    }
+    if (answersOffline(ticket.request, this.#config)) {
+      (this.#inline ??= new InlinePd(this.#config)).send(requestId, ticket);
       return requestId;
     }
     this.#clearIdle();
@@ -250,6 +258,7 @@ export class PdWorkerClient {
    * on it; the worker's later answers to it are dropped.
    */
   cancel(requestId: number, detail: string): void {
+    if (this.#inline?.cancel(requestId, detail)) return;
     const pending = this.#pending.get(requestId);
     if (!pending || pending.cancelled) return;
     pending.cancelled = true;
@@ -277,6 +286,7 @@ export class PdWorkerClient {
   /** Hands a running worker its PD's new configuration. */
   configure(config: PdConfig): void {
     this.#config = config;
+    this.#inline?.configure(config);
     if (this.#worker) this.#post({ type: "configure", config });
   }
 
@@ -286,6 +296,7 @@ export class PdWorkerClient {
    */
   retire(reason: BrokerAnswerReason | undefined, detail: string): void {
     this.#retired = true;
+    this.#inline?.retire(reason, detail);
     this.#stop(reason, detail);
   }
 

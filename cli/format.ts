@@ -101,7 +101,8 @@ function pdItems(pd: PdStatus): string[] {
  * assert.equal(
  *   renderStatus({
  *     platform: "sim", description: "empty", at: "2026-01-01T00:00:00.000Z",
- *     workerPermissions: "net", interfaces: [], subscribers: [], notes: [],
+ *     workerPermissions: "net", spareWorker: false, interfaces: [], subscribers: [],
+ *     notes: [],
  *   }),
  *   "mif status — platform sim (empty) at 2026-01-01T00:00:00.000Z\n\nno interfaces",
  * );

@@ -27,7 +27,7 @@ import { didYouMean } from "./suggest.ts";
  * import { knownPaths } from "./paths.ts";
  * assert.deepEqual(
  *   knownPaths({ platform: "sim", description: "", at: "", workerPermissions: "net",
- *     interfaces: [], subscribers: [], notes: [] }),
+ *     spareWorker: false, interfaces: [], subscribers: [], notes: [] }),
  *   { pdIds: [], interfaceIds: [] },
  * );
  * ```
@@ -92,7 +92,7 @@ function checkFrom(from: string, status: MifStatus): void {
  * import { parseInvocation } from "./args.ts";
  * import { checkPaths } from "./paths.ts";
  * const host = { platform: "sim", description: "", at: "", workerPermissions: "net" as const,
- *   interfaces: [], subscribers: [], notes: [] };
+ *   spareWorker: false, interfaces: [], subscribers: [], notes: [] };
  * const line = ["connect", "x.example", "80", "--prohibit", "cellullar"];
  * assert.throws(
  *   () => checkPaths(parseInvocation(line), host),

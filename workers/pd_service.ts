@@ -31,9 +31,15 @@ export class PdService {
   /** Requests still running, with what cancels them and their cancelled answer. */
   #active = new Map<number, { controller: AbortController; cancelled: () => ApiMessage }>();
 
-  /** @param send Posts a message to the broker. */
-  constructor(send: Send) {
+  /**
+   * @param send Posts a message to the broker.
+   * @param options preload: load the resolver and the socket modules as soon
+   *   as the event loop is free (default false; a worker does it, so that a
+   *   spare waiting for its PD has them before its first request).
+   */
+  constructor(send: Send, options: { readonly preload?: boolean } = {}) {
     this.#send = send;
+    if (options.preload) setTimeout(preload, 0);
   }
 
   /** Handles one message from the broker. */
@@ -246,9 +252,9 @@ export class PdService {
 }
 
 /**
- * The socket modules, loaded on the first connection attempt: node:net and
- * node:tls cost a worker start time and memory that a worker which only
- * translates names never needs (see bench/worker_memory.ts).
+ * The socket modules, loaded by {@linkcode preload} or on the first
+ * connection attempt, whichever comes first: node:net costs a worker's
+ * start time and memory (see bench/worker_memory.ts).
  */
 async function loadSockets() {
   const [{ connectTcp }, { pumpSocket }, { SocketReader }] = await Promise.all([
@@ -257,6 +263,15 @@ async function loadSockets() {
     import("./net/socket_reader.ts"),
   ]);
   return { connectTcp, pumpSocket, SocketReader };
+}
+
+/**
+ * Loads what most PDs' first requests need (the resolver, the socket
+ * modules) ahead of them. A module that fails to load here fails again, and
+ * is reported, at the request that needs it.
+ */
+function preload(): void {
+  Promise.all([import("./dns/resolve_type.ts"), loadSockets()]).catch(() => {});
 }
 
 /** The TLS modules, loaded on the first TLS connection. */

@@ -31,7 +31,7 @@ export interface Service {
  */
 export function servePdWorker(
   scope: WorkerScope,
-  createService: (send: Send) => Service = (send) => new PdService(send),
+  createService: (send: Send) => Service = (send) => new PdService(send, { preload: true }),
 ): void {
   scope.onmessage = (event: MessageEvent) => {
     const port = event.ports[0];

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { ApiMessage, PdRequest } from "../../protocol/types.ts";
 import { WorkerPool } from "../../broker/worker_pool.ts";
+import { openMif } from "../../broker/mif.ts";
 import type { WorkerSettings } from "../../broker/worker_client.ts";
 
 const PD_WORKER = new URL("../../workers/pd_worker.ts", import.meta.url);
@@ -146,4 +147,19 @@ Deno.test("no spare is started while a request is in flight: creating a worker w
   } finally {
     pool.close();
   }
+});
+
+Deno.test("openMif starts a spare worker, none with workerSpare false; a bad workerSpare is a TypeError", async () => {
+  {
+    await using mif = await openMif({ platform: "sim", workerSpare: false });
+    assert.equal(mif.status().spareWorker, false);
+  }
+  {
+    await using mif = await openMif({ platform: "sim" });
+    assert.equal(mif.status().spareWorker, true);
+  }
+  await assert.rejects(
+    () => openMif({ platform: "sim", workerSpare: "yes" as unknown as boolean }),
+    TypeError,
+  );
 });
