@@ -9,7 +9,7 @@
  * host has 2N PDs (plus loopback's two). Not a Deno.bench file: it needs
  * root, namespaces and real processes.
  *
- *   npx --yes deno@2 run --allow-all bench/scale_linux.ts [10,100,1000] [--samples=5]
+ *   npx --yes deno@2 run --allow-all bench/scale_linux.ts [10,100,1000] [--samples=5] [--profile]
  *
  * Measures, medians of several samples:
  * - status: `mif status --json` wall time in the namespace (process start included);
@@ -20,6 +20,10 @@
  *   returns a snapshot of N interfaces / 2N PDs, subscribed to everything as mif
  *   watch is: the time to open and announce it all; one status(); then one
  *   changed snapshot → the subscriber's address-announcement.
+ * - --profile: the same changes against a child in the namespace that runs
+ *   the library on a LinuxPlatform stamping each step (monitor line, re-read,
+ *   kernel read, snapshot built, handed over, announcement): median ms after
+ *   `ip addr` is spawned.
  *
  * @module
  */
@@ -30,10 +34,42 @@ import { Follower } from "../connect/follower.ts";
 import { killAndDelete } from "../tests/testbed/testbed.ts";
 import { Watch } from "../tests/testbed/mif_process.ts";
 import { runTool as run } from "../platform/linux/run_tool.ts";
+import { LinuxPlatform } from "../platform/linux/linux_platform.ts";
+
+if (Deno.args[0] === "--profile-child") {
+  await profileChild(Deno.args[1], Deno.args[2]);
+  Deno.exit(0);
+}
+
+/**
+ * The child of --profile, in the namespace: the library on a LinuxPlatform
+ * whose onStep stamps each step, subscribed as mif watch is; prints each
+ * step and each (no-)address-announcement as a JSON line (epoch ms).
+ */
+async function profileChild(resolvConf: string, leaseDir: string): Promise<void> {
+  const at = () => performance.timeOrigin + performance.now();
+  const out = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
+  const platform = new LinuxPlatform({
+    paths: { resolvConf, leaseDirs: [leaseDir] },
+    onStep: (step, scope) => out({ step, at: at(), ...(scope ? { scope } : {}) }),
+  });
+  await using mif = await openMif({ platform, workerSpare: false });
+  await using sub = mif.subscribe({ name: "profile" });
+  const follower = new Follower();
+  for (const m of follower.start()) sub.post(m);
+  out({ step: "ready", at: at() });
+  for await (const message of sub.messages()) {
+    if (message.type === "address-announcement" || message.type === "no-address-announcement") {
+      out({ step: message.type, address: message.address, at: at() });
+    }
+    for (const m of follower.next(message)) sub.post(m);
+  }
+}
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const sizes = (Deno.args.find((a) => /^\d+(,\d+)*$/.test(a)) ?? "10,100,1000").split(",")
   .map(Number);
+const PROFILE = Deno.args.includes("--profile");
 const SAMPLES = Number(Deno.args.find((a) => a.startsWith("--samples="))?.slice(10) ?? 5);
 
 /** The median of some samples. */
@@ -288,6 +324,87 @@ async function brokerCosts(n: number): Promise<Record<string, number[]>> {
   return out;
 }
 
+/**
+ * --profile: the same changes against a profile child; the median time of
+ * each step after `ip addr` is spawned (the first of each step per change).
+ */
+async function profile(bed: Bed): Promise<Record<string, number>> {
+  const child = new Deno.Command("ip", {
+    args: [
+      "netns",
+      "exec",
+      bed.ns,
+      Deno.execPath(),
+      "run",
+      "--allow-all",
+      "--unstable-worker-options",
+      new URL(import.meta.url).pathname,
+      "--profile-child",
+      bed.resolvConf,
+      bed.leaseDir,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const steps: { step: string; at: number; address?: string; scope?: string }[] = [];
+  const reading = (async () => {
+    let partial = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop()!;
+      for (const l of lines) if (l.trim()) steps.push(JSON.parse(l));
+    }
+  })();
+  const until = async (test: () => boolean) => {
+    for (let t = 0; !test(); t++) {
+      if (t > 60_000) throw new Error("Cannot profile: the child did not answer");
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
+  const out: Record<string, number[]> = {};
+  try {
+    await until(() => steps.some((s) => s.step === "ready"));
+    await new Promise((r) => setTimeout(r, 1000));
+    const link = Math.floor(bed.n / 2);
+    for (let k = 0; k < SAMPLES * 2; k++) {
+      const address = `${ipv6PrefixOf(link)}${(0x200 + k).toString(16)}`;
+      for (const verb of ["add", "del"] as const) {
+        const type = verb === "add" ? "address-announcement" : "no-address-announcement";
+        const from = steps.length;
+        const t0 = performance.timeOrigin + performance.now();
+        await run([
+          "ip",
+          "-n",
+          bed.ns,
+          "addr",
+          verb,
+          `${address}/64`,
+          "dev",
+          `d${link}`,
+          ...(verb === "add" ? ["nodad"] : []),
+        ]);
+        const spawned = performance.timeOrigin + performance.now();
+        await until(() => steps.slice(from).some((s) => s.step === type && s.address === address));
+        const seen = new Set<string>();
+        (out["ip addr exited"] ??= []).push(spawned - t0);
+        for (const s of steps.slice(from)) {
+          const key = s.step === "read" ? `read (${s.scope})` : s.step;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          (out[key] ??= []).push(s.at - t0);
+          if (s.step === type) break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await reading.catch(() => {});
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [`profile ${k}`, median(v)]));
+}
+
 /** Every measure for one N. */
 async function measure(n: number): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
@@ -318,6 +435,7 @@ async function measure(n: number): Promise<Record<string, number>> {
       }
     }
     result["watch start"] = median(starts);
+    if (PROFILE) Object.assign(result, await profile(bed));
   } finally {
     await removeBed(bed);
   }
@@ -335,6 +453,9 @@ for (const n of sizes) {
   console.error(`N=${n} measured in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 const keys = [
+  ...new Set(
+    [...rows.values()].flatMap((r) => Object.keys(r).filter((k) => k.startsWith("profile "))),
+  ),
   "PDs",
   "status --json",
   "watch start",

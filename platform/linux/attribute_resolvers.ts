@@ -98,3 +98,80 @@ export function attributeResolvers(
     }
   }
 }
+
+/** Route destinations parsed once per route record (kept across reads of a few links). */
+const destinations = new WeakMap<RouteRecord, { bytes: Uint8Array; bits: number } | null>();
+
+/** prefixMatch(server, route.destination) for a parsed server. */
+function matchBits(server: Uint8Array, route: RouteRecord): number {
+  let d = destinations.get(route);
+  if (d === undefined) {
+    const slash = route.destination.lastIndexOf("/");
+    const ip = parseIp(slash < 0 ? route.destination : route.destination.slice(0, slash));
+    const bits = slash < 0
+      ? (ip?.bytes.length ?? 0) * 8
+      : Number(route.destination.slice(slash + 1));
+    d = ip ? { bytes: ip.bytes, bits } : null;
+    destinations.set(route, d);
+  }
+  if (!d || d.bytes.length !== server.length) return -1;
+  const whole = d.bits >> 3, rest = d.bits & 7;
+  for (let i = 0; i < whole; i++) if (server[i] !== d.bytes[i]) return -1;
+  if (rest && ((server[whole] ^ d.bytes[whole]) & (0xff << (8 - rest)) & 0xff)) return -1;
+  return d.bits;
+}
+
+/**
+ * The links {@linkcode attributeResolvers} can give a server to: the link a
+ * per-link resolver names, and the link the best main-table route to each
+ * system-wide server leaves through. Only these links' PDs change when it
+ * runs, so a snapshot rebuilt for a few links stays exact when they are
+ * among them. Undefined when a server's best route is a tie between
+ * routes through different links or gateways: then the kernel's route
+ * order decides, and only a full read keeps that order.
+ *
+ * @example A system-wide server routed through eth0, a per-link one on wg0
+ * ```ts
+ * import { resolverLinks } from "./attribute_resolvers.ts";
+ * import assert from "node:assert/strict";
+ * const links = resolverLinks([
+ *   { dnsServers: ["203.0.113.53"], searchDomains: [], source: "/etc/resolv.conf" },
+ *   { dnsServers: ["198.51.100.53"], searchDomains: [], source: "resolvectl", interfaceName: "wg0" },
+ * ], [{ family: "ipv4", destination: "0.0.0.0/0", gateway: "198.51.100.1", device: "eth0",
+ *   protocol: "static", table: "main", type: "unicast", expires: null }]);
+ * assert.deepEqual(links, new Set(["eth0", "wg0"]));
+ * ```
+ * @param resolvers Resolver configuration from every source.
+ * @param routes All routes.
+ * @returns Link names, or undefined when the route order decides.
+ */
+export function resolverLinks(
+  resolvers: readonly ResolverConfig[],
+  routes: readonly RouteRecord[],
+): Set<string> | undefined {
+  const links = new Set<string>();
+  for (const r of resolvers) {
+    if (r.interfaceName !== undefined) {
+      links.add(r.interfaceName);
+      continue;
+    }
+    for (const server of r.dnsServers) {
+      const ip = parseIp(server);
+      if (!ip || isLoopback(ip) || (ip.family === "ipv6" && isLinkLocal(ip))) continue;
+      let best: RouteRecord[] = [], bits = -1, metric = Infinity;
+      for (const x of routes) {
+        if (x.family !== ip.family || x.table !== "main" || x.type !== "unicast") continue;
+        const m = matchBits(ip.bytes, x);
+        if (m < 0 || m < bits || (m === bits && (x.metric ?? 0) > metric)) continue;
+        if (m > bits || (x.metric ?? 0) < metric) best = [];
+        best.push(x);
+        bits = m;
+        metric = x.metric ?? 0;
+      }
+      const ways = new Set(best.map((x) => `${x.device} ${x.gateway}`));
+      if (ways.size > 1) return undefined;
+      for (const x of best) if (x.device !== undefined) links.add(x.device);
+    }
+  }
+  return links;
+}

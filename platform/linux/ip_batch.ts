@@ -1,11 +1,11 @@
 /**
  * A long-running `ip -j ... -batch -` that answers one command at a time:
  * spawning `ip` costs a few ms (tens on a loaded 2-core machine), writing a
- * line to a running one about one. Only commands that cannot fail belong
- * here (whole tables, no `dev X`): a failed command prints nothing on
- * standard output, so its answer would never come. When the process dies or
- * an answer is late, the command is rejected, the process is killed, and the
- * next command starts a new one.
+ * line to a running one about one. A failed command (`dev X` of a device
+ * it cannot find) prints nothing on standard output and makes `ip -batch`
+ * exit (it runs without -force): the command is rejected at once. When the
+ * process dies or an answer is late, the command is rejected, the process
+ * is killed, and the next command starts a new one.
  *
  * @module
  */
@@ -24,12 +24,22 @@ interface Session {
   readonly lines: AsyncIterator<string>;
 }
 
+/**
+ * Lines of a stream. `ip -j` prints a whole table as one line (0.5 MB and
+ * more), in many chunks: only each new chunk is searched for newlines, and
+ * the parts of a line are joined once, when it ends.
+ */
 async function* splitLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let partial = "";
+  let parts: string[] = [];
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    const lines = (partial + chunk).split("\n");
-    partial = lines.pop()!;
-    yield* lines;
+    let start = 0;
+    for (let end = chunk.indexOf("\n"); end !== -1; end = chunk.indexOf("\n", start)) {
+      parts.push(chunk.slice(start, end));
+      yield parts.join("");
+      parts = [];
+      start = end + 1;
+    }
+    if (start < chunk.length) parts.push(chunk.slice(start));
   }
 }
 

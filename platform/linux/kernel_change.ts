@@ -61,3 +61,43 @@ export function readScope(lines: readonly string[]): ReadScope {
   if (kinds.length === 0) return "full";
   return kinds.every((k) => k === "address" || k === "route") ? "tables" : "full";
 }
+
+/**
+ * The links a batch of address and route lines is about, so that only
+ * their tables need reading again: an address line names its link after
+ * its index, a route line after its one `dev`. A line that names no single
+ * link (a multipath route, a nexthop object, a link line, anything else)
+ * makes the answer undefined: read every table.
+ *
+ * @example An address and its route name d0; a multipath route names no single link
+ * ```ts
+ * import { touchedLinks } from "./kernel_change.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(touchedLinks([
+ *   "[ADDR]Deleted 3: d0    inet 198.18.0.5/30 scope global d0\\       valid_lft forever preferred_lft forever",
+ *   "[ROUTE]Deleted 198.18.0.4/30 dev d0 proto kernel scope link src 198.18.0.5 ",
+ * ]), new Set(["d0"]));
+ * assert.equal(touchedLinks([
+ *   "[ROUTE]default proto static metric 1024 \\ nexthop via 198.18.0.2 dev d0 weight 1 \\ nexthop via 198.18.0.6 dev d1 weight 1",
+ * ]), undefined);
+ * ```
+ * @param lines Monitor lines; empty lines are ignored.
+ * @returns The link names, or undefined when some line names no single link.
+ */
+export function touchedLinks(lines: readonly string[]): Set<string> | undefined {
+  const names = new Set<string>();
+  for (const line of lines) {
+    if (line.trim() === "") continue;
+    const kind = classifyMonitorLine(line);
+    let name: string | undefined;
+    if (kind === "address") {
+      name = /^\[ADDR\](?:Deleted )?\d+: (\S+)\s+inet6? /.exec(line)?.[1];
+    } else if (kind === "route" && !/\b(?:nexthop|nhid)\b/.test(line)) {
+      const devices = [...line.matchAll(/ dev (\S+)/g)];
+      if (devices.length === 1) name = devices[0][1];
+    }
+    if (name === undefined) return undefined;
+    names.add(name);
+  }
+  return names;
+}

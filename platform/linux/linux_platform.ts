@@ -4,8 +4,12 @@
  * watches on lease directories, and Router Solicitations when what Router
  * Advertisements set up on a link changes. After an address or route change
  * only the kernel's tables are read again, through running `ip -batch`
- * processes (read_host.ts, kernel_change.ts); a link change, a lease file,
- * a restarted monitor or anything unclassified reads everything.
+ * processes (read_host.ts, kernel_change.ts): only the named links' addresses
+ * and routes (and those of links whose data has lifetimes, leases or RAs)
+ * when the monitor lines name them, and only those links' interfaces are
+ * built again when that is provably what a full build gives
+ * (rebuild_snapshot.ts); a link change, a lease file, a restarted monitor or
+ * anything unclassified reads everything.
  *
  * @module
  */
@@ -14,12 +18,14 @@ import type { Platform, PlatformEvent } from "../types.ts";
 import type { Snapshot, SourceNote } from "../../protocol/model.ts";
 import { AdvertCache } from "./advert_cache.ts";
 import { buildSnapshot } from "./build_snapshot.ts";
+import type { HostState } from "./host_state.ts";
+import { type BuiltSnapshot, rebuildSnapshot, volatileLinks } from "./rebuild_snapshot.ts";
 import { advisories, nextDeadline } from "./advisories.ts";
 import { ConfigSources, DEFAULT_SOURCE_PATHS, type SourcePaths } from "./config_sources.ts";
 import { Monitor, type MonitorOptions, NEIGHBOUR_COMMAND, routerFlagChanges } from "./monitor.ts";
 import { raLinkKeys } from "./ipv6_pds.ts";
 import { KernelReader } from "./read_host.ts";
-import { type ReadScope, readScope } from "./kernel_change.ts";
+import { type ReadScope, readScope, touchedLinks } from "./kernel_change.ts";
 import type { SourceData } from "./lease_types.ts";
 
 /** How long a kernel change outside a burst waits for the rest of its lines, ms. */
@@ -68,6 +74,10 @@ export class LinuxPlatform implements Platform {
   #lastSources: { data: SourceData; notes: SourceNote[] } | undefined;
   /** What the next re-read covers. */
   #scope: ReadScope = "full";
+  /** The links the lines since the last re-read began name; undefined: unknown. */
+  #touched: Set<string> | undefined = new Set();
+  /** The last snapshot built and what it was built from. */
+  #built: BuiltSnapshot | undefined;
   /** Whether changes came while the last re-read ran: a burst, gathered by the debounce. */
   #burst = false;
   readonly #adverts = new AdvertCache();
@@ -121,8 +131,10 @@ export class LinuxPlatform implements Platform {
       new Monitor((lines) => {
         if (lines && kernel) this.#onStep("event");
         // Restarts (no lines) and router flags read everything after the debounce.
-        if (lines && kernel) this.#trigger(readScope(lines), true);
-        else this.#trigger();
+        if (lines && kernel) {
+          this.#touch(touchedLinks(lines));
+          this.#trigger(readScope(lines), true);
+        } else this.#trigger();
       }, {
         ...options,
         onError: (error) => {
@@ -166,6 +178,12 @@ export class LinuxPlatform implements Platform {
     return promise;
   }
 
+  /** Adds links the monitor named (undefined: it named something else). */
+  #touch(names: Set<string> | undefined): void {
+    if (!names) this.#touched = undefined;
+    else if (this.#touched) { for (const name of names) this.#touched.add(name); }
+  }
+
   /**
    * Asks for a re-read of at least `scope`. A kernel change (`leading`) is
    * read almost at once, unless it is part of a burst (changes came while
@@ -197,11 +215,13 @@ export class LinuxPlatform implements Platform {
     this.#busy = true;
     this.#burst = false;
     const scope = this.#scope;
+    const touched = this.#touched;
     this.#scope = "tables";
+    this.#touched = new Set();
     try {
       this.#onStep("read", scope);
       const before = this.#last;
-      const snapshot = await this.#read(false, scope);
+      const snapshot = await this.#read(false, scope, touched);
       if (!this.#closed) {
         this.#listener({ type: "snapshot", snapshot });
         this.#onStep("listener");
@@ -250,10 +270,20 @@ export class LinuxPlatform implements Platform {
     return this.#lastSources = { data: sources.data, notes: sources.notes };
   }
 
-  async #read(waitForAdverts: boolean, scope: ReadScope): Promise<Snapshot> {
+  async #read(
+    waitForAdverts: boolean,
+    scope: ReadScope,
+    touched?: ReadonlySet<string>,
+  ): Promise<Snapshot> {
     const signal = this.#abort.signal;
+    const previous = this.#built;
+    // After an address or route change on a few links, only they (and the
+    // links whose interfaces depend on the time) are read again.
+    const links = scope === "tables" && touched && previous
+      ? new Set([...touched, ...volatileLinks(previous.state)])
+      : undefined;
     // The kernel and the configuration sources are read at the same time.
-    const reading = this.#kernel.read(scope, signal);
+    const reading = this.#kernel.read(scope, signal, links);
     reading.then(() => this.#onStep("kernel"), () => {});
     const [kernel, sources] = await Promise.all([
       reading,
@@ -266,18 +296,22 @@ export class LinuxPlatform implements Platform {
       if (waitForAdverts) await solicit;
       else this.#track(solicit.then(() => this.#trigger(), () => {}));
     }
-    const snapshot = buildSnapshot({
+    let state: HostState = {
       now: Date.now(),
       ...kernel,
-      adverts: this.#adverts.adverts,
+      adverts: new Map(this.#adverts.adverts),
       sources: sources.data,
-      notes: [
-        ...sources.notes,
-        ...this.#adverts.notes,
-        ...this.#monitorNotes.values(),
-      ],
-    });
+      notes: [...sources.notes, ...this.#adverts.notes, ...this.#monitorNotes.values()],
+    };
+    const reread = this.#kernel.lastLinks;
+    let snapshot = reread && previous ? rebuildSnapshot(state, previous, reread) : undefined;
+    if (!snapshot && reread) {
+      // Not provably the same as a full build: read every table, as without links.
+      state = { ...state, ...await this.#kernel.read("tables", signal), now: Date.now() };
+    }
+    snapshot ??= buildSnapshot(state);
     this.#onStep("snapshot");
+    this.#built = { state, snapshot };
     this.#last = snapshot;
     return snapshot;
   }

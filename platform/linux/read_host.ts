@@ -51,17 +51,22 @@ async function sysfs(name: string): Promise<SysfsFacts> {
  * ```
  * @param signal Stops the commands.
  * @param program The ip program (tests replace it).
+ * @param facts Sysfs facts kept from an earlier read, by "index name" (updated).
  * @returns The kernel's state.
  * @throws {Deno.errors.NotFound} When iproute2 is not installed.
  * @throws {SyntaxError} When its output cannot be parsed.
  */
-export async function readKernel(signal?: AbortSignal, program = "ip"): Promise<KernelState> {
+export async function readKernel(
+  signal?: AbortSignal,
+  program = "ip",
+  facts?: Map<string, SysfsFacts>,
+): Promise<KernelState> {
   const ip = (...args: string[]) => runTool([program, "-j", ...args], { signal });
   const [links, tables] = await Promise.all([
     ip("-d", "link", "show").then(parseLinks),
     readTables((globals, command) => ip(...globals, ...command.split(" "))),
   ]);
-  return { links, ...tables, types: await linkTypes(links) };
+  return { links, ...tables, types: await linkTypes(links, facts) };
 }
 
 type Ip = (globals: readonly string[], command: string) => Promise<string>;
@@ -80,9 +85,54 @@ async function readTables(ip: Ip): Promise<Omit<KernelState, "links" | "types">>
   return { addresses, routes: [...routes4, ...routes6], neighbours };
 }
 
-async function linkTypes(links: readonly LinkRecord[]): Promise<Map<string, InterfaceType>> {
-  const facts = await Promise.all(links.map((l) => sysfs(l.name)));
+/**
+ * Each link's type. `known` keeps the sysfs facts of each link (by index and
+ * name: a link keeps both for as long as it exists, and whether it is
+ * wireless or its DEVTYPE never change), so that a full read after a link
+ * change does not ask sysfs again for every other link.
+ */
+async function linkTypes(
+  links: readonly LinkRecord[],
+  known = new Map<string, SysfsFacts>(),
+): Promise<Map<string, InterfaceType>> {
+  const key = (l: LinkRecord) => `${l.index} ${l.name}`;
+  const facts = await Promise.all(links.map((l) => known.get(key(l)) ?? sysfs(l.name)));
+  const current = new Set(links.map(key));
+  for (const k of known.keys()) if (!current.has(k)) known.delete(k);
+  links.forEach((l, i) => known.set(key(l), facts[i]));
   return new Map(links.map((l, i) => [l.name, interfaceTypeOf(l, facts[i])]));
+}
+
+/** The most links a change re-reads one by one; more read every table. */
+const MAX_LINKS = 16;
+
+/** One link's addresses and routes; undefined when an answer is not about it. */
+async function readLink(
+  ask: (globals: readonly string[], command: string) => Promise<string>,
+  link: LinkRecord,
+): Promise<Pick<KernelState, "addresses" | "routes"> | undefined> {
+  const [addresses, routes4, routes6] = await Promise.all([
+    ask([], `addr show dev ${link.name}`).then(parseAddresses),
+    ask(["-4"], `route show table all dev ${link.name}`).then((t) => parseRoutes(t, "ipv4")),
+    ask(["-6"], `route show table all dev ${link.name}`).then((t) => parseRoutes(t, "ipv6")),
+  ]);
+  if (addresses.some((a) => a.index !== link.index || a.interfaceName !== link.name)) {
+    return undefined;
+  }
+  const routes = [...routes4, ...routes6];
+  // A route shown for one device leaves "dev" out.
+  if (routes.some((r) => r.device !== undefined && r.device !== link.name)) return undefined;
+  return {
+    addresses,
+    // In parseRoutes's key order, as a whole-table read gives them.
+    routes: routes.map(({ family, destination, gateway, device: _, ...rest }) => ({
+      family,
+      destination,
+      ...(gateway !== undefined ? { gateway } : {}),
+      device: link.name,
+      ...rest,
+    })),
+  };
 }
 
 /**
@@ -108,9 +158,13 @@ export class KernelReader implements AsyncDisposable {
   readonly #program: string;
   #batches = new Map<string, IpBatch>();
   #last: KernelState | undefined;
+  /** Sysfs facts of the links, kept across full reads. */
+  readonly #sysfs = new Map<string, SysfsFacts>();
   #closed = false;
   /** How many commands had to be spawned because a batch process failed. */
   fallbacks = 0;
+  /** The links the last read read one by one; undefined when it read whole tables. */
+  lastLinks: ReadonlySet<string> | undefined;
 
   /**
    * Creates the reader; nothing runs until the first read.
@@ -126,18 +180,36 @@ export class KernelReader implements AsyncDisposable {
    *
    * @param scope "tables" to keep the last links and types, "full" for everything.
    * @param signal Stops spawned commands.
+   * @param links With "tables": only these links' addresses and routes changed
+   *   (see {@linkcode KernelReader.readLinks}); unset, every table is read.
    * @returns The kernel's state.
    * @throws {Deno.errors.NotFound} When iproute2 is not installed.
    * @throws {SyntaxError} When its output cannot be parsed.
    */
-  async read(scope: ReadScope, signal?: AbortSignal): Promise<KernelState> {
+  async read(
+    scope: ReadScope,
+    signal?: AbortSignal,
+    links?: ReadonlySet<string>,
+  ): Promise<KernelState> {
     const last = this.#last;
+    if (scope === "tables" && last && links && links.size <= MAX_LINKS && !this.#closed) {
+      const state = await this.#readLinks(last, links).catch(() => undefined);
+      if (state) {
+        this.lastLinks = links;
+        return this.#last = state;
+      }
+      if (signal?.aborted) throw signal.reason;
+    }
+    this.lastLinks = undefined;
     if (scope === "full" || !last) {
       await this.#closeBatches();
-      const state = await readKernel(signal, this.#program);
+      const state = await readKernel(signal, this.#program, this.#sysfs);
       this.#last = state;
       // Started now, so that the next change's read finds them running.
-      if (!this.#closed) { for (const globals of TABLE_GLOBALS) this.#batch(globals).start(); }
+      if (!this.#closed) {
+        for (const globals of TABLE_GLOBALS) this.#batch(globals).start();
+        this.#batch(["-6"], "neighbours").start();
+      }
       return state;
     }
     if (this.#closed) {
@@ -149,8 +221,49 @@ export class KernelReader implements AsyncDisposable {
     return state;
   }
 
-  #batch(globals: readonly string[]): IpBatch {
-    const key = globals.join(" ");
+  /**
+   * Reads the addresses and routes of a few links (`addr show dev X`,
+   * `-4/-6 route show table all dev X` through the batch processes) and puts
+   * them in place of those links' records in the last tables, and reads the
+   * neighbour table (routers, where to solicit) on a batch process of its own. Undefined, so that every table is read, when a link is not
+   * among the last links, when a route of the last tables has no single
+   * device (a multipath route: its nexthops cannot be filtered by device),
+   * when an answer names another link, and when a command fails (`ip -batch` exits on a device it cannot
+   * find: no answer is awaited in vain; one whose index it still knows from
+   * before the link was deleted answers with nothing, which is what the link has).
+   */
+  async #readLinks(
+    last: KernelState,
+    names: ReadonlySet<string>,
+  ): Promise<KernelState | undefined> {
+    const byName = new Map(last.links.map((l) => [l.name, l]));
+    const links = [...names].map((n) => byName.get(n));
+    if (links.some((l) => l === undefined)) return undefined;
+    if (last.routes.some((r) => r.device === undefined)) return undefined;
+    const ask = (globals: readonly string[], command: string) => this.#batch(globals).run(command);
+    const [neighbours, ...parts] = await Promise.all([
+      // On a process of its own: the -6 one has the routes to answer.
+      this.#batch(["-6"], "neighbours").run("neigh show").then(parseNeighbours),
+      ...links.map((l) => readLink(ask, l!)),
+    ]);
+    if (parts.some((p) => p === undefined)) return undefined;
+    const indexes = new Set(links.map((l) => l!.index));
+    return {
+      links: last.links,
+      types: last.types,
+      addresses: [
+        ...last.addresses.filter((a) => !indexes.has(a.index)),
+        ...parts.flatMap((p) => p!.addresses),
+      ],
+      routes: [
+        ...last.routes.filter((r) => !names.has(r.device!)),
+        ...parts.flatMap((p) => p!.routes),
+      ],
+      neighbours,
+    };
+  }
+
+  #batch(globals: readonly string[], key = globals.join(" ")): IpBatch {
     let batch = this.#batches.get(key);
     if (!batch) {
       batch = new IpBatch([...globals, "-j"], { program: this.#program });

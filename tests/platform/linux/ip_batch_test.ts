@@ -74,3 +74,20 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a batch answer of one long line in many chunks comes whole, and the next one after it", async () => {
+  // 2,000 writes of 500 characters, then the newline: a 1 MB line as ip -j prints a table.
+  const part = "x".repeat(500);
+  const { program, dir } = await fakeIp(
+    `while read -r line; do i=0; while [ $i -lt 2000 ]; do printf '%s' '${part}'; i=$((i+1)); done; echo "$line"; done`,
+  );
+  const batch = new IpBatch(["-j"], { program });
+  try {
+    const [a, b] = await Promise.all([batch.run("one"), batch.run("two")]);
+    assert.equal(a, part.repeat(2000) + "one");
+    assert.equal(b, part.repeat(2000) + "two");
+  } finally {
+    await batch.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { classifyMonitorLine, readScope } from "../../../platform/linux/kernel_change.ts";
+import {
+  classifyMonitorLine,
+  readScope,
+  touchedLinks,
+} from "../../../platform/linux/kernel_change.ts";
 
 /*
  * Real captures: `ip -o monitor label link address route` (iproute2 6.1.0,
@@ -105,4 +109,17 @@ Deno.test("a line without a label (an older monitor command) or no line at all r
   assert.equal(readScope([]), "full", "a restarted monitor may have missed anything");
   assert.equal(readScope(["", "  "]), "full");
   assert.equal(readScope(["[NETCONF]ipv6 d0 forwarding off"]), "full");
+});
+
+Deno.test("touchedLinks names the one link of each captured address and route line, none for a link line", () => {
+  const lines = BURSTS;
+  const tables = lines.filter((l) => l.startsWith("[ADDR]") || l.startsWith("[ROUTE]"));
+  assert.deepEqual(touchedLinks(tables), new Set(["d0", "d0p"]));
+  assert.deepEqual(touchedLinks(LIFETIMES.filter((l) => !l.startsWith("[LINK]"))), new Set(["d0"]));
+  assert.equal(touchedLinks(lines), undefined, "the [LINK] lines name no table change");
+  assert.equal(touchedLinks(["[ROUTE]blackhole 198.18.9.0/24 proto static"]), undefined);
+  assert.deepEqual(
+    touchedLinks(["[ADDR]7: wg0    inet 198.18.3.1/32 scope global wg0", ""]),
+    new Set(["wg0"]),
+  );
 });

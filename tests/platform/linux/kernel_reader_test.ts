@@ -105,3 +105,61 @@ Deno.test({
     }
   },
 });
+
+/** Tables in an order that does not depend on how they were read. */
+function sorted(state: KernelState) {
+  const t = tables(state);
+  const key = (o: unknown) => JSON.stringify(o);
+  return {
+    addresses: t.addresses.map(key).sort(),
+    routes: t.routes.map(key).sort(),
+    neighbours: (t.neighbours ?? []).map(key).sort(),
+  };
+}
+
+Deno.test({
+  name: "a read of a few links merges their addresses and routes into what a full read gives",
+  ignore: !root,
+  async fn() {
+    const ns = `mifkl${Deno.pid}`;
+    const dir = await Deno.makeTempDir({ prefix: "mif-kernel-links-" });
+    const program = `${dir}/ip`;
+    await Deno.writeTextFile(program, `#!/bin/sh\nexec ip -n ${ns} "$@"\n`);
+    await Deno.chmod(program, 0o755);
+    await run("ip", "netns", "add", ns);
+    const reader = new KernelReader(program);
+    try {
+      const ip = (...args: string[]) => run("ip", "-n", ns, ...args);
+      await ip("link", "add", "k0", "type", "veth", "peer", "name", "k1");
+      for (const dev of ["lo", "k0", "k1"]) await ip("link", "set", dev, "up");
+      await ip("addr", "add", "198.18.0.1/30", "dev", "k0");
+      await ip("addr", "add", "198.18.0.5/30", "dev", "k1");
+      await ip("addr", "add", "2001:db8:1::1/64", "dev", "k1", "nodad");
+      const full = await reader.read("full");
+      await ip("addr", "add", "2001:db8:5::100/64", "dev", "k0", "nodad");
+      await ip("-6", "route", "add", "2001:db8:7::/48", "via", "2001:db8:5::1", "dev", "k0");
+      await ip("addr", "del", "198.18.0.1/30", "dev", "k0");
+      const merged = await reader.read("tables", undefined, new Set(["k0"]));
+      assert.deepEqual(reader.lastLinks, new Set(["k0"]), "read link by link");
+      assert.equal(merged.links, full.links, "the links are kept");
+      assert.ok(
+        merged.routes.some((r) => r.destination === "2001:db8:7::/48" && r.device === "k0"),
+      );
+      assert.deepEqual(sorted(merged), sorted(await readKernel(undefined, program)));
+
+      // A link that no longer exists: either ip -batch still knows its index
+      // (and finds nothing of it) or it fails and every table is read; no hang.
+      await ip("link", "del", "k0"); // And its peer k1.
+      const gone = await reader.read("tables", undefined, new Set(["k0", "k1"]));
+      assert.ok(!gone.routes.some((r) => r.device === "k0" || r.device === "k1"));
+      assert.deepEqual(sorted(gone), sorted(await readKernel(undefined, program)));
+      // A link the last read did not know: whole tables too.
+      await reader.read("tables", undefined, new Set(["nope"]));
+      assert.equal(reader.lastLinks, undefined);
+    } finally {
+      await reader.close();
+      await run("ip", "netns", "del", ns).catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
