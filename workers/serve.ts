@@ -7,6 +7,7 @@
  */
 
 import { PdService } from "./pd_service.ts";
+import { describeError } from "../protocol/text.ts";
 import { type FromWorker, parseToWorker, type Send, type ServiceMessage } from "../wire/pd_wire.ts";
 
 /** The part of a worker's global scope this needs. */
@@ -15,12 +16,34 @@ export interface WorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;
   /** Posts to the broker outside the channel (only to complain). */
   postMessage(message: FromWorker): void;
+  /** Uncaught errors and unhandled rejections of the worker's code. */
+  addEventListener?(
+    type: "error" | "unhandledrejection",
+    listener: (event: Event & { message?: string; reason?: unknown }) => void,
+  ): void;
 }
 
 /** Something that handles broker messages. */
 export interface Service {
   /** Handles one guarded broker message. */
   receive(message: ServiceMessage): void;
+}
+
+/**
+ * From the moment the worker has its port, an uncaught error or unhandled
+ * rejection is told to the broker as a fault on the port (which handles it
+ * as a crash) instead of travelling up as an error event: a worker started
+ * by the launcher (workers/launcher.ts) would otherwise have Deno print it
+ * on stderr, even when the launcher prevents its default.
+ */
+function reportCrashes(scope: WorkerScope, send: Send): void {
+  const report = (event: Event & { message?: string; reason?: unknown }, what: string) => {
+    event.preventDefault();
+    const detail = event.type === "error" ? event.message : describeError(event.reason);
+    send({ type: "fault", detail: `${what}: ${detail || "unknown"}` });
+  };
+  scope.addEventListener?.("error", (event) => report(event, "uncaught error"));
+  scope.addEventListener?.("unhandledrejection", (event) => report(event, "unhandled rejection"));
 }
 
 /**
@@ -41,6 +64,7 @@ export function servePdWorker(
     }
     scope.onmessage = null;
     const send: Send = (message, transfer = []) => port.postMessage(message, transfer);
+    reportCrashes(scope, send);
     const service = createService(send);
     port.onmessage = (e: MessageEvent) => {
       const message = parseToWorker(e.data);

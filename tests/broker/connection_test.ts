@@ -23,12 +23,18 @@ import {
 
 const TEST_WORKER = new URL("../fixtures/test_worker.ts", import.meta.url);
 
-/** eth0 with an IPv4 PD on 127.0.0.2 and 127.0.0.3; wlan0 with one on 127.0.0.4. */
+/**
+ * eth0 with an IPv4 PD on 127.0.0.2 and 127.0.0.3; wlan0 with one on
+ * 127.0.0.4. Both have a DNS server, so that their translations reach
+ * their workers (a PD without one is served without a worker).
+ */
 function loopbackLinks(extra: ReturnType<typeof address>[] = []): Snapshot {
+  const dns = [element("dhcpv4", { "dns-servers": ["127.0.0.53"] })];
+  const eth0 = [address("127.0.0.2", 8), address("127.0.0.3", 8), ...extra];
   return {
     interfaces: [
-      nic("eth0", [pd("eth0/ipv4", [address("127.0.0.2", 8), address("127.0.0.3", 8), ...extra])]),
-      nic("wlan0", [pd("wlan0/ipv4", [address("127.0.0.4", 8)], [element("dhcpv4")])]),
+      nic("eth0", [pd("eth0/ipv4", eth0, dns)]),
+      nic("wlan0", [pd("wlan0/ipv4", [address("127.0.0.4", 8)], dns)]),
     ],
   };
 }

@@ -33,6 +33,17 @@ function translate(pdId: string, name: string, translationId: string): Translate
 }
 const options: MifOptions = { workerUrl: TEST_WORKER, workerPermissions: "net", hostsFile: HOSTS };
 
+/**
+ * twoLinks() with a DNS server on wlan0/ipv4 too: a PD without one answers
+ * translations without a worker (broker/inline_pd.ts), and these tests are
+ * about workers.
+ */
+function servedLinks(): Snapshot {
+  const [eth0, wlan0] = twoLinks().interfaces;
+  const dns = element("dhcpv4", { "dns-servers": ["127.0.0.53"] });
+  return { interfaces: [eth0, { ...wlan0, pds: [{ ...wlan0.pds[0], elements: [dns] }] }] };
+}
+
 async function collect(sub: Subscriber, count: number): Promise<ApiMessage[]> {
   const out: ApiMessage[] = [];
   while (out.length < count) out.push(await next(sub));
@@ -63,7 +74,7 @@ function withEth0Ipv4Data(data: ElementInfo["data"]): Snapshot {
 const STOPPED = { state: "stopped", inFlight: 0, connections: 0, starts: 0, crashes: 0 };
 
 Deno.test("a PD worker starts on its PD's first request and answers it from its configuration; other PDs' workers stay stopped", async () => {
-  const { mif } = await openManual(twoLinks(), { workerPermissions: "net", hostsFile: HOSTS });
+  const { mif } = await openManual(servedLinks(), { workerPermissions: "net", hostsFile: HOSTS });
   await using _ = mif;
   const sub = mif.subscribe();
   assert.deepEqual(workerOf(mif, "eth0/ipv4"), STOPPED);
@@ -99,7 +110,7 @@ Deno.test("a PD worker starts on its PD's first request and answers it from its 
 });
 
 Deno.test("the broker answers get-configuration-data from its snapshot at once, without starting the PD's worker", async () => {
-  const { mif } = await openManual(twoLinks(), { workerPermissions: "net" });
+  const { mif } = await openManual(servedLinks(), { workerPermissions: "net" });
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(ask("eth0/ipv4", "dns-servers"));
@@ -132,7 +143,7 @@ Deno.test("the broker answers get-configuration-data from its snapshot at once, 
 });
 
 Deno.test("get-configuration-data on an unknown PD answers error without starting a worker", async () => {
-  const { mif } = await openManual(twoLinks(), options);
+  const { mif } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(ask("nope/ipv4", "mtu"));
@@ -140,7 +151,7 @@ Deno.test("get-configuration-data on an unknown PD answers error without startin
 });
 
 Deno.test("a PD whose configuration changed answers get-configuration-data with the new data", async () => {
-  const { mif, platform } = await openManual(twoLinks(), options);
+  const { mif, platform } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(ask("eth0/ipv4", "mtu"));
@@ -160,7 +171,7 @@ Deno.test("a PD whose configuration changed answers get-configuration-data with 
 });
 
 Deno.test("a running PD worker sees its PD's new configuration without a restart", async () => {
-  const { mif, platform } = await openManual(twoLinks(), options);
+  const { mif, platform } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   const names = async (translationId: string) => {
@@ -177,7 +188,7 @@ Deno.test("a running PD worker sees its PD's new configuration without a restart
 });
 
 Deno.test("an idle PD worker stops after the idle timeout and starts again on demand", async () => {
-  const { mif } = await openManual(twoLinks(), { ...options, workerIdleTimeout: 30 });
+  const { mif } = await openManual(servedLinks(), { ...options, workerIdleTimeout: 30 });
   await using _ = mif;
   const sub = mif.subscribe();
   assert.deepEqual(await literal(sub, "wlan0/ipv4", "first"), answered("wlan0/ipv4", "first"));
@@ -188,7 +199,7 @@ Deno.test("an idle PD worker stops after the idle timeout and starts again on de
 });
 
 Deno.test("a PD that is withdrawn stops its worker and answers its in-flight requests pd-gone", async () => {
-  const { mif, platform } = await openManual(twoLinks(), options);
+  const { mif, platform } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(translate("wlan0/ipv4", "hold.example", "t1"));
@@ -202,7 +213,7 @@ Deno.test("a PD that is withdrawn stops its worker and answers its in-flight req
 });
 
 Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alone; the next request restarts it", async () => {
-  const { mif } = await openManual(twoLinks(), options);
+  const { mif } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(translate("eth0/ipv4", "hold.example", "a-held"));
@@ -237,7 +248,7 @@ Deno.test("a crash answers that PD's in-flight requests and leaves other PDs alo
 });
 
 Deno.test("an unhandled rejection in a PD worker is handled as a crash", async () => {
-  const { mif } = await openManual(twoLinks(), options);
+  const { mif } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(translate("eth0/ipv4", "hold.example", "held"));
@@ -248,7 +259,7 @@ Deno.test("an unhandled rejection in a PD worker is handled as a crash", async (
 });
 
 Deno.test("a worker reply of the wrong type is a protocol violation, handled as a crash", async () => {
-  const { mif } = await openManual(twoLinks(), options);
+  const { mif } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(translate("eth0/ipv4", "wrong-type.example", "w"));
@@ -262,7 +273,7 @@ Deno.test("a worker reply of the wrong type is a protocol violation, handled as 
 });
 
 Deno.test("a PD worker module that cannot load answers worker-crashed and the process survives", async () => {
-  const { mif } = await openManual(twoLinks(), {
+  const { mif } = await openManual(servedLinks(), {
     workerUrl: new URL("../fixtures/missing_worker.ts", import.meta.url),
   });
   await using _ = mif;
@@ -274,7 +285,7 @@ Deno.test("a PD worker module that cannot load answers worker-crashed and the pr
 });
 
 Deno.test("translation ids: stop-translating-name cancels, an unknown id or a live duplicate answers error", async () => {
-  const { mif } = await openManual(twoLinks(), options);
+  const { mif } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(translate("eth0/ipv4", "hold.example", "t"));
@@ -291,7 +302,7 @@ Deno.test("translation ids: stop-translating-name cancels, an unknown id or a li
 });
 
 Deno.test("connection ids: a live duplicate answers error; the worker answers connect attempts", async () => {
-  const { mif } = await openManual(twoLinks(), options);
+  const { mif } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -311,7 +322,7 @@ Deno.test("connection ids: a live duplicate answers error; the worker answers co
 });
 
 Deno.test("closing a subscriber cancels its translations in the workers", async () => {
-  const { mif } = await openManual(twoLinks(), options);
+  const { mif } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(translate("eth0/ipv4", "hold.example", "t"));
@@ -330,7 +341,7 @@ async function permissions(sub: Subscriber): Promise<Record<string, string>> {
 }
 
 Deno.test("with workerPermissions net a PD worker has network permission only", async () => {
-  const { mif } = await openManual(twoLinks(), options);
+  const { mif } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   const value = await permissions(sub);
@@ -341,7 +352,7 @@ Deno.test("with workerPermissions net a PD worker has network permission only", 
 });
 
 Deno.test("with workerPermissions inherit a PD worker has the process's permissions", async () => {
-  const { mif } = await openManual(twoLinks(), { ...options, workerPermissions: "inherit" });
+  const { mif } = await openManual(servedLinks(), { ...options, workerPermissions: "inherit" });
   await using _ = mif;
   const sub = mif.subscribe();
   assert.equal((await permissions(sub)).read, "granted");
@@ -349,7 +360,7 @@ Deno.test("with workerPermissions inherit a PD worker has the process's permissi
 
 for (const [how, name] of [["exits without an error", "exit.example"], ["hangs", "hang.example"]]) {
   Deno.test(`a PD worker that ${how} is caught by the watchdog; its requests are answered and it restarts`, async () => {
-    const { mif } = await openManual(twoLinks(), { ...options, workerWatchdog: 50 });
+    const { mif } = await openManual(servedLinks(), { ...options, workerWatchdog: 50 });
     await using _ = mif;
     const sub = mif.subscribe();
     sub.post(translate("eth0/ipv4", "hold.example", "held"));
@@ -369,7 +380,7 @@ for (const [how, name] of [["exits without an error", "exit.example"], ["hangs",
 }
 
 Deno.test("a busy but healthy PD worker is not mistaken for a dead one", async () => {
-  const { mif } = await openManual(twoLinks(), { ...options, workerWatchdog: 100 });
+  const { mif } = await openManual(servedLinks(), { ...options, workerWatchdog: 100 });
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(translate("eth0/ipv4", "hold.example", "held"));
@@ -380,7 +391,7 @@ Deno.test("a busy but healthy PD worker is not mistaken for a dead one", async (
 });
 
 Deno.test("a stop that crosses its translation's end needs no answer; a stop for an id never used is an error", async () => {
-  const { mif } = await openManual(twoLinks(), options);
+  const { mif } = await openManual(servedLinks(), options);
   await using _ = mif;
   const sub = mif.subscribe();
   sub.post(translate("eth0/ipv4", "not..a.name", "t"));

@@ -17,10 +17,11 @@ function settings(overrides: Partial<WorkerSettings> = {}): WorkerSettings {
   };
 }
 
+// With DNS servers: a PD without any answers translations without a worker (inline_pd.ts).
 const pd = (n: number) => ({
   pdId: `eth0/ipv4/${n}`,
   family: "ipv4" as const,
-  elements: [],
+  elements: [{ element: "dhcpv4" as const, data: { "dns-servers": ["127.0.0.53"] } }],
   addresses: [],
 });
 
@@ -130,18 +131,20 @@ Deno.test("no spare is started while a request is in flight: creating a worker w
   try {
     // PD 1 takes the first spare with a translation its worker holds until cancelled.
     const held = pool.obtain("eth0", pd(1));
+    let id = 0;
     const cancelled = new Promise<ApiMessage>((resolve) => {
-      const id = held.send({
+      id = held.send({
         request: literal(1, "hold.example"),
         deliver: (message) => resolve(message),
       });
-      setTimeout(() => held.cancel(id, "Cannot translate name: stopped by the test"), 1_000);
     });
     assert.equal(pool.spareRunning, false);
     // PD 0's first answer asks for a new spare, which waits for the held request.
     await ask(pool, 0);
     await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(pool.status("eth0/ipv4/1").inFlight, 1, "still held");
     assert.equal(pool.spareRunning, false);
+    held.cancel(id, "Cannot translate name: stopped by the test");
     assert.equal((await cancelled as { reason?: string }).reason, "cancelled");
     await until("a spare once nothing is in flight", () => pool.spareRunning);
   } finally {
