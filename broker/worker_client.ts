@@ -440,7 +440,8 @@ export class PdWorkerClient {
 
   /** Why a worker did not start, with what to do when Deno refused its permissions. */
   #startFailure(detail: string): string {
-    if (!/escalate/i.test(detail)) return detail;
+    // Deno refuses a worker more than the process has, and loading a worker's module needs read.
+    if (!/escalate|requires \w+ access/i.test(detail)) return detail;
     const { hostsFile } = this.#settings.pd;
     return `${detail} (workerPermissions "net" gives each PD worker network access${
       hostsFile === null ? "" : ` and reading of ${hostsFile}`

@@ -52,7 +52,13 @@ testbedTest(
       await bed.breakIpv6("a", true);
 
       await t.step("the body on stdout, the race and the TLS version on stderr", async () => {
-        const { code, stdout, stderr } = await mifFetch(bed, `https://${RACE_NAME}/`);
+        // Staggered, so that A's IPv6 is tried (and loses) before B's IPv4 may start; in
+        // parallel B's attempt can win before A's AAAA answer even arrives.
+        const { code, stdout, stderr } = await mifFetch(
+          bed,
+          `https://${RACE_NAME}/`,
+          "--stagger-interfaces",
+        );
         assert.equal(code, 0, stderr);
         assert.match(stdout, /^\d+\.\d+\.\d+\.\d+ \d+\n$/, "the server saw an IPv4 source");
         assert.match(stderr, new RegExp(RACE_ANSWERS.a[1].replaceAll(":", ":")), "IPv6 was tried");
