@@ -19,7 +19,6 @@ import { type BrokerAnswerReason, failureFor } from "./failures.ts";
 import type { ConnectionHandle } from "./connection.ts";
 import { describeError } from "../protocol/text.ts";
 import { answersOffline, InlinePd } from "./inline_pd.ts";
-import type { WorkerHandle, WorkerLauncher } from "./worker_launcher.ts";
 
 /** How PD workers are sandboxed. */
 export type WorkerPermissions = "net" | "inherit";
@@ -99,7 +98,7 @@ function netOnly(hostsFile: string | null) {
 /** A started worker and the broker's end of its channel, not yet serving a PD. */
 export interface SpawnedWorker {
   /** The worker. */
-  readonly worker: WorkerHandle;
+  readonly worker: Worker;
   /** The broker's end of the worker's MessageChannel; what the worker sends waits here. */
   readonly port: MessagePort;
   /** Why it failed before a PD's client took it over, if it did. */
@@ -112,8 +111,6 @@ export interface SpareSource {
   take(): SpawnedWorker | undefined;
   /** Called once a taken (or newly started) worker answered: the next spare may be started. */
   refill(): void;
-  /** What starts workers off the broker's thread (worker_launcher.ts), if anything. */
-  readonly launcher?: WorkerLauncher;
 }
 
 /**
@@ -137,25 +134,18 @@ export interface SpareSource {
  * ```
  * @param settings The worker module and permissions.
  * @param name The worker's name, for debuggers.
- * @param launcher Starts it off this thread (default: here, which holds
- *   this thread while Deno creates the isolate).
  * @returns The worker and the broker's port.
- * @throws {Error} When Deno refuses to start it here (e.g. permissions the
- *   process lacks); through a launcher that is an error event instead.
+ * @throws {Error} When Deno refuses to start it (e.g. permissions the process lacks).
  */
-export function spawnWorker(
-  settings: WorkerSettings,
-  name: string,
-  launcher?: WorkerLauncher,
-): SpawnedWorker {
-  const { port1, port2 } = new MessageChannel();
-  const spec = {
-    url: settings.url,
+export function spawnWorker(settings: WorkerSettings, name: string): SpawnedWorker {
+  const worker = new Worker(settings.url, {
+    type: "module",
     name,
-    port: port2,
-    ...(settings.permissions === "net" ? { permissions: netOnly(settings.pd.hostsFile) } : {}),
-  };
-  const worker = launcher ? launcher.spawn(spec) : spawnHere(spec);
+    ...(settings.permissions === "net"
+      ? { deno: { permissions: netOnly(settings.pd.hostsFile) } }
+      : {}),
+  });
+  const { port1, port2 } = new MessageChannel();
   const spawned: SpawnedWorker = { worker, port: port1 };
   worker.onerror = (event) => {
     event.preventDefault();
@@ -166,19 +156,8 @@ export function spawnWorker(
     spawned.failure ??= `protocol violation: message outside the channel: ${
       previewData(event.data)
     }`;
+  worker.postMessage(null, [port2]);
   return spawned;
-}
-
-/** Starts a worker on this thread, handing it its port. */
-function spawnHere(spec: Parameters<WorkerLauncher["spawn"]>[0]): WorkerHandle {
-  const worker = new Worker(spec.url, {
-    type: "module",
-    name: spec.name,
-    ...(spec.permissions ? { deno: { permissions: spec.permissions } } : {}),
-  });
-  worker.postMessage(null, [spec.port]);
-  // A Worker has every member of a WorkerHandle; its handlers take richer events.
-  return worker as unknown as WorkerHandle;
 }
 
 /**
@@ -200,7 +179,7 @@ interface Pending {
 export class PdWorkerClient {
   #config: PdConfig;
   #settings: WorkerSettings;
-  #worker: WorkerHandle | undefined;
+  #worker: Worker | undefined;
   #port: MessagePort | undefined;
   #pending = new Map<number, Pending>();
   #connections = new Set<ConnectionHandle>();
@@ -330,11 +309,7 @@ export class PdWorkerClient {
       spawned = undefined;
     }
     try {
-      spawned ??= spawnWorker(
-        this.#settings,
-        `mif PD ${this.#config.pd.pdId}`,
-        this.#spares?.launcher,
-      );
+      spawned ??= spawnWorker(this.#settings, `mif PD ${this.#config.pd.pdId}`);
     } catch (error) {
       this.#crashes++;
       this.#lastCrash = this.#startFailure(describeError(error));

@@ -3,16 +3,15 @@
  * the PD's first request (started by it, see worker_client.ts), handed the
  * PD's new configuration, retired with the PD.
  *
- * Starting a worker takes tens of milliseconds: Deno creates its isolate
- * while the creating thread waits, then the worker loads its modules. So
- * the pool's workers are created by a launcher worker (worker_launcher.ts),
- * never on the broker's thread, and the pool keeps one spare worker,
- * started but serving no PD: a PD's start takes it over and hands it the
- * PD's configuration by message. The spare is started with the pool and
- * again after each take-over, once the worker that took it answered and no
- * request is in flight (its start still costs CPU); it stops when unused
- * for the idle timeout, and close() ends it and the launcher. `spare:
- * false` in the settings turns the spare off.
+ * Starting a worker takes tens of milliseconds (Deno creates its isolate
+ * while the broker's thread waits, then it loads its modules), so the pool
+ * keeps one spare worker, started but serving no PD: a PD's start takes it
+ * over and hands it the PD's configuration by message. The spare is started
+ * with the pool and again after each take-over, once the worker that took
+ * it answered and no request is in flight (creating a worker blocks the
+ * broker's thread); it stops when unused for the idle timeout, and close()
+ * ends it. `spare: false` in the settings turns
+ * this off.
  *
  * @module
  */
@@ -29,7 +28,6 @@ import {
   type WorkerSettings,
   type WorkerStatus,
 } from "./worker_client.ts";
-import { WorkerLauncher } from "./worker_launcher.ts";
 
 /**
  * Milliseconds between checks that no request is in flight before a spare
@@ -74,11 +72,9 @@ export class WorkerPool {
   #spareTimer: ReturnType<typeof setTimeout> | undefined;
   #refillTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  readonly #launcher = new WorkerLauncher();
   #spares: SpareSource = {
     take: () => this.#takeSpare(),
     refill: () => this.#refillWhenQuiet(),
-    launcher: this.#launcher,
   };
 
   /** @param settings Shared by every PD worker. */
@@ -158,7 +154,6 @@ export class WorkerPool {
     this.#endSpare();
     for (const worker of this.#workers.values()) worker.retire(undefined, "closed");
     this.#workers.clear();
-    this.#launcher.close();
   }
 
   #takeSpare(): SpawnedWorker | undefined {
@@ -174,7 +169,7 @@ export class WorkerPool {
     const { spare, idleTimeout } = this.#settings;
     if (this.#closed || this.#spare || spare === false || idleTimeout === 0) return;
     try {
-      this.#spare = spawnWorker(this.#settings, "mif PD worker (spare)", this.#launcher);
+      this.#spare = spawnWorker(this.#settings, "mif PD worker (spare)");
     } catch {
       return; // A PD's start will meet the same refusal and report it.
     }

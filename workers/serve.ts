@@ -32,9 +32,9 @@ export interface Service {
 /**
  * From the moment the worker has its port, an uncaught error or unhandled
  * rejection is told to the broker as a fault on the port (which handles it
- * as a crash) instead of travelling up as an error event: a worker started
- * by the launcher (workers/launcher.ts) would otherwise have Deno print it
- * on stderr, even when the launcher prevents its default.
+ * as a crash) instead of travelling up as an error event, which Deno
+ * prints on stderr for a worker started by another worker even when its
+ * parent prevents the default.
  */
 function reportCrashes(scope: WorkerScope, send: Send): void {
   const report = (event: Event & { message?: string; reason?: unknown }, what: string) => {
