@@ -16,7 +16,7 @@ import {
   interfaceAnnouncement,
   pdAnnouncements,
 } from "./announce.ts";
-import { configurationData } from "./configuration_data.ts";
+import { configurationData } from "../protocol/configuration_data.ts";
 import { ConnectionHandle } from "./connection.ts";
 import type { IntentMessage } from "./intents.ts";
 import { Refusal } from "./refusal.ts";

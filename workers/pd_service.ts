@@ -11,14 +11,16 @@ import type {
   ApiMessage,
   ConnectToAddress,
   ConnectToAddressFromAddress,
-  GetConfigurationData,
   PdRequest,
   TlsInfo,
   TranslateName,
 } from "../protocol/types.ts";
 import type { PdConfig, Send, ServiceMessage } from "../wire/pd_wire.ts";
 import { translateName } from "./dns/translate_name.ts";
-import type { DataFlow } from "./net/socket_pump.ts";
+import { configurationData } from "../protocol/configuration_data.ts";
+import { type DataFlow, pumpSocket } from "./net/socket_pump.ts";
+import { connectTcp } from "./net/tcp_connect.ts";
+import { SocketReader } from "./net/socket_reader.ts";
 import type { Socket } from "node:net";
 import { connectSources, dnsServers, routeProblem, searchDomains } from "./pd_view.ts";
 import { zoned } from "../ip/zone.ts";
@@ -31,15 +33,9 @@ export class PdService {
   /** Requests still running, with what cancels them and their cancelled answer. */
   #active = new Map<number, { controller: AbortController; cancelled: () => ApiMessage }>();
 
-  /**
-   * @param send Posts a message to the broker.
-   * @param options preload: load the resolver and the socket modules as soon
-   *   as the event loop is free (default false; a worker does it, so that a
-   *   spare waiting for its PD has them before its first request).
-   */
-  constructor(send: Send, options: { readonly preload?: boolean } = {}) {
+  /** @param send Posts a message to the broker. */
+  constructor(send: Send) {
     this.#send = send;
-    if (options.preload) setTimeout(preload, 0);
   }
 
   /** Handles one message from the broker. */
@@ -96,7 +92,8 @@ export class PdService {
     }
     switch (request.type) {
       case "get-configuration-data":
-        return this.#reply(requestId, configurationData(config, request));
+        // The broker answers these itself; a worker answers the same, from the same function.
+        return this.#reply(requestId, configurationData(config.pd, request));
       case "translate-name":
         return this.#translate(requestId, request, config);
       case "connect-to-address":
@@ -187,8 +184,6 @@ export class PdService {
     const tlsOptions = request.tls === true ? {} : request.tls || undefined;
     const timeout = request.timeout ?? config.settings.connectTimeout;
     const deadline = Date.now() + timeout;
-    const { connectTcp, pumpSocket, SocketReader } = await loadSockets();
-    if (!run.live()) return;
     const reader = new SocketReader();
     const outcome = await connectTcp({
       host: zoned(address, config.interfaceId),
@@ -251,46 +246,7 @@ export class PdService {
   }
 }
 
-/**
- * The socket modules, loaded by {@linkcode preload} or on the first
- * connection attempt, whichever comes first: node:net costs a worker's
- * start time and memory (see bench/worker_memory.ts).
- */
-async function loadSockets() {
-  const [{ connectTcp }, { pumpSocket }, { SocketReader }] = await Promise.all([
-    import("./net/tcp_connect.ts"),
-    import("./net/socket_pump.ts"),
-    import("./net/socket_reader.ts"),
-  ]);
-  return { connectTcp, pumpSocket, SocketReader };
-}
-
-/**
- * Loads what most PDs' first requests need (the resolver, the socket
- * modules) ahead of them. A module that fails to load here fails again, and
- * is reported, at the request that needs it.
- */
-function preload(): void {
-  Promise.all([import("./dns/resolve_type.ts"), loadSockets()]).catch(() => {});
-}
-
 /** The TLS modules, loaded on the first TLS connection. */
 function loadTls(): Promise<typeof import("./net/tls_upgrade.ts")> {
   return import("./net/tls_upgrade.ts");
-}
-
-/** §3.3.7.17: one item of one configuration element of the PD. */
-function configurationData(config: PdConfig, request: GetConfigurationData): ApiMessage {
-  const { pdId, element, item } = request;
-  const found = config.pd.elements.find((e) => e.element === element);
-  if (!found || !Object.hasOwn(found.data, item)) {
-    return {
-      type: "no-configuration-data",
-      pdId,
-      element,
-      item,
-      reason: found ? "no-item" : "no-element",
-    };
-  }
-  return { type: "configuration-data", pdId, element, item, value: found.data[item] };
 }

@@ -54,7 +54,7 @@ function reportCrashes(scope: WorkerScope, send: Send): void {
  */
 export function servePdWorker(
   scope: WorkerScope,
-  createService: (send: Send) => Service = (send) => new PdService(send, { preload: true }),
+  createService: (send: Send) => Service = (send) => new PdService(send),
 ): void {
   scope.onmessage = (event: MessageEvent) => {
     const port = event.ports[0];

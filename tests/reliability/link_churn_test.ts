@@ -106,6 +106,8 @@ async function churn(flaps: number): Promise<Books> {
   await using peer = new TcpPeer("127.0.0.1");
   await using mif = await openMif({
     platform: new SimPlatform(parseScenario(scenario(dns.server, flaps))),
+    // The spare worker's start and stop (tested in worker_spare_test.ts) would blur the counts.
+    workerSpare: false,
     workerPermissions: "net",
     hostsFile: null,
     dnsTimeout: 500,

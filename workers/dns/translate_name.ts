@@ -15,7 +15,7 @@ import type { Family, TranslationFailure } from "../../protocol/types.ts";
 import { toDnsName } from "../../dns/dns_name.ts";
 import { planRoutes } from "./dns_routes.ts";
 import { hostAddresses, readHosts } from "./hosts_file.ts";
-import type { TypeOutcome } from "./resolve_type.ts";
+import { resolveType, type TypeOutcome } from "./resolve_type.ts";
 import { searchCandidates } from "./search_list.ts";
 import { isLocalName, mdnsRoute } from "./mdns_link.ts";
 import { endTranslation } from "./translation_outcome.ts";
@@ -128,8 +128,6 @@ async function askCandidate(
   }
   const plan = planRoutes(target.servers, interfaceId, addresses, Date.now());
   if (plan.routes.length === 0) return "no-servers";
-  const { resolveType } = await import("./resolve_type.ts");
-  if (signal.aborted) return [{ kind: "cancelled" }];
   return await Promise.all(families.map((f) =>
     resolveType(
       { name, type: type(f), routes: plan.routes, timeout, attempts },

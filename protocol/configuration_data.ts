@@ -1,16 +1,12 @@
 /**
- * §3.3.7.17 get-configuration-data, answered by the broker from the PD it
- * announced: the data is the snapshot's, so no PD worker is started for it.
+ * §3.3.7.17 get-configuration-data over a PD's data. The broker answers it
+ * from the PD it announced, so no PD worker is started for it.
  *
  * @module
  */
 
-import type { PdInfo } from "../protocol/model.ts";
-import type {
-  ConfigurationData,
-  GetConfigurationData,
-  NoConfigurationData,
-} from "../protocol/types.ts";
+import type { PdInfo } from "./model.ts";
+import type { ConfigurationData, GetConfigurationData, NoConfigurationData } from "./types.ts";
 
 /**
  * One item of one configuration element of a PD (§3.3.7.17–18), or why
