@@ -157,7 +157,11 @@ Deno.bench("PD worker cold start + first answer, right after openMif", {
   group: "start",
   n: 20,
 }, async (b) => {
-  const m = await openMif({ platform: new BenchPlatform(), workerPermissions: "net" });
+  const m = await openMif({
+    platform: new BenchPlatform(),
+    workerPermissions: "net",
+    workerSpare: true,
+  });
   const s = m.subscribe();
   b.start();
   s.post(ask);
@@ -167,7 +171,11 @@ Deno.bench("PD worker cold start + first answer, right after openMif", {
 });
 
 Deno.bench("openMif + PD worker start + first answer", { group: "start", n: 20 }, async () => {
-  const m = await openMif({ platform: new BenchPlatform(), workerPermissions: "net" });
+  const m = await openMif({
+    platform: new BenchPlatform(),
+    workerPermissions: "net",
+    workerSpare: true,
+  });
   const s = m.subscribe();
   s.post(ask);
   await take(s, 1);
@@ -178,7 +186,11 @@ Deno.bench("PD worker start + first answer, the spare loaded (1 s after openMif)
   group: "start",
   n: 10,
 }, async (b) => {
-  const m = await openMif({ platform: new BenchPlatform(), workerPermissions: "net" });
+  const m = await openMif({
+    platform: new BenchPlatform(),
+    workerPermissions: "net",
+    workerSpare: true,
+  });
   const s = m.subscribe();
   await new Promise((resolve) => setTimeout(resolve, 1000));
   b.start();

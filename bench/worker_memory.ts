@@ -120,6 +120,7 @@ async function pdWorkers(): Promise<void> {
   await using mif = await openMif({
     platform: new MemoryPlatform(dns.server),
     workerPermissions: "net",
+    workerSpare: true,
     workerIdleTimeout: 600_000,
   });
   const sub = mif.subscribe({ name: "memory" });

@@ -33,10 +33,12 @@ export interface MifOptions {
   readonly workerIdleTimeout?: number;
   /**
    * Keep one spare PD worker started, so that a PD's first request takes
-   * it over instead of waiting for a worker to start (default true). It
+   * it over instead of waiting for a worker to start (default false: under
+   * `deno test` in a clean checkout, the spare's start-up type check made
+   * first requests of other workers miss 10 s deadlines). It
    * costs one idle worker (~12–15 MiB) from openMif until it is taken, and
    * again after each take-over, until `workerIdleTimeout` passes unused. A
-   * program that never asks a PD (a status display) can turn it off.
+   * long-running program that races often can turn it on.
    */
   readonly workerSpare?: boolean;
   /**
@@ -197,7 +199,7 @@ function spareOption(spare: unknown): boolean {
   if (spare !== undefined && typeof spare !== "boolean") {
     throw new TypeError("Cannot open MIF API: workerSpare must be a boolean");
   }
-  return spare ?? true;
+  return spare ?? false;
 }
 
 function settings(options: MifOptions): WorkerSettings {

@@ -158,7 +158,7 @@ Deno.test("openMif starts a spare worker, none with workerSpare false; a bad wor
     assert.equal(mif.status().spareWorker, false);
   }
   {
-    await using mif = await openMif({ platform: "sim" });
+    await using mif = await openMif({ platform: "sim", workerSpare: true });
     assert.equal(mif.status().spareWorker, true);
   }
   await assert.rejects(
