@@ -11,15 +11,9 @@
  */
 
 import type { Snapshot, SourceNote } from "../../protocol/model.ts";
-import { attributeResolvers, resolverLinks } from "./attribute_resolvers.ts";
-import {
-  addressesByLink,
-  interfaceOf,
-  type LinkDraft,
-  linkDraft,
-  meteredLinks,
-} from "./build_snapshot.ts";
+import { resolverLinks } from "./attribute_resolvers.ts";
 import type { HostState } from "./host_state.ts";
+import { linkInterfaces } from "./link_interfaces.ts";
 
 /** A snapshot and what it was built from. */
 export interface BuiltSnapshot {
@@ -141,7 +135,10 @@ export function rebuildSnapshot(
   return rebuildLinks(state, rebuild, old);
 }
 
-/** Builds the links in `rebuild` as buildSnapshot does, and takes the others from `old`. */
+/**
+ * Builds the links in `rebuild` with linkInterfaces, as buildSnapshot does,
+ * and takes the others from `old`.
+ */
 function rebuildLinks(
   state: HostState,
   rebuild: ReadonlySet<string>,
@@ -149,25 +146,8 @@ function rebuildLinks(
 ): Snapshot {
   const notes: SourceNote[] = [...state.notes];
   const links = [...state.links].sort((a, b) => a.index - b.index);
-  const chosen = links.filter((l) => rebuild.has(l.name));
-  const indexes = new Set(chosen.map((l) => l.index));
-  const byLink = addressesByLink(state.addresses.filter((a) => indexes.has(a.index)));
-  const drafts = new Map<string, LinkDraft>();
-  for (const link of chosen) {
-    const draft = linkDraft(link, byLink.get(link.index) ?? [], state);
-    if (draft) drafts.set(link.name, draft);
-  }
-  attributeResolvers(
-    state.sources.resolvers,
-    new Map([...drafts].map(([name, d]) => [name, d.pds])),
-    state.routes,
-    notes,
-  );
-  const metered = meteredLinks(state);
-  const interfaces = links.map((link) =>
-    rebuild.has(link.name)
-      ? interfaceOf(link, state, metered, drafts.get(link.name))
-      : old.get(link.name)!
-  );
+  const built = linkInterfaces(state, links.filter((l) => rebuild.has(l.name)), notes);
+  let k = 0; // built is in the order of the links rebuilt.
+  const interfaces = links.map((link) => rebuild.has(link.name) ? built[k++] : old.get(link.name)!);
   return { interfaces, notes };
 }

@@ -1,50 +1,9 @@
 import assert from "node:assert/strict";
 import { buildSnapshot } from "../../../platform/linux/build_snapshot.ts";
-import type { HostState } from "../../../platform/linux/host_state.ts";
-import { interfaceTypeOf } from "../../../platform/linux/interface_type.ts";
-import { parseAddresses } from "../../../platform/linux/parse_addresses.ts";
-import { parseDhclientEnv } from "../../../platform/linux/parse_dhclient_env.ts";
-import { parseDhclientLeases } from "../../../platform/linux/parse_dhclient.ts";
-import { parseLinks } from "../../../platform/linux/parse_links.ts";
-import { parseRdisc6 } from "../../../platform/linux/parse_rdisc6.ts";
+import { CAPTURED_AT, capturedHostState } from "../../testbed/captured_host.ts";
 import { parseResolvConf } from "../../../platform/linux/parse_resolv_conf.ts";
-import { parseRoutes } from "../../../platform/linux/parse_routes.ts";
 import { snapshotProblem } from "../../../broker/snapshot_check.ts";
 import type { PdInfo, Snapshot } from "../../../protocol/model.ts";
-
-const data = (name: string) =>
-  Deno.readTextFileSync(new URL(`../../testdata/testbed/${name}`, import.meta.url));
-const NOW = Date.UTC(2026, 10, 24, 4, 10);
-
-/** The test bed's host namespace, as captured in tests/testdata/testbed. */
-function testbedState(overrides: Partial<HostState> = {}): HostState {
-  const links = parseLinks(data("ip_link.json"));
-  const adverts = new Map([
-    ["neta", parseRdisc6(data("rdisc6_neta.txt")).map((a) => ({ ...a, receivedAt: NOW }))],
-    ["netc", parseRdisc6(data("rdisc6_netc.txt")).map((a) => ({ ...a, receivedAt: NOW }))],
-  ]);
-  const leases = parseDhclientLeases(data("dhclient_neta4.leases"), "neta4.leases");
-  const netb = parseDhclientEnv(data("netb.dhcpv4.env"), "netb.dhcpv4.env");
-  const neta6 = parseDhclientEnv(data("neta.dhcpv6.env"), "neta.dhcpv6.env");
-  return {
-    now: NOW,
-    links,
-    addresses: parseAddresses(data("ip_addr.json")),
-    routes: [
-      ...parseRoutes(data("ip_route4.json"), "ipv4"),
-      ...parseRoutes(data("ip_route6.json"), "ipv6"),
-    ],
-    types: new Map(links.map((l) => [l.name, interfaceTypeOf(l, { wireless: false })])),
-    adverts,
-    sources: {
-      dhcp4: [...leases.dhcp4, ...netb.dhcp4],
-      dhcp6: neta6.dhcp6,
-      resolvers: [parseResolvConf("nameserver 198.18.1.1\nsearch s.mif.example\n", "resolv.conf")],
-    },
-    notes: [],
-    ...overrides,
-  };
-}
 
 function pds(snapshot: Snapshot): Map<string, PdInfo> {
   return new Map(snapshot.interfaces.flatMap((i) => i.pds.map((p) => [p.pdId, p])));
@@ -55,7 +14,7 @@ function dns(pd: PdInfo | undefined): unknown[] {
 }
 
 Deno.test("the test bed host yields one PD per family and per netC router", () => {
-  const snapshot = buildSnapshot(testbedState());
+  const snapshot = buildSnapshot(capturedHostState());
   assert.equal(snapshotProblem(snapshot), undefined);
   assert.deepEqual(snapshot.interfaces.map((i) => [i.interfaceId, i.interfaceType]), [
     ["lo", "loopback"],
@@ -74,7 +33,7 @@ Deno.test("the test bed host yields one PD per family and per netC router", () =
 });
 
 Deno.test("each PD carries its own elements and DNS servers", () => {
-  const by = pds(buildSnapshot(testbedState()));
+  const by = pds(buildSnapshot(capturedHostState()));
   assert.deepEqual(dns(by.get("neta/ipv4")), [["dhcpv4", ["198.51.100.1"]]]);
   assert.deepEqual(dns(by.get("neta/ipv6/fe80::a")), [
     ["ra", ["2001:db8:a::1"]],
@@ -92,12 +51,12 @@ Deno.test("each PD carries its own elements and DNS servers", () => {
 });
 
 Deno.test("addresses go to the router that advertised their prefix, with lifetimes", () => {
-  const by = pds(buildSnapshot(testbedState()));
+  const by = pds(buildSnapshot(capturedHostState()));
   const c1 = by.get("netc/ipv6/fe80::c1")!.addresses;
   const c2 = by.get("netc/ipv6/fe80::c2")!.addresses;
   assert.deepEqual(c1.map((a) => a.address), ["2001:db8:c1:0:3cc3:d3ff:fe11:cbb"]);
   assert.deepEqual(c2.map((a) => a.address), ["2001:db8:c2:0:3cc3:d3ff:fe11:cbb"]);
-  assert.equal(c1[0].validUntil, NOW + 597_000);
+  assert.equal(c1[0].validUntil, CAPTURED_AT + 597_000);
   const fixed = by.get("nets/ipv4")!.addresses[0];
   assert.deepEqual(fixed, {
     address: "198.18.1.2",
@@ -109,7 +68,7 @@ Deno.test("addresses go to the router that advertised their prefix, with lifetim
 });
 
 Deno.test("without rdisc6 data no address is guessed into a PD, with one router or two: they are unattributed", () => {
-  const snapshot = buildSnapshot(testbedState({ adverts: new Map() }));
+  const snapshot = buildSnapshot(capturedHostState({ adverts: new Map() }));
   const by = pds(snapshot);
   assert.deepEqual(by.get("netc/ipv6/fe80::c1")!.addresses, []);
   assert.deepEqual(by.get("netc/ipv6/fe80::c2")!.addresses, []);
@@ -130,7 +89,7 @@ Deno.test("without rdisc6 data no address is guessed into a PD, with one router 
 });
 
 Deno.test("a link that is down has no PDs, and an expired lease is not reported", () => {
-  const state = testbedState();
+  const state = capturedHostState();
   const links = state.links.map((l) =>
     l.name === "netb" ? { ...l, operState: "down", flags: ["BROADCAST"] } : l
   );
@@ -143,7 +102,7 @@ Deno.test("a link that is down has no PDs, and an expired lease is not reported"
 });
 
 Deno.test("resolver servers that belong to no PD are noted with the reason", () => {
-  const state = testbedState();
+  const state = capturedHostState();
   const snapshot = buildSnapshot({
     ...state,
     sources: {

@@ -17,25 +17,51 @@ function tables(state: KernelState) {
   };
 }
 
-Deno.test({
-  name: "after an address change a tables read sees it through ip -batch, keeping the links",
-  ignore: !root,
-  async fn() {
-    const ns = `mifkr${Deno.pid}`;
-    const dir = await Deno.makeTempDir({ prefix: "mif-kernel-reader-" });
-    // ip in the namespace: the reader runs "<program> -j ..." and "<program> -6 -j -batch -".
+/** Runs `ip` in the namespace. */
+type Ip = (...args: string[]) => Promise<void>;
+
+/**
+ * Runs `body` against a network namespace of its own (`mif<tag><pid>`) with
+ * a veth pair k0–`peer`, lo and both ends up, and a reader whose ip runs in
+ * it: the reader runs "<program> -j ..." and "<program> -6 -j -batch -",
+ * `program` being a wrapper script; closes the reader and removes the
+ * namespace and the script even on failure.
+ */
+async function withNamespace(
+  tag: string,
+  peer: string,
+  body: (reader: KernelReader, ip: Ip, program: string) => Promise<void>,
+): Promise<void> {
+  const ns = `mif${tag}${Deno.pid}`;
+  const dir = await Deno.makeTempDir({ prefix: `mif-kernel-${tag}-` });
+  try {
     const program = `${dir}/ip`;
     await Deno.writeTextFile(program, `#!/bin/sh\nexec ip -n ${ns} "$@"\n`);
     await Deno.chmod(program, 0o755);
     await run("ip", "netns", "add", ns);
     const reader = new KernelReader(program);
     try {
-      await run("ip", "-n", ns, "link", "add", "k0", "type", "veth", "peer", "name", "k0p");
-      for (const dev of ["lo", "k0", "k0p"]) await run("ip", "-n", ns, "link", "set", dev, "up");
+      const ip: Ip = (...args) => run("ip", "-n", ns, ...args);
+      await ip("link", "add", "k0", "type", "veth", "peer", "name", peer);
+      for (const dev of ["lo", "k0", peer]) await ip("link", "set", dev, "up");
+      await body(reader, ip, program);
+    } finally {
+      await reader.close();
+      await run("ip", "netns", "del", ns).catch(() => {});
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "after an address change a tables read sees it through ip -batch, keeping the links",
+  ignore: !root,
+  fn: () =>
+    withNamespace("kr", "k0p", async (reader, ip, program) => {
       const full = await reader.read("full");
       assert.deepEqual(full.links.map((l) => l.name).sort(), ["k0", "k0p", "lo"]);
 
-      const ip = (...args: string[]) => run("ip", "-n", ns, ...args);
       await ip("addr", "add", "2001:db8:5::100/64", "dev", "k0", "nodad");
       await ip(
         "addr",
@@ -83,12 +109,7 @@ Deno.test({
       const devices = new Set(renamed.routes.map((r) => r.device));
       assert.ok(devices.has("k1") && !devices.has("k0"), [...devices].join(" "));
       assert.ok(renamed.addresses.some((a) => a.interfaceName === "k1"));
-    } finally {
-      await reader.close();
-      await run("ip", "netns", "del", ns).catch(() => {});
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
@@ -120,18 +141,8 @@ function sorted(state: KernelState) {
 Deno.test({
   name: "a read of a few links merges their addresses and routes into what a full read gives",
   ignore: !root,
-  async fn() {
-    const ns = `mifkl${Deno.pid}`;
-    const dir = await Deno.makeTempDir({ prefix: "mif-kernel-links-" });
-    const program = `${dir}/ip`;
-    await Deno.writeTextFile(program, `#!/bin/sh\nexec ip -n ${ns} "$@"\n`);
-    await Deno.chmod(program, 0o755);
-    await run("ip", "netns", "add", ns);
-    const reader = new KernelReader(program);
-    try {
-      const ip = (...args: string[]) => run("ip", "-n", ns, ...args);
-      await ip("link", "add", "k0", "type", "veth", "peer", "name", "k1");
-      for (const dev of ["lo", "k0", "k1"]) await ip("link", "set", dev, "up");
+  fn: () =>
+    withNamespace("kl", "k1", async (reader, ip, program) => {
       await ip("addr", "add", "198.18.0.1/30", "dev", "k0");
       await ip("addr", "add", "198.18.0.5/30", "dev", "k1");
       await ip("addr", "add", "2001:db8:1::1/64", "dev", "k1", "nodad");
@@ -156,10 +167,5 @@ Deno.test({
       // A link the last read did not know: whole tables too.
       await reader.read("tables", undefined, new Set(["nope"]));
       assert.equal(reader.lastLinks, undefined);
-    } finally {
-      await reader.close();
-      await run("ip", "netns", "del", ns).catch(() => {});
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });

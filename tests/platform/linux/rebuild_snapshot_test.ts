@@ -1,48 +1,9 @@
 import assert from "node:assert/strict";
 import { buildSnapshot } from "../../../platform/linux/build_snapshot.ts";
 import type { HostState } from "../../../platform/linux/host_state.ts";
-import { interfaceTypeOf } from "../../../platform/linux/interface_type.ts";
-import { parseAddresses } from "../../../platform/linux/parse_addresses.ts";
-import { parseDhclientEnv } from "../../../platform/linux/parse_dhclient_env.ts";
-import { parseDhclientLeases } from "../../../platform/linux/parse_dhclient.ts";
-import { parseLinks } from "../../../platform/linux/parse_links.ts";
-import { parseRdisc6 } from "../../../platform/linux/parse_rdisc6.ts";
-import { parseResolvConf } from "../../../platform/linux/parse_resolv_conf.ts";
-import { parseRoutes, type RouteRecord } from "../../../platform/linux/parse_routes.ts";
+import { CAPTURED_AT, capturedHostState } from "../../testbed/captured_host.ts";
+import type { RouteRecord } from "../../../platform/linux/parse_routes.ts";
 import { rebuildSnapshot, volatileLinks } from "../../../platform/linux/rebuild_snapshot.ts";
-
-const data = (name: string) =>
-  Deno.readTextFileSync(new URL(`../../testdata/testbed/${name}`, import.meta.url));
-const NOW = Date.UTC(2026, 10, 24, 4, 10);
-
-/** The test bed's host namespace, as captured in tests/testdata/testbed (real captures). */
-function testbedState(): HostState {
-  const links = parseLinks(data("ip_link.json"));
-  const adverts = new Map([
-    ["neta", parseRdisc6(data("rdisc6_neta.txt")).map((a) => ({ ...a, receivedAt: NOW }))],
-    ["netc", parseRdisc6(data("rdisc6_netc.txt")).map((a) => ({ ...a, receivedAt: NOW }))],
-  ]);
-  const leases = parseDhclientLeases(data("dhclient_neta4.leases"), "neta4.leases");
-  const netb = parseDhclientEnv(data("netb.dhcpv4.env"), "netb.dhcpv4.env");
-  const neta6 = parseDhclientEnv(data("neta.dhcpv6.env"), "neta.dhcpv6.env");
-  return {
-    now: NOW,
-    links,
-    addresses: parseAddresses(data("ip_addr.json")),
-    routes: [
-      ...parseRoutes(data("ip_route4.json"), "ipv4"),
-      ...parseRoutes(data("ip_route6.json"), "ipv6"),
-    ],
-    types: new Map(links.map((l) => [l.name, interfaceTypeOf(l, { wireless: false })])),
-    adverts,
-    sources: {
-      dhcp4: [...leases.dhcp4, ...netb.dhcp4],
-      dhcp6: neta6.dhcp6,
-      resolvers: [parseResolvConf("nameserver 198.18.1.1\nsearch s.mif.example\n", "resolv.conf")],
-    },
-    notes: [],
-  };
-}
 
 /** The state a later read gives: the same links, types and sources, `links` re-read. */
 function later(
@@ -65,11 +26,11 @@ const route = (over: Partial<RouteRecord>): RouteRecord => ({
 });
 
 Deno.test("only the volatile links of the test bed (leases, RAs, lifetimes) must be read again", () => {
-  assert.deepEqual([...volatileLinks(testbedState())].sort(), ["neta", "netb", "netc"]);
+  assert.deepEqual([...volatileLinks(capturedHostState())].sort(), ["neta", "netb", "netc"]);
 });
 
 Deno.test("an address added on a static link rebuilds as a full build does, reusing the others", () => {
-  const before = testbedState();
+  const before = capturedHostState();
   const built = { state: before, snapshot: buildSnapshot(before) };
   const nets = before.addresses.find((a) => a.interfaceName === "nets" && a.family === "ipv6")!;
   const { state, reread } = later(before, ["nets"], (s) => ({
@@ -87,7 +48,7 @@ Deno.test("an address added on a static link rebuilds as a full build does, reus
 });
 
 Deno.test("an address and its routes deleted on the resolver's link rebuild as a full build does", () => {
-  const before = testbedState();
+  const before = capturedHostState();
   const built = { state: before, snapshot: buildSnapshot(before) };
   const { state, reread } = later(before, ["nets"], (s) => ({
     addresses: s.addresses.filter((a) => !(a.interfaceName === "nets" && a.family === "ipv4")),
@@ -101,7 +62,7 @@ Deno.test("an address and its routes deleted on the resolver's link rebuild as a
 });
 
 Deno.test("a route that moves the resolver's server to lo rebuilds both links as a full build does", () => {
-  const before = testbedState();
+  const before = capturedHostState();
   const built = { state: before, snapshot: buildSnapshot(before) };
   const { state, reread } = later(before, ["lo"], (s) => ({
     addresses: s.addresses,
@@ -118,11 +79,14 @@ Deno.test("a route that moves the resolver's server to lo rebuilds both links as
 });
 
 Deno.test("no rebuild when it cannot be shown equal to a full build", () => {
-  const before = testbedState();
+  const before = capturedHostState();
   const built = { state: before, snapshot: buildSnapshot(before) };
   const same = (s: HostState) => ({ addresses: s.addresses, routes: s.routes });
   // A volatile link (a lease, an RA, lifetimes) was not read again: its times moved.
-  assert.equal(rebuildSnapshot({ ...before, now: NOW + 1 }, built, new Set(["nets"])), undefined);
+  assert.equal(
+    rebuildSnapshot({ ...before, now: CAPTURED_AT + 1 }, built, new Set(["nets"])),
+    undefined,
+  );
   // Other sources, links or types.
   const { state, reread } = later(before, ["nets"], same);
   const sources = { ...state.sources };
