@@ -8,52 +8,13 @@
  *   npx --yes deno@2 task bench
  */
 
-import { NO_MESSAGE, openMif, type Platform, type Snapshot, type Subscriber } from "../mod.ts";
+import { type Mif, NO_MESSAGE, openMif, type Subscriber } from "../mod.ts";
+import { BenchPlatform, benchSnapshot } from "./fixtures/bench_platform.ts";
 import { PdWorkerClient } from "../broker/worker_client.ts";
 import type { TranslateName } from "../protocol/types.ts";
 
-function snapshot(pds: number): Snapshot {
-  return {
-    interfaces: [{
-      interfaceId: "eth0",
-      displayName: "Ethernet",
-      interfaceType: "wired",
-      operState: "up",
-      pds: Array.from({ length: pds }, (_, i) => ({
-        pdId: `eth0/ipv4/${i}`,
-        family: "ipv4" as const,
-        addresses: [{
-          address: `127.0.${i >> 8}.${i & 255}`,
-          prefixLength: 8,
-          validUntil: null,
-          preferredUntil: null,
-        }],
-        elements: [{
-          element: "dhcpv4" as const,
-          data: { "dns-servers": ["127.0.0.53"], mtu: 1500 },
-        }],
-      })),
-    }],
-  };
-}
-
-class BenchPlatform implements Platform {
-  readonly name = "sim" as const;
-  readonly description = "benchmark";
-  listener: (e: import("../mod.ts").PlatformEvent) => void = () => {};
-  start(listener: BenchPlatform["listener"]): Promise<Snapshot> {
-    this.listener = listener;
-    return Promise.resolve(snapshot(4));
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-}
-
-const platform = new BenchPlatform();
+const snapshot = (pds: number) => benchSnapshot(pds, { mtu: 1500 });
+const platform = new BenchPlatform(snapshot(4));
 // Workers stop once idle, so the process can end after the last benchmark.
 const mif = await openMif({ platform, workerPermissions: "net", workerIdleTimeout: 2000 });
 const sub = mif.subscribe({ name: "bench" });
@@ -153,16 +114,21 @@ Deno.bench("post → answer without a worker (announce-interfaces)", { group: "f
   sub.get();
 });
 
+/** A new Mif with its spare worker, and a subscriber: what the start rows measure from. */
+async function freshMif(): Promise<{ m: Mif; s: Subscriber }> {
+  const m = await openMif({
+    platform: new BenchPlatform(snapshot(4)),
+    workerPermissions: "net",
+    workerSpare: true,
+  });
+  return { m, s: m.subscribe() };
+}
+
 Deno.bench("PD worker cold start + first answer, right after openMif", {
   group: "start",
   n: 20,
 }, async (b) => {
-  const m = await openMif({
-    platform: new BenchPlatform(),
-    workerPermissions: "net",
-    workerSpare: true,
-  });
-  const s = m.subscribe();
+  const { m, s } = await freshMif();
   b.start();
   s.post(ask);
   await take(s, 1);
@@ -171,12 +137,7 @@ Deno.bench("PD worker cold start + first answer, right after openMif", {
 });
 
 Deno.bench("openMif + PD worker start + first answer", { group: "start", n: 20 }, async () => {
-  const m = await openMif({
-    platform: new BenchPlatform(),
-    workerPermissions: "net",
-    workerSpare: true,
-  });
-  const s = m.subscribe();
+  const { m, s } = await freshMif();
   s.post(ask);
   await take(s, 1);
   await m.close();
@@ -186,12 +147,7 @@ Deno.bench("PD worker start + first answer, the spare loaded (1 s after openMif)
   group: "start",
   n: 10,
 }, async (b) => {
-  const m = await openMif({
-    platform: new BenchPlatform(),
-    workerPermissions: "net",
-    workerSpare: true,
-  });
-  const s = m.subscribe();
+  const { m, s } = await freshMif();
   await new Promise((resolve) => setTimeout(resolve, 1000));
   b.start();
   s.post(ask);

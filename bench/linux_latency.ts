@@ -13,46 +13,18 @@
  * router on netd, a non-forwarding router, renumbering, stateful DHCPv6), so
  * that `mif status` — the first snapshot — asks every router there.
  *
- * `--profile` adds a per-step profile of the same change: a child in the
- * host namespace opens the library on a LinuxPlatform whose `onStep` hook
- * stamps each step (monitor line, re-read start, kernel read, sources,
- * snapshot built, handed to the broker) and the announcement its
- * subscriber gets; times are epoch ms, from just before `ip addr` is spawned.
+ * `--profile` adds a per-step profile of the same change: a child
+ * (profile_child.ts) in the host namespace opens the library on a
+ * LinuxPlatform whose `onStep` hook stamps each step (monitor line, re-read
+ * start, kernel read, sources, snapshot built, handed to the broker) and the
+ * announcement its subscriber gets; times are from just before `ip addr` is
+ * spawned.
  */
 
 import { testbedUnavailable } from "../tests/testbed/prerequisites.ts";
 import { TestBed } from "../tests/testbed/testbed.ts";
-import { hostClientArgv, mifArgs, Watch } from "../tests/testbed/mif_process.ts";
-import { LinuxPlatform } from "../platform/linux/linux_platform.ts";
-import { openMif } from "../mod.ts";
-import { Follower } from "../connect/follower.ts";
-
-if (Deno.args[0] === "--profile-child") {
-  await profileChild(Deno.args[1], Deno.args[2]);
-  Deno.exit(0);
-}
-
-/** The child of --profile: prints each step and each announcement as a JSON line. */
-async function profileChild(resolvConf: string, leaseDir: string): Promise<void> {
-  const at = () => performance.timeOrigin + performance.now();
-  const out = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
-  const platform = new LinuxPlatform({
-    paths: { resolvConf, leaseDirs: [leaseDir] },
-    onStep: (step, scope) => out({ step, at: at(), ...(scope ? { scope } : {}) }),
-  });
-  await using mif = await openMif({ platform });
-  await using sub = mif.subscribe({ name: "profile" });
-  // What mif watch subscribes to.
-  const follower = new Follower();
-  for (const m of follower.start()) sub.post(m);
-  out({ step: "ready", at: at() });
-  for await (const message of sub.messages()) {
-    if (message.type === "address-announcement" || message.type === "no-address-announcement") {
-      out({ step: message.type, address: message.address, at: at() });
-    }
-    for (const m of follower.next(message)) sub.post(m);
-  }
-}
+import { hostClientArgv, mifArgs, userMifArgs, Watch } from "../tests/testbed/mif_process.ts";
+import { PROFILE_CHILD, ProfileChild } from "./profile_child.ts";
 
 const ipv6 = Deno.args.includes("--ipv6");
 const SAMPLES = Number(Deno.args.find((a) => /^\d+$/.test(a)) ?? 50);
@@ -82,10 +54,34 @@ await using bed = await TestBed.create({ ipv6 });
 {
   await using watch = new Watch(bed);
   await watch.next(0, (m) => m.type === "address-announcement" && m.pdId === "nets/ipv6", "start");
-  let i = await watch.settle(1000);
+  const nodad = (verb: string) => verb === "add" ? ["nodad"] : [];
+  const spawned = await changeLatencies(
+    watch,
+    await watch.settle(1000),
+    0x100,
+    (verb, address) =>
+      bed.ip(bed.ns.host, "addr", verb, `${address}/64`, "dev", "nets", ...nodad(verb)),
+  );
+  console.log(summary("address added → address-announcement", spawned.added));
+  console.log(summary("address removed → no-address-announcement", spawned.removed));
+  await fromKernelChange(watch, spawned.next);
+}
+
+/**
+ * SAMPLES additions, each followed by a removal, of 2001:db8:5::(base + k)/64
+ * on nets, made by `change`: the ms from just before each change to its
+ * (no-)address-announcement at `watch` (at or after message `from`).
+ */
+async function changeLatencies(
+  watch: Watch,
+  from: number,
+  base: number,
+  change: (verb: "add" | "del", address: string) => Promise<unknown>,
+): Promise<{ added: number[]; removed: number[]; next: number }> {
+  let i = from;
   const added: number[] = [], removed: number[] = [];
   for (let k = 0; k < SAMPLES; k++) {
-    const address = `2001:db8:5::${(0x100 + k).toString(16)}`;
+    const address = `2001:db8:5::${(base + k).toString(16)}`;
     for (
       const [verb, type, into] of [
         ["add", "address-announcement", added],
@@ -93,24 +89,14 @@ await using bed = await TestBed.create({ ipv6 });
       ] as const
     ) {
       const t0 = performance.now();
-      await bed.ip(
-        bed.ns.host,
-        "addr",
-        verb,
-        `${address}/64`,
-        "dev",
-        "nets",
-        ...(verb === "add" ? ["nodad"] : []),
-      );
+      await change(verb, address);
       const at = await watch.next(i, (m) => m.type === type && m.address === address, address);
       into.push(watch.messages[at].at - t0);
       i = at + 1;
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  console.log(summary("address added → address-announcement", added));
-  console.log(summary("address removed → no-address-announcement", removed));
-  await fromKernelChange(watch, i);
+  return { added, removed, next: i };
 }
 
 /**
@@ -127,102 +113,56 @@ async function fromKernelChange(watch: Watch, from: number): Promise<void> {
     stderr: "inherit",
   }).spawn();
   const writer = ip.stdin.getWriter();
-  let i = from;
-  const added: number[] = [], removed: number[] = [];
+  const encoder = new TextEncoder();
+  let written;
   try {
-    for (let k = 0; k < SAMPLES; k++) {
-      const address = `2001:db8:5::${(0x800 + k).toString(16)}`;
-      for (
-        const [verb, type, into] of [
-          ["add", "address-announcement", added],
-          ["del", "no-address-announcement", removed],
-        ] as const
-      ) {
-        const line = `addr ${verb} ${address}/64 dev nets${verb === "add" ? " nodad" : ""}\n`;
-        const t0 = performance.now();
-        await writer.write(new TextEncoder().encode(line));
-        const at = await watch.next(i, (m) => m.type === type && m.address === address, address);
-        into.push(watch.messages[at].at - t0);
-        i = at + 1;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    written = await changeLatencies(watch, from, 0x800, (verb, address) =>
+      writer.write(
+        encoder.encode(`addr ${verb} ${address}/64 dev nets${verb === "add" ? " nodad" : ""}\n`),
+      ));
   } finally {
     await writer.close();
     await ip.status;
   }
-  console.log(summary("address added by a running ip -batch → address-announcement", added));
-  console.log(summary("address removed by a running ip -batch → no-address-announcement", removed));
+  const label = "by a running ip -batch";
+  console.log(summary(`address added ${label} → address-announcement`, written.added));
+  console.log(summary(`address removed ${label} → no-address-announcement`, written.removed));
 }
 
 if (Deno.args.includes("--profile")) await profile(bed);
 
-/** A step of the profile child: epoch ms. */
-interface Step {
-  readonly step: string;
-  readonly at: number;
-  readonly scope?: string;
-  readonly address?: string;
-}
-
 /** Runs the profile child and prints, per step, the median ms since `ip addr` was spawned. */
 async function profile(bed: TestBed): Promise<void> {
-  const script = new URL(import.meta.url).pathname;
-  const [program, ...args] = hostClientArgv(bed, script, [
-    "--profile-child",
-    bed.resolvConf,
-    bed.stateDir,
-  ]);
-  const child = new Deno.Command(program, { args, stdout: "piped", stderr: "inherit" }).spawn();
-  const steps: Step[] = [];
-  const reading = (async () => {
-    let buffer = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      const lines = (buffer + chunk).split("\n");
-      buffer = lines.pop()!;
-      for (const l of lines) if (l.trim()) steps.push(JSON.parse(l));
-    }
-  })();
-  const until = async (match: (s: Step) => boolean) => {
-    for (const end = Date.now() + 20_000; Date.now() < end;) {
-      const found = steps.find(match);
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    throw new Error("Cannot profile: the child did not report in 20 s");
-  };
-  try {
-    await until((s) => s.step === "ready");
-    await new Promise((r) => setTimeout(r, 1000));
-    const rows = new Map<string, number[]>();
-    const add = (name: string, ms: number) => rows.set(name, [...rows.get(name) ?? [], ms]);
-    for (let k = 0; k < SAMPLES; k++) {
-      const address = `2001:db8:5::${(0x400 + k).toString(16)}`;
-      for (const verb of ["add", "del"] as const) {
-        const from = steps.length;
-        const t0 = performance.timeOrigin + performance.now();
-        const nodad = verb === "add" ? ["nodad"] : [];
-        await bed.ip(bed.ns.host, "addr", verb, `${address}/64`, "dev", "nets", ...nodad);
-        add(`${verb}: ip addr ${verb} exited`, performance.timeOrigin + performance.now() - t0);
-        const type = verb === "add" ? "address-announcement" : "no-address-announcement";
-        const done = await until((s) => s.step === type && s.address === address);
-        const seen = steps.slice(from, steps.indexOf(done) + 1);
-        for (const name of ["event", "read", "kernel", "sources", "snapshot", "listener"]) {
-          const first = seen.find((s) => s.step === name);
-          if (first) {
-            add(`${verb}: first ${name}${first.scope ? ` (${first.scope})` : ""}`, first.at - t0);
-          }
+  await using child = new ProfileChild(
+    hostClientArgv(bed, PROFILE_CHILD, [bed.resolvConf, bed.stateDir]),
+  );
+  const steps = child.steps;
+  await child.until(0, (s) => s.step === "ready");
+  await new Promise((r) => setTimeout(r, 1000));
+  const rows = new Map<string, number[]>();
+  const add = (name: string, ms: number) => rows.set(name, [...rows.get(name) ?? [], ms]);
+  for (let k = 0; k < SAMPLES; k++) {
+    const address = `2001:db8:5::${(0x400 + k).toString(16)}`;
+    for (const verb of ["add", "del"] as const) {
+      const from = steps.length;
+      const t0 = performance.timeOrigin + performance.now();
+      const nodad = verb === "add" ? ["nodad"] : [];
+      await bed.ip(bed.ns.host, "addr", verb, `${address}/64`, "dev", "nets", ...nodad);
+      add(`${verb}: ip addr ${verb} exited`, performance.timeOrigin + performance.now() - t0);
+      const type = verb === "add" ? "address-announcement" : "no-address-announcement";
+      const done = await child.until(from, (s) => s.step === type && s.address === address);
+      const seen = steps.slice(from, done + 1);
+      for (const name of ["event", "read", "kernel", "sources", "snapshot", "listener"]) {
+        const first = seen.find((s) => s.step === name);
+        if (first) {
+          add(`${verb}: first ${name}${first.scope ? ` (${first.scope})` : ""}`, first.at - t0);
         }
-        add(`${verb}: ${type} reaches the subscriber`, done.at - t0);
       }
-      await new Promise((r) => setTimeout(r, 20));
+      add(`${verb}: ${type} reaches the subscriber`, steps[done].at - t0);
     }
-    for (const [name, ms] of rows) console.log(summary(`profile ${name}`, ms));
-  } finally {
-    child.kill("SIGTERM");
-    await reading.catch(() => {});
-    await child.status;
+    await new Promise((r) => setTimeout(r, 20));
   }
+  for (const [name, ms] of rows) console.log(summary(`profile ${name}`, ms));
 }
 
 const status: number[] = [];
@@ -233,18 +173,5 @@ console.log(summary(
 ));
 
 const root: number[] = [];
-const cli = new URL("../cli.ts", import.meta.url).pathname;
-for (let k = 0; k < 10; k++) {
-  root.push(
-    await timeCommand(Deno.execPath(), [
-      "run",
-      "--unstable-worker-options",
-      "--allow-read",
-      "--allow-net",
-      "--allow-run",
-      cli,
-      "status",
-    ]),
-  );
-}
+for (let k = 0; k < 10; k++) root.push(await timeCommand(Deno.execPath(), userMifArgs("status")));
 console.log(summary("mif status on this machine (root namespace, read only)", root));

@@ -20,7 +20,7 @@
  *   returns a snapshot of N interfaces / 2N PDs, subscribed to everything as mif
  *   watch is: the time to open and announce it all; one status(); then one
  *   changed snapshot → the subscriber's address-announcement.
- * - --profile: the same changes against a child in the namespace that runs
+ * - --profile: the same changes against a child in the namespace (profile_child.ts) that runs
  *   the library on a LinuxPlatform stamping each step (monitor line, re-read,
  *   kernel read, snapshot built, handed over, announcement): median ms after
  *   `ip addr` is spawned.
@@ -28,45 +28,15 @@
  * @module
  */
 
-import { NO_MESSAGE, openMif, type Platform, type PlatformEvent, type Snapshot } from "../mod.ts";
+import { NO_MESSAGE, openMif, type Snapshot } from "../mod.ts";
 import type { ApiMessage } from "../protocol/types.ts";
 import { Follower } from "../connect/follower.ts";
 import { killAndDelete } from "../tests/testbed/testbed.ts";
-import { Watch } from "../tests/testbed/mif_process.ts";
+import { mifNetnsArgv, netnsClientArgv, Watch } from "../tests/testbed/mif_process.ts";
 import { runTool as run } from "../platform/linux/run_tool.ts";
-import { LinuxPlatform } from "../platform/linux/linux_platform.ts";
+import { PROFILE_CHILD, ProfileChild } from "./profile_child.ts";
+import { BenchPlatform } from "./fixtures/bench_platform.ts";
 
-if (Deno.args[0] === "--profile-child") {
-  await profileChild(Deno.args[1], Deno.args[2]);
-  Deno.exit(0);
-}
-
-/**
- * The child of --profile, in the namespace: the library on a LinuxPlatform
- * whose onStep stamps each step, subscribed as mif watch is; prints each
- * step and each (no-)address-announcement as a JSON line (epoch ms).
- */
-async function profileChild(resolvConf: string, leaseDir: string): Promise<void> {
-  const at = () => performance.timeOrigin + performance.now();
-  const out = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
-  const platform = new LinuxPlatform({
-    paths: { resolvConf, leaseDirs: [leaseDir] },
-    onStep: (step, scope) => out({ step, at: at(), ...(scope ? { scope } : {}) }),
-  });
-  await using mif = await openMif({ platform, workerSpare: false });
-  await using sub = mif.subscribe({ name: "profile" });
-  const follower = new Follower();
-  for (const m of follower.start()) sub.post(m);
-  out({ step: "ready", at: at() });
-  for await (const message of sub.messages()) {
-    if (message.type === "address-announcement" || message.type === "no-address-announcement") {
-      out({ step: message.type, address: message.address, at: at() });
-    }
-    for (const m of follower.next(message)) sub.post(m);
-  }
-}
-
-const CLI = new URL("../cli.ts", import.meta.url).pathname;
 const sizes = (Deno.args.find((a) => /^\d+(,\d+)*$/.test(a)) ?? "10,100,1000").split(",")
   .map(Number);
 const PROFILE = Deno.args.includes("--profile");
@@ -136,31 +106,9 @@ async function removeBed(bed: Bed): Promise<void> {
   await Deno.remove(bed.dir, { recursive: true }).catch(() => {});
 }
 
-/** mif's command line in the namespace, program first. */
-function mifArgv(bed: Bed, ...args: string[]): string[] {
-  return [
-    "ip",
-    "netns",
-    "exec",
-    bed.ns,
-    Deno.execPath(),
-    "run",
-    "--unstable-worker-options",
-    "--allow-all",
-    CLI,
-    ...args,
-    "--platform",
-    "linux",
-    "--resolv-conf",
-    bed.resolvConf,
-    "--lease-dir",
-    bed.leaseDir,
-  ];
-}
-
 /** Runs `mif status --json` once: its wall time and its PD and address counts. */
 async function status(bed: Bed): Promise<{ ms: number; pds: number; addresses: number }> {
-  const [program, ...args] = mifArgv(bed, "status", "--json");
+  const [program, ...args] = mifNetnsArgv(bed.ns, bed, "status", "--json");
   const t0 = performance.now();
   const out = await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" }).output();
   const ms = performance.now() - t0;
@@ -177,7 +125,7 @@ const isAddress = (m: ApiMessage) => m.type === "address-announcement";
 /** Starts `mif watch --json` and waits for every initial address-announcement. */
 async function startWatch(bed: Bed, addresses: number): Promise<{ watch: Watch; ms: number }> {
   const t0 = performance.now();
-  const watch = new Watch(mifArgv(bed, "watch", "--json"));
+  const watch = new Watch(mifNetnsArgv(bed.ns, bed, "watch", "--json"));
   try {
     let from = 0;
     for (let seen = 0; seen < addresses; seen++) {
@@ -190,6 +138,17 @@ async function startWatch(bed: Bed, addresses: number): Promise<{ watch: Watch; 
   }
 }
 
+/** `ip addr add|del <address>/64` on link d<link> (nodad when added). */
+async function changeAddress(
+  bed: Bed,
+  verb: "add" | "del",
+  address: string,
+  link: number,
+): Promise<void> {
+  const nodad = verb === "add" ? ["nodad"] : [];
+  await run(["ip", "-n", bed.ns, "addr", verb, `${address}/64`, "dev", `d${link}`, ...nodad]);
+}
+
 /** `ip addr add|del` on the middle link → the (no-)address-announcement, several times. */
 async function changes(bed: Bed, watch: Watch): Promise<{ add: number[]; del: number[] }> {
   const link = Math.floor(bed.n / 2);
@@ -200,17 +159,7 @@ async function changes(bed: Bed, watch: Watch): Promise<{ add: number[]; del: nu
     for (const verb of ["add", "del"] as const) {
       const type = verb === "add" ? "address-announcement" : "no-address-announcement";
       const t0 = performance.now();
-      await run([
-        "ip",
-        "-n",
-        bed.ns,
-        "addr",
-        verb,
-        `${address}/64`,
-        "dev",
-        `d${link}`,
-        ...(verb === "add" ? ["nodad"] : []),
-      ]);
+      await changeAddress(bed, verb, address, link);
       const at = await watch.next(from, (m) => m.type === type && m.address === address, address);
       (verb === "add" ? add : del).push(watch.messages[at].at - t0);
       from = at + 1;
@@ -257,27 +206,6 @@ function syntheticSnapshot(n: number, extra?: { link: number; address: string })
   return { interfaces: [lo, ...links], notes: [] };
 }
 
-/** A platform that starts with a given snapshot and sends what it is told to. */
-class ScalePlatform implements Platform {
-  readonly name = "sim" as const;
-  readonly description = "scale benchmark";
-  listener: (e: PlatformEvent) => void = () => {};
-  readonly #first: Snapshot;
-  constructor(first: Snapshot) {
-    this.#first = first;
-  }
-  start(listener: ScalePlatform["listener"]): Promise<Snapshot> {
-    this.listener = listener;
-    return Promise.resolve(this.#first);
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-}
-
 /** Takes every message there is, following them as mif watch does; counts address-announcements. */
 function drain(sub: import("../mod.ts").Subscriber, follower: Follower): ApiMessage[] {
   const got: ApiMessage[] = [];
@@ -294,7 +222,7 @@ async function brokerCosts(n: number): Promise<Record<string, number[]>> {
   const first = syntheticSnapshot(n);
   const link = Math.floor(n / 2);
   for (let sample = 0; sample < SAMPLES; sample++) {
-    const platform = new ScalePlatform(first);
+    const platform = new BenchPlatform(first);
     const t0 = performance.now();
     await using mif = await openMif({ platform, workerPermissions: "net" });
     const sub = mif.subscribe({ name: "scale" });
@@ -329,78 +257,34 @@ async function brokerCosts(n: number): Promise<Record<string, number[]>> {
  * each step after `ip addr` is spawned (the first of each step per change).
  */
 async function profile(bed: Bed): Promise<Record<string, number>> {
-  const child = new Deno.Command("ip", {
-    args: [
-      "netns",
-      "exec",
-      bed.ns,
-      Deno.execPath(),
-      "run",
-      "--allow-all",
-      "--unstable-worker-options",
-      new URL(import.meta.url).pathname,
-      "--profile-child",
-      bed.resolvConf,
-      bed.leaseDir,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const steps: { step: string; at: number; address?: string; scope?: string }[] = [];
-  const reading = (async () => {
-    let partial = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      const lines = (partial + chunk).split("\n");
-      partial = lines.pop()!;
-      for (const l of lines) if (l.trim()) steps.push(JSON.parse(l));
-    }
-  })();
-  const until = async (test: () => boolean) => {
-    for (let t = 0; !test(); t++) {
-      if (t > 60_000) throw new Error("Cannot profile: the child did not answer");
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  };
+  await using child = new ProfileChild(
+    netnsClientArgv(bed.ns, PROFILE_CHILD, [bed.resolvConf, bed.leaseDir]),
+  );
+  const steps = child.steps;
   const out: Record<string, number[]> = {};
-  try {
-    await until(() => steps.some((s) => s.step === "ready"));
-    await new Promise((r) => setTimeout(r, 1000));
-    const link = Math.floor(bed.n / 2);
-    for (let k = 0; k < SAMPLES * 2; k++) {
-      const address = `${ipv6PrefixOf(link)}${(0x200 + k).toString(16)}`;
-      for (const verb of ["add", "del"] as const) {
-        const type = verb === "add" ? "address-announcement" : "no-address-announcement";
-        const from = steps.length;
-        const t0 = performance.timeOrigin + performance.now();
-        await run([
-          "ip",
-          "-n",
-          bed.ns,
-          "addr",
-          verb,
-          `${address}/64`,
-          "dev",
-          `d${link}`,
-          ...(verb === "add" ? ["nodad"] : []),
-        ]);
-        const spawned = performance.timeOrigin + performance.now();
-        await until(() => steps.slice(from).some((s) => s.step === type && s.address === address));
-        const seen = new Set<string>();
-        (out["ip addr exited"] ??= []).push(spawned - t0);
-        for (const s of steps.slice(from)) {
-          const key = s.step === "read" ? `read (${s.scope})` : s.step;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          (out[key] ??= []).push(s.at - t0);
-          if (s.step === type) break;
-        }
-        await new Promise((r) => setTimeout(r, 50));
+  await child.until(0, (s) => s.step === "ready", 60_000);
+  await new Promise((r) => setTimeout(r, 1000));
+  const link = Math.floor(bed.n / 2);
+  for (let k = 0; k < SAMPLES * 2; k++) {
+    const address = `${ipv6PrefixOf(link)}${(0x200 + k).toString(16)}`;
+    for (const verb of ["add", "del"] as const) {
+      const type = verb === "add" ? "address-announcement" : "no-address-announcement";
+      const from = steps.length;
+      const t0 = performance.timeOrigin + performance.now();
+      await changeAddress(bed, verb, address, link);
+      const spawned = performance.timeOrigin + performance.now();
+      await child.until(from, (s) => s.step === type && s.address === address, 60_000);
+      const seen = new Set<string>();
+      (out["ip addr exited"] ??= []).push(spawned - t0);
+      for (const s of steps.slice(from)) {
+        const key = s.step === "read" ? `read (${s.scope})` : s.step;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        (out[key] ??= []).push(s.at - t0);
+        if (s.step === type) break;
       }
+      await new Promise((r) => setTimeout(r, 50));
     }
-  } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await reading.catch(() => {});
   }
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [`profile ${k}`, median(v)]));
 }

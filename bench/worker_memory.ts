@@ -11,7 +11,8 @@
  *   npx --yes deno@2 run --allow-all bench/worker_memory.ts
  */
 
-import { NO_MESSAGE, openMif, type Platform, type Snapshot, type Subscriber } from "../mod.ts";
+import { NO_MESSAGE, openMif, type Subscriber } from "../mod.ts";
+import { BenchPlatform, benchSnapshot } from "./fixtures/bench_platform.ts";
 import { TestDnsServer } from "../tests/fixtures/dns_server.ts";
 
 const COUNTS = [1, 4, 12] as const;
@@ -54,43 +55,6 @@ async function echoWorkers(): Promise<void> {
   for (const worker of workers) worker.terminate();
 }
 
-function snapshot(server: string): Snapshot {
-  return {
-    interfaces: [{
-      interfaceId: "eth0",
-      displayName: "Ethernet",
-      interfaceType: "wired",
-      operState: "up",
-      pds: Array.from({ length: 12 }, (_, i) => ({
-        pdId: `eth0/ipv4/${i}`,
-        family: "ipv4" as const,
-        addresses: [{
-          address: `127.0.1.${i + 1}`,
-          prefixLength: 8,
-          validUntil: null,
-          preferredUntil: null,
-        }],
-        elements: [{ element: "dhcpv4" as const, data: { "dns-servers": [server] } }],
-      })),
-    }],
-  };
-}
-
-class MemoryPlatform implements Platform {
-  readonly name = "sim" as const;
-  readonly description = "worker memory benchmark";
-  constructor(readonly server: string) {}
-  start(): Promise<Snapshot> {
-    return Promise.resolve(snapshot(this.server));
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-}
-
 /** Translates a name through one PD and waits for its done message. */
 async function translate(sub: Subscriber, pd: number, name: string, id: string): Promise<void> {
   sub.post({
@@ -118,7 +82,9 @@ async function pdWorkers(): Promise<void> {
     names: { "www.example": { a: ["198.51.100.80"] } },
   });
   await using mif = await openMif({
-    platform: new MemoryPlatform(dns.server),
+    platform: new BenchPlatform(
+      benchSnapshot(12, { address: (i) => `127.0.1.${i + 1}`, dnsServer: dns.server }),
+    ),
     workerPermissions: "net",
     workerSpare: true,
     workerIdleTimeout: 600_000,

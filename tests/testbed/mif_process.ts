@@ -29,40 +29,114 @@ export function hostClientArgv(
   args: readonly string[],
   options: { readonly privateMount?: boolean } = {},
 ): string[] {
-  const prefix = options.privateMount
-    ? privateMountArgv(bed.ns.host)
-    : ["ip", "netns", "exec", bed.ns.host];
-  return [
-    ...prefix,
-    Deno.execPath(),
-    "run",
-    "--unstable-worker-options",
-    "--allow-all",
-    "--config",
-    CONFIG,
-    script,
-    ...args,
-  ];
+  if (!options.privateMount) return netnsClientArgv(bed.ns.host, script, args);
+  return [...privateMountArgv(bed.ns.host), ...denoRunArgv(["--config", CONFIG, script, ...args])];
 }
 
-/** The command line of mif in the host namespace, reading the test bed's sources. */
-export function mifArgs(bed: TestBed, ...args: string[]): string[] {
+/**
+ * The command line, program first, of a library client script run in the
+ * network namespace `ns` with the project's configuration, as
+ * {@linkcode hostClientArgv} runs one in the test bed's host namespace.
+ *
+ * @example A script in a namespace
+ * ```ts
+ * import { netnsClientArgv } from "./mif_process.ts";
+ * import assert from "node:assert/strict";
+ * const argv = netnsClientArgv("mifscale1", "client.ts", ["a"]);
+ * assert.deepEqual(argv.slice(0, 4), ["ip", "netns", "exec", "mifscale1"]);
+ * assert.deepEqual(argv.slice(-4), ["--config", argv.at(-3), "client.ts", "a"]);
+ * ```
+ * @param ns The namespace.
+ * @param script The client's path.
+ * @param args Its arguments.
+ * @returns The command line.
+ */
+export function netnsClientArgv(ns: string, script: string, args: readonly string[]): string[] {
+  return ["ip", "netns", "exec", ns, ...denoRunArgv(["--config", CONFIG, script, ...args])];
+}
+
+/** `deno run` with every permission, then `rest`: program first. */
+function denoRunArgv(rest: readonly string[]): string[] {
+  return [Deno.execPath(), "run", "--unstable-worker-options", "--allow-all", ...rest];
+}
+
+/** Where mif on the linux platform reads the DHCP clients' leases and resolv.conf. */
+export interface MifSources {
+  /** The resolv.conf to read. */
+  readonly resolvConf: string;
+  /** The directory of the DHCP clients' leases. */
+  readonly leaseDir: string;
+}
+
+/**
+ * mif's command line, program first, in the network namespace `ns` on the
+ * linux platform, reading `sources`: `ip netns exec <ns> deno run
+ * --unstable-worker-options --allow-all cli.ts <args> --platform linux …`.
+ *
+ * @example mif status in a namespace
+ * ```ts
+ * import { mifNetnsArgv } from "./mif_process.ts";
+ * import assert from "node:assert/strict";
+ * const argv = mifNetnsArgv("mifscale1", { resolvConf: "/tmp/r", leaseDir: "/tmp/l" }, "status");
+ * assert.deepEqual(argv.slice(0, 4), ["ip", "netns", "exec", "mifscale1"]);
+ * assert.deepEqual(argv.slice(-7), [
+ *   "status", "--platform", "linux", "--resolv-conf", "/tmp/r", "--lease-dir", "/tmp/l",
+ * ]);
+ * ```
+ * @param ns The namespace.
+ * @param sources Its resolv.conf and lease directory.
+ * @param args mif's arguments.
+ * @returns The command line.
+ */
+export function mifNetnsArgv(ns: string, sources: MifSources, ...args: string[]): string[] {
   return [
+    "ip",
     "netns",
     "exec",
-    bed.ns.host,
-    Deno.execPath(),
-    "run",
-    "--unstable-worker-options",
-    "--allow-all",
-    CLI,
-    ...args,
+    ns,
+    ...denoRunArgv([CLI, ...args]),
     "--platform",
     "linux",
     "--resolv-conf",
-    bed.resolvConf,
+    sources.resolvConf,
     "--lease-dir",
-    bed.stateDir,
+    sources.leaseDir,
+  ];
+}
+
+/**
+ * The command line of mif in the host namespace, reading the test bed's
+ * sources: `ip`'s arguments.
+ */
+export function mifArgs(bed: TestBed, ...args: string[]): string[] {
+  const sources = { resolvConf: bed.resolvConf, leaseDir: bed.stateDir };
+  return mifNetnsArgv(bed.ns.host, sources, ...args).slice(1);
+}
+
+/**
+ * `deno`'s arguments that run mif as a user does, with the permissions the
+ * README gives (read, net, run), then mif's arguments.
+ *
+ * @example mif status
+ * ```ts
+ * import { userMifArgs } from "./mif_process.ts";
+ * import assert from "node:assert/strict";
+ * const args = userMifArgs("status");
+ * assert.deepEqual([args[0], args.at(-1)], ["run", "status"]);
+ * assert.ok(args.at(-2)!.endsWith("/cli.ts"));
+ * ```
+ * @param args mif's arguments.
+ * @returns The arguments.
+ */
+export function userMifArgs(...args: string[]): string[] {
+  return [
+    "run",
+    "--unstable-worker-options",
+    "--allow-read",
+    "--allow-net",
+    "--allow-run",
+    CLI,
+    ...args,
   ];
 }
 
