@@ -6,7 +6,6 @@
  * @module
  */
 
-import { setImmediate } from "node:timers";
 import type { ApiMessage, SubscriberMessage } from "../protocol/types.ts";
 import type { MessageQueue } from "./message_queue.ts";
 import type { Connection } from "./connection.ts";
@@ -95,8 +94,9 @@ export interface Subscriber extends AsyncIterable<ApiMessage>, AsyncDisposable {
   post(message: SubscriberMessage): void;
   /**
    * CHECK MESSAGE (§3.3.6.2): probe, bounded wait or indefinite wait. It
-   * always lets the event loop turn before it resolves, so a loop of check()
-   * and get() never starves timers, workers or sockets.
+   * lets the event loop run before it resolves (a turn, or the event-loop
+   * callback that brought a PD worker's answer after the call), so a loop of
+   * check() and get() never starves timers, workers or sockets.
    */
   check(options?: CheckOptions): Promise<CheckResult>;
   /** GET MESSAGE (§3.3.6.3): the next message, or NO_MESSAGE. */
@@ -166,12 +166,11 @@ export class SubscriberHandle implements Subscriber {
   }
 
   async check(options: CheckOptions = {}): Promise<CheckResult> {
-    // Let the event loop turn first, so that a CHECK/GET loop over something
-    // already true (an unread connection end) cannot starve timers, workers
-    // and sockets: a probe or a ready queue would otherwise resolve in a
-    // microtask. setImmediate costs ~2 µs here; setTimeout(0) ~2 ms.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    await this.#queue.wait(options);
+    // The event loop turns before it resolves, so that a CHECK/GET loop over
+    // something already true (an unread connection end) cannot starve
+    // timers, workers and sockets: a probe or a ready queue would otherwise
+    // resolve in a microtask (see MessageQueue.waitAfterTurn).
+    await this.#queue.waitAfterTurn(options);
     const connections = this.#queue.closed ? [] : this.#port.readableConnections();
     const messages = this.#queue.size;
     return {

@@ -16,7 +16,7 @@ import type {
   TranslateName,
 } from "../protocol/types.ts";
 import type { PdConfig, Send, ServiceMessage } from "../wire/pd_wire.ts";
-import { translateName } from "./dns/translate_name.ts";
+import { translateName, type TranslationTarget } from "./dns/translate_name.ts";
 import { configurationData } from "../protocol/configuration_data.ts";
 import { type DataFlow, pumpSocket } from "./net/socket_pump.ts";
 import { connectTcp } from "./net/tcp_connect.ts";
@@ -29,6 +29,8 @@ import { describeError } from "../protocol/text.ts";
 /** Serves one provisioning domain's requests. */
 export class PdService {
   #config: PdConfig | undefined;
+  /** What translateName needs of the configuration, built once per configure. */
+  #target: TranslationTarget | undefined;
   #send: Send;
   /** Requests still running, with what cancels them and their cancelled answer. */
   #active = new Map<number, { controller: AbortController; cancelled: () => ApiMessage }>();
@@ -43,6 +45,7 @@ export class PdService {
     switch (message.type) {
       case "configure":
         this.#config = message.config;
+        this.#target = undefined;
         return;
       case "request":
         return this.#request(message.requestId, message.request);
@@ -116,42 +119,37 @@ export class PdService {
       reason: "cancelled",
       detail: "Cannot translate name: stopped by the subscriber",
     }));
-    const { settings } = config;
-    translateName(request.name, request.family, {
-      interfaceId: config.interfaceId,
-      servers: dnsServers(config.pd),
-      addresses: config.pd.addresses,
-      hostsFile: settings.hostsFile,
-      timeout: settings.dnsTimeout,
-      attempts: settings.dnsAttempts,
-      searchDomains: searchDomains(config.pd),
-      ndots: settings.ndots,
-      mdnsSingleLabel: settings.mdnsSingleLabel,
-    }, (event) => {
-      if (!run.live()) return;
-      if (event.type === "address") {
-        const { address, ttl, server, name } = event;
+    translateName(
+      request.name,
+      request.family,
+      this.#target ??= translationTarget(config),
+      (event) => {
+        if (!run.live()) return;
+        if (event.type === "address") {
+          const { address, ttl, server, name } = event;
+          this.#reply(requestId, {
+            type: "name-translation",
+            translationId,
+            pdId,
+            address,
+            ...(ttl === undefined ? {} : { ttl }),
+            server,
+            ...(name === undefined ? {} : { name }),
+          });
+          return;
+        }
+        run.end();
+        const { reason, detail } = event;
         this.#reply(requestId, {
-          type: "name-translation",
+          type: "name-translation-done",
           translationId,
           pdId,
-          address,
-          ...(ttl === undefined ? {} : { ttl }),
-          server,
-          ...(name === undefined ? {} : { name }),
+          ...(reason === undefined ? {} : { reason }),
+          ...(detail === undefined ? {} : { detail }),
         });
-        return;
-      }
-      run.end();
-      const { reason, detail } = event;
-      this.#reply(requestId, {
-        type: "name-translation-done",
-        translationId,
-        pdId,
-        ...(reason === undefined ? {} : { reason }),
-        ...(detail === undefined ? {} : { detail }),
-      });
-    }, run.signal).catch((error: unknown) => {
+      },
+      run.signal,
+    ).catch((error: unknown) => {
       if (!run.live()) return;
       run.end();
       this.#send({
@@ -244,6 +242,22 @@ export class PdService {
       ...(tls ? { tls } : {}),
     }, [channel.port2]);
   }
+}
+
+/** What translateName needs of a PD's configuration. */
+function translationTarget(config: PdConfig): TranslationTarget {
+  const { settings } = config;
+  return {
+    interfaceId: config.interfaceId,
+    servers: dnsServers(config.pd),
+    addresses: config.pd.addresses,
+    hostsFile: settings.hostsFile,
+    timeout: settings.dnsTimeout,
+    attempts: settings.dnsAttempts,
+    searchDomains: searchDomains(config.pd),
+    ndots: settings.ndots,
+    mdnsSingleLabel: settings.mdnsSingleLabel,
+  };
 }
 
 /** The TLS modules, loaded on the first TLS connection. */

@@ -63,7 +63,9 @@ export function servePdWorker(
       return;
     }
     scope.onmessage = null;
-    const send: Send = (message, transfer = []) => port.postMessage(message, transfer);
+    // Without a transfer list postMessage takes its fast path (no WebIDL conversion of the list).
+    const send: Send = (message, transfer) =>
+      transfer?.length ? port.postMessage(message, transfer) : port.postMessage(message);
     reportCrashes(scope, send);
     const service = createService(send);
     port.onmessage = (e: MessageEvent) => {

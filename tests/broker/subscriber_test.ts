@@ -236,3 +236,24 @@ Deno.test("an intent scoped to an unknown interface or PD, or a PD on another in
   ]);
   assert.deepEqual(mif.status().subscribers[0].intents, []);
 });
+
+Deno.test("a CHECK loop over answers made on the broker's thread (a PD without DNS servers) still lets a timer fire", async () => {
+  // No host table either: the broker answers each translation in microtasks, without I/O.
+  const { mif } = await openManual(twoLinks(), { hostsFile: null });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  let fired = false;
+  setTimeout(() => fired = true, 0);
+  let rounds = 0;
+  for (; !fired && rounds < 100_000; rounds++) {
+    sub.post({
+      type: "translate-name",
+      pdId: "wlan0/ipv4",
+      name: "www.example",
+      translationId: "t",
+    });
+    assert.equal((await sub.check()).ready, true);
+    assert.deepEqual(brief(drain(sub)), ["name-translation-done wlan0/ipv4 no-dns-servers t"]);
+  }
+  assert.equal(fired, true, `the timer did not fire in ${rounds} rounds`);
+});

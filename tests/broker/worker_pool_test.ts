@@ -403,3 +403,20 @@ Deno.test("a stop that crosses its translation's end needs no answer; a stop for
     "error unknown-translation never",
   ]);
 });
+
+Deno.test("a PD worker holding a request past the idle timeout keeps running, and stops once idle after its answer", async () => {
+  const { mif } = await openManual(servedLinks(), { ...options, workerIdleTimeout: 30 });
+  await using _ = mif;
+  const sub = mif.subscribe();
+  assert.deepEqual(await literal(sub, "wlan0/ipv4", "first"), answered("wlan0/ipv4", "first"));
+  // The idle timer that answer armed fires while the next request is held.
+  sub.post(translate("wlan0/ipv4", "hold.example", "held"));
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(workerOf(mif, "wlan0/ipv4").state, "running");
+  assert.equal(workerOf(mif, "wlan0/ipv4").inFlight, 1);
+  sub.post({ type: "stop-translating-name", translationId: "held" });
+  assert.deepEqual(brief(drain(sub)), ["name-translation-done wlan0/ipv4 cancelled held"]);
+  await until(() => workerOf(mif, "wlan0/ipv4").state === "stopped");
+  assert.equal(workerOf(mif, "wlan0/ipv4").starts, 1);
+  assert.equal(workerOf(mif, "wlan0/ipv4").crashes, 0);
+});
