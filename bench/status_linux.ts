@@ -29,7 +29,13 @@ if (unavailable) {
   Deno.exit(1);
 }
 
+/** The 1-minute load average: timings on a shared 2-core machine mean little without it. */
+async function load(): Promise<string> {
+  return (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ")[0];
+}
+
 await using bed = await TestBed.create({ ipv6: true });
+const loadBefore = await load();
 const times: number[] = [];
 for (let k = 0; k < SAMPLES; k++) {
   await new Promise((r) => setTimeout(r, GAP_MS));
@@ -51,6 +57,6 @@ console.log(
     percentile(sorted, 0.5).toFixed(1)
   } ms, p90 ${percentile(sorted, 0.9).toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms, max ${
     sorted.at(-1)!.toFixed(1)
-  } ms (gap ${GAP_MS} ms)`,
+  } ms (gap ${GAP_MS} ms; load average ${loadBefore} before, ${await load()} after)`,
 );
 console.log(`samples (ms): ${times.map((t) => t.toFixed(0)).join(" ")}`);

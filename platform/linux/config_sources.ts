@@ -143,37 +143,44 @@ export class ConfigSources {
    * @param links Interface names by index (networkd names leases by index); a
    *   promise, so the sources can be read while the kernel is.
    * @param signal Stops the tools it runs.
-   * @param fresh Wait for the running dhclients to be listed (ps takes ~10 ms
-   *   on a 2-core machine); otherwise use the last list, and let `discovery`
-   *   tell whether a new one differs.
+   * @param fresh Read the lease files of the running dhclients as ps lists
+   *   them now (ps takes ~10 ms on a 2-core machine, hundreds under load; the
+   *   other sources are read meanwhile); otherwise use the last list, and let
+   *   `discovery` tell whether a new one differs.
    * @returns The data, a note per source skipped, and the dhclient discovery:
-   *   true when the list changed, so the caller should read again.
+   *   true when the list changed after this read used the last one, so the
+   *   caller should read again (always false with `fresh`: this read used it).
    */
   async read(
     links: ReadonlyMap<number, string> | Promise<ReadonlyMap<number, string>>,
     signal?: AbortSignal,
     fresh = true,
   ): Promise<{ data: SourceData; notes: SourceNote[]; discovery: Promise<boolean> }> {
-    const notes: SourceNote[] = [];
     const discovery = this.#discover(signal);
-    if (fresh) await discovery;
-    const ctx: ReadContext = { links, signal, notes };
+    // Only dhclient's files wait for a fresh list: every other source is read meanwhile.
+    const listed = fresh ? discovery.then(() => this.dhclientFiles) : undefined;
+    // Each reader notes into its own list: the notes come in the readers'
+    // order, not in the order they happened to finish.
+    const lists: SourceNote[][] = [];
+    const ctx = (): ReadContext => ({ links, signal, notes: lists[lists.length] = [] });
     const p = this.#paths;
     const parts = await Promise.all([
-      readDhclient(ctx, p.leaseDirs, () => this.dhclientFiles),
-      readNetworkdLeases(ctx, p.networkdLeases),
-      readNetworkctl(ctx, p.networkdLeases),
-      readDhcpcd(ctx, p.dhcpcdLeases),
-      readNmcli(ctx),
-      readResolvConf(ctx, p.resolvConf),
-      readResolvectl(ctx),
+      readDhclient(ctx(), p.leaseDirs, () => listed ?? this.dhclientFiles),
+      readNetworkdLeases(ctx(), p.networkdLeases),
+      readNetworkctl(ctx(), p.networkdLeases),
+      readDhcpcd(ctx(), p.dhcpcdLeases),
+      readNmcli(ctx()),
+      readResolvConf(ctx(), p.resolvConf),
+      readResolvectl(ctx()),
     ]);
+    const notes = lists.flat();
     const all = parts.flat();
     // networkctl, nmcli and resolvectl: read through their tools, not files.
     this.unwatched = [parts[2], parts[4], parts[6]].some((p) => p.length > 0);
     if (this.#psNote) notes.push(this.#psNote);
     return {
-      discovery,
+      // A fresh read already used the new list: reading again would find nothing new.
+      discovery: fresh ? discovery.then(() => false) : discovery,
       data: {
         dhcp4: all.flatMap((d) => d.dhcp4),
         dhcp6: all.flatMap((d) => d.dhcp6),

@@ -24,12 +24,18 @@ import { advisories, nextDeadline } from "./advisories.ts";
 import { ConfigSources, DEFAULT_SOURCE_PATHS, type SourcePaths } from "./config_sources.ts";
 import { Monitor, type MonitorOptions, NEIGHBOUR_COMMAND, routerFlagChanges } from "./monitor.ts";
 import { raLinkKeys } from "./ipv6_pds.ts";
-import { KernelReader } from "./read_host.ts";
+import { KernelReader, type KernelTables } from "./read_host.ts";
 import { type ReadScope, readScope, touchedLinks } from "./kernel_change.ts";
 import type { SourceData } from "./lease_types.ts";
 
 /** How long a kernel change outside a burst waits for the rest of its lines, ms. */
 const GATHER = 1;
+/**
+ * How long after start() the `ip -batch` processes that re-reads ask are
+ * started, ms: a caller that closes at once (mif status) never spawns them,
+ * and a change that comes sooner starts the ones its read needs.
+ */
+const WARM_AFTER = 250;
 
 /** Options for {@linkcode LinuxPlatform}. */
 export interface LinuxPlatformOptions {
@@ -102,6 +108,7 @@ export class LinuxPlatform implements Platform {
   /** When the last snapshot's advisories were evaluated. */
   #evaluatedAt = 0;
   #deadline: ReturnType<typeof setTimeout> | undefined;
+  #warmTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Creates the platform; start() reads the host.
@@ -127,6 +134,16 @@ export class LinuxPlatform implements Platform {
     this.#evaluatedAt = Date.now();
     this.#armDeadline();
     this.#listener = listener;
+    // After the read: the routers' answers to its solicitation change
+    // address lifetimes and routes, which would only read it all again.
+    this.#follow();
+    this.#watch();
+    this.#warmTimer = setTimeout(() => this.#kernel.warm(), WARM_AFTER);
+    return snapshot;
+  }
+
+  /** Starts following the kernel's changes and the routers' flags. */
+  #follow(): void {
     const follow = (source: string, options: MonitorOptions, kernel: boolean) =>
       new Monitor((lines) => {
         if (lines && kernel) this.#onStep("event");
@@ -151,8 +168,6 @@ export class LinuxPlatform implements Platform {
       command: this.#neighbourCommand,
       filter: routerFlagChanges(),
     }, false);
-    this.#watch();
-    return snapshot;
   }
 
   async close(): Promise<void> {
@@ -161,6 +176,7 @@ export class LinuxPlatform implements Platform {
     this.#abort.abort(new Deno.errors.Interrupted("Cannot read the host: the platform is closed"));
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#deadline !== undefined) clearTimeout(this.#deadline);
+    clearTimeout(this.#warmTimer);
     this.#watcher?.close();
     await Promise.all([this.#monitor?.close(), this.#routerMonitor?.close()]);
     await Promise.allSettled([...this.#pending]);
@@ -282,20 +298,23 @@ export class LinuxPlatform implements Platform {
     const links = scope === "tables" && touched && previous
       ? new Set([...touched, ...volatileLinks(previous.state)])
       : undefined;
-    // The kernel and the configuration sources are read at the same time.
-    const reading = this.#kernel.read(scope, signal, links);
+    // The kernel and the configuration sources are read at the same time,
+    // and routers are solicited as soon as the tables are known: rdisc6
+    // waits for answers while the links' types and the sources are read.
+    let solicit: Promise<void> | undefined;
+    const reading = this.#kernel.read(scope, signal, links, {
+      onTables: (tables) => solicit = this.#solicit(tables, signal, waitForAdverts),
+      // A first read may be all there is (mif status): the batch processes start after it.
+      warm: previous !== undefined,
+    });
     reading.then(() => this.#onStep("kernel"), () => {});
     const [kernel, sources] = await Promise.all([
       reading,
       this.#readSources(scope, reading, waitForAdverts).finally(() => this.#onStep("sources")),
     ]);
-    const keys = raLinkKeys(kernel);
-    const stale = new Map(this.#adverts.stale(keys).map((l) => [l, keys.get(l)!]));
-    if (stale.size > 0) {
-      const solicit = this.#adverts.solicit(stale, signal);
-      if (waitForAdverts) await solicit;
-      else this.#track(solicit.then(() => this.#trigger(), () => {}));
-    }
+    if (waitForAdverts) await solicit;
+    // Closed meanwhile: what was read is no snapshot (start() must not follow anything).
+    signal.throwIfAborted();
     let state: HostState = {
       now: Date.now(),
       ...kernel,
@@ -314,6 +333,28 @@ export class LinuxPlatform implements Platform {
     this.#built = { state, snapshot };
     this.#last = snapshot;
     return snapshot;
+  }
+
+  /**
+   * Solicits the links whose RA parts (raLinkKeys) changed since they were
+   * last solicited, as soon as the kernel's tables are read. The run is
+   * tracked (close() waits for it, its signal stops rdisc6); unless the
+   * caller waits for it, its end reads the host again.
+   *
+   * @returns The solicitation, undefined when no link needs one.
+   */
+  #solicit(
+    tables: KernelTables,
+    signal: AbortSignal,
+    waited: boolean,
+  ): Promise<void> | undefined {
+    if (signal.aborted) return undefined; // Closed while the tables were read.
+    const keys = raLinkKeys(tables);
+    const stale = new Map(this.#adverts.stale(keys).map((l) => [l, keys.get(l)!]));
+    if (stale.size === 0) return undefined;
+    const solicit = this.#track(this.#adverts.solicit(stale, signal));
+    if (!waited) this.#track(solicit.then(() => this.#trigger(), () => {}));
+    return solicit;
   }
 
   /** Sends the going-up and going-away advisories that began since the last evaluation. */

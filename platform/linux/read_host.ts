@@ -41,6 +41,19 @@ async function sysfs(name: string): Promise<SysfsFacts> {
 }
 
 /**
+ * The address, route and neighbour tables: what a {@linkcode KernelState} has besides links.
+ *
+ * @example Empty tables
+ * ```ts
+ * import type { KernelTables } from "./read_host.ts";
+ * import assert from "node:assert/strict";
+ * const tables: KernelTables = { addresses: [], routes: [], neighbours: [] };
+ * assert.equal(Object.keys(tables).length, 3);
+ * ```
+ */
+export type KernelTables = Omit<KernelState, "links" | "types">;
+
+/**
  * Reads links, addresses, routes and IPv6 neighbours (five `ip -j` commands, in parallel).
  *
  * @example Read this host
@@ -52,6 +65,8 @@ async function sysfs(name: string): Promise<SysfsFacts> {
  * @param signal Stops the commands.
  * @param program The ip program (tests replace it).
  * @param facts Sysfs facts kept from an earlier read, by "index name" (updated).
+ * @param onTables Called with the tables as soon as they are read, before
+ *   the links and their types may be (the same arrays the state returned holds).
  * @returns The kernel's state.
  * @throws {Deno.errors.NotFound} When iproute2 is not installed.
  * @throws {SyntaxError} When its output cannot be parsed.
@@ -60,11 +75,15 @@ export async function readKernel(
   signal?: AbortSignal,
   program = "ip",
   facts?: Map<string, SysfsFacts>,
+  onTables?: (tables: KernelTables) => void,
 ): Promise<KernelState> {
   const ip = (...args: string[]) => runTool([program, "-j", ...args], { signal });
   const [links, tables] = await Promise.all([
     ip("-d", "link", "show").then(parseLinks),
-    readTables((globals, command) => ip(...globals, ...command.split(" "))),
+    readTables((globals, command) => ip(...globals, ...command.split(" "))).then((tables) => {
+      onTables?.(tables);
+      return tables;
+    }),
   ]);
   return { links, ...tables, types: await linkTypes(links, facts) };
 }
@@ -75,7 +94,7 @@ type Ip = (globals: readonly string[], command: string) => Promise<string>;
 const TABLE_GLOBALS: readonly (readonly string[])[] = [[], ["-4"], ["-6"]];
 
 /** The address, route and neighbour tables. */
-async function readTables(ip: Ip): Promise<Omit<KernelState, "links" | "types">> {
+async function readTables(ip: Ip): Promise<KernelTables> {
   const [addresses, routes4, routes6, neighbours] = await Promise.all([
     ip([], "addr show").then(parseAddresses),
     ip(["-4"], "route show table all").then((t) => parseRoutes(t, "ipv4")),
@@ -101,6 +120,35 @@ async function linkTypes(
   for (const k of known.keys()) if (!current.has(k)) known.delete(k);
   links.forEach((l, i) => known.set(key(l), facts[i]));
   return new Map(links.map((l, i) => [l.name, interfaceTypeOf(l, facts[i])]));
+}
+
+/**
+ * Options of {@linkcode KernelReader.read}.
+ *
+ * @example Learn the tables first, start no batch process
+ * ```ts
+ * import type { KernelReadOptions, KernelTables } from "./read_host.ts";
+ * import assert from "node:assert/strict";
+ * const seen: KernelTables[] = [];
+ * const options: KernelReadOptions = { onTables: (t) => seen.push(t), warm: false };
+ * options.onTables?.({ addresses: [], routes: [], neighbours: [] });
+ * assert.equal(seen.length, 1);
+ * ```
+ */
+export interface KernelReadOptions {
+  /**
+   * Called with the tables as soon as they are read: with a full read,
+   * before the links' types are (and maybe the links); otherwise just
+   * before the read resolves.
+   */
+  readonly onTables?: (tables: KernelTables) => void;
+  /**
+   * Whether a full read starts the batch processes at once, so that the
+   * next change's read finds them running (default true). With false they
+   * start at {@linkcode KernelReader.warm} or at the first tables read: a
+   * caller that may close right after the read spawns nothing it does not use.
+   */
+  readonly warm?: boolean;
 }
 
 /** The most links a change re-reads one by one; more read every table. */
@@ -182,6 +230,8 @@ export class KernelReader implements AsyncDisposable {
    * @param signal Stops spawned commands.
    * @param links With "tables": only these links' addresses and routes changed
    *   (see {@linkcode KernelReader.readLinks}); unset, every table is read.
+   * @param options What to call once the tables are read; whether a full
+   *   read starts the batch processes.
    * @returns The kernel's state.
    * @throws {Deno.errors.NotFound} When iproute2 is not installed.
    * @throws {SyntaxError} When its output cannot be parsed.
@@ -190,26 +240,26 @@ export class KernelReader implements AsyncDisposable {
     scope: ReadScope,
     signal?: AbortSignal,
     links?: ReadonlySet<string>,
+    options: KernelReadOptions = {},
   ): Promise<KernelState> {
     const last = this.#last;
     if (scope === "tables" && last && links && links.size <= MAX_LINKS && !this.#closed) {
       const state = await this.#readLinks(last, links).catch(() => undefined);
       if (state) {
         this.lastLinks = links;
+        options.onTables?.(state);
         return this.#last = state;
       }
       if (signal?.aborted) throw signal.reason;
     }
     this.lastLinks = undefined;
     if (scope === "full" || !last) {
-      await this.#closeBatches();
-      const state = await readKernel(signal, this.#program, this.#sysfs);
+      // Without batch processes (the first read) the commands start at once, before anything else.
+      if (this.#batches.size > 0) await this.#closeBatches();
+      const state = await readKernel(signal, this.#program, this.#sysfs, options.onTables);
       this.#last = state;
       // Started now, so that the next change's read finds them running.
-      if (!this.#closed) {
-        for (const globals of TABLE_GLOBALS) this.#batch(globals).start();
-        this.#batch(["-6"], "neighbours").start();
-      }
+      if (options.warm ?? true) this.warm();
       return state;
     }
     if (this.#closed) {
@@ -217,8 +267,19 @@ export class KernelReader implements AsyncDisposable {
     }
     const tables = await readTables((globals, command) => this.#ask(globals, command, signal));
     const state = { ...tables, links: last.links, types: last.types };
+    options.onTables?.(state);
     this.#last = state;
     return state;
+  }
+
+  /**
+   * Starts the batch processes that tables reads ask, unless they run or
+   * the reader is closed: a full read given `warm: false` leaves them off.
+   */
+  warm(): void {
+    if (this.#closed) return;
+    for (const globals of TABLE_GLOBALS) this.#batch(globals).start();
+    this.#batch(["-6"], "neighbours").start();
   }
 
   /**

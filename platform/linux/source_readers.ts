@@ -2,9 +2,10 @@
  * One reader per configuration source of the Linux platform: dhclient
  * leases and mif's hook records, systemd-networkd leases and networkctl,
  * dhcpcd, NetworkManager (nmcli), resolv.conf and systemd-resolved
- * (resolvectl). A reader never throws unless its signal is aborted: a
- * source that is missing, unreadable or garbled becomes a note, and what it
- * read before still counts.
+ * (resolvectl). A reader never throws unless its signal is aborted (then
+ * with the signal's reason, whatever failed meanwhile): a source that is
+ * missing, unreadable or garbled becomes a note, and what it read before
+ * still counts.
  *
  * @module
  */
@@ -76,7 +77,7 @@ async function dumpLease(
     try {
       data = parseDhcpcdDump(await dump(argv, ctx.signal), name, argv.join(" "));
     } catch (error) {
-      if (ctx.signal?.aborted) throw error;
+      if (ctx.signal?.aborted) throw ctx.signal.reason;
       failure = error;
     }
     if (data && !empty(data)) return data;
@@ -108,7 +109,7 @@ async function attempt(
   try {
     return [await read()].flat();
   } catch (error) {
-    if (ctx.signal?.aborted) throw error;
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
     ctx.notes.push({ source, reason: skipReason(error) });
     return [];
   }
@@ -156,13 +157,14 @@ async function running(dir: string, service: string): Promise<void> {
  * @param ctx The read's links, signal and notes.
  * @param leaseDirs The directories to list.
  * @param runningFiles The lease files of running dhclients, asked for once
- *   the directories are listed (the latest list then).
+ *   the directories are listed (the latest list then, or a promise of the
+ *   list being made: the directories are listed meanwhile).
  * @returns The data of every file read.
  */
 export async function readDhclient(
   ctx: ReadContext,
   leaseDirs: readonly string[],
-  runningFiles: () => readonly string[],
+  runningFiles: () => readonly string[] | Promise<readonly string[]>,
 ): Promise<SourceData[]> {
   const lists = await Promise.all(
     leaseDirs.map((dir) =>
@@ -176,7 +178,7 @@ export async function readDhclient(
     ),
   );
   // Hook records first, so a dhclient lease file (which has absolute times) wins.
-  const all = [...new Set([...runningFiles(), ...lists.flat()])]
+  const all = [...new Set([...await runningFiles(), ...lists.flat()])]
     .sort((x, y) => Number(y.endsWith(".env")) - Number(x.endsWith(".env")));
   if (all.length === 0) {
     ctx.notes.push({

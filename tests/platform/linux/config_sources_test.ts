@@ -89,3 +89,43 @@ Deno.test("relative source paths match the absolute paths file system events nam
   assert.ok(!sources.isSourceFile(`${cwd}/other.log`));
   assert.ok(sources.watchPaths().includes("."), "resolv.conf's directory is watched");
 });
+
+Deno.test("a fresh read reports no dhclient list change: it already read with the new list", async () => {
+  const paths = {
+    resolvConf: "/nonexistent/resolv.conf",
+    leaseDirs: [],
+    networkdLeases: "/nonexistent/n",
+    dhcpcdLeases: "/nonexistent/d",
+  };
+  // A list no listing of running dhclients can find: the next listing differs.
+  const fresh = new ConfigSources(paths);
+  fresh.dhclientFiles = ["/nonexistent/run/dhclient.stale.leases"];
+  const read = await fresh.read(new Map());
+  assert.equal(await read.discovery, false);
+  assert.ok(!fresh.dhclientFiles.includes("/nonexistent/run/dhclient.stale.leases"));
+
+  const kept = new ConfigSources(paths);
+  kept.dhclientFiles = ["/nonexistent/run/dhclient.stale.leases"];
+  const quick = await kept.read(new Map(), undefined, false);
+  assert.equal(await quick.discovery, true, "read with the old list: read again");
+});
+
+Deno.test("notes come in the sources' order, whichever source finishes first", async () => {
+  const sources = new ConfigSources({
+    resolvConf: "/nonexistent/resolv.conf",
+    leaseDirs: [],
+    networkdLeases: "/nonexistent/networkd",
+    dhcpcdLeases: "/nonexistent/dhcpcd",
+  });
+  const expected = ["/nonexistent/networkd", "/nonexistent/dhcpcd", "/nonexistent/resolv.conf"];
+  for (let k = 0; k < 5; k++) {
+    const { notes } = await sources.read(new Map());
+    const sourcesNoted = notes.map((n) => n.source);
+    assert.deepEqual(sourcesNoted.filter((s) => expected.includes(s)), expected);
+    // nmcli's and resolvectl's notes (when they are not running) keep their places too.
+    const nm = sourcesNoted.indexOf("nmcli");
+    const resolved = sourcesNoted.indexOf("resolvectl");
+    if (nm >= 0) assert.ok(nm > sourcesNoted.indexOf("/nonexistent/dhcpcd"));
+    if (nm >= 0 && resolved >= 0) assert.ok(nm < resolved);
+  }
+});

@@ -53,3 +53,45 @@ Deno.test({
     }
   },
 });
+
+/** This process's children (pid and command), as ps lists them. */
+async function children(): Promise<string[]> {
+  const out = await new Deno.Command("ps", {
+    args: ["--ppid", String(Deno.pid), "-o", "pid=,args="],
+    stdout: "piped",
+  }).output();
+  return new TextDecoder().decode(out.stdout).split("\n").map((l) => l.trim()).filter((l) =>
+    l !== "" && !/\bps --ppid\b/.test(l)
+  );
+}
+
+Deno.test({
+  name: "closing while start() reads the host leaves no tool running, wherever the read is",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "mif-close-" });
+    try {
+      await Deno.writeTextFile(`${dir}/resolv.conf`, "nameserver 198.51.100.53\n");
+      for (const after of [0, 5, 20, 60, 150, 400]) {
+        const platform = new LinuxPlatform({
+          paths: {
+            resolvConf: `${dir}/resolv.conf`,
+            leaseDirs: [],
+            networkdLeases: `${dir}/no-networkd`,
+            dhcpcdLeases: `${dir}/no-dhcpcd`,
+          },
+          monitorCommand: ["sleep", "3600"],
+          neighbourCommand: ["sleep", "3600"],
+        });
+        const starting = platform.start(() => {}).then(() => "started", (e) => e.name);
+        await sleep(after);
+        await platform.close();
+        const outcome = await starting;
+        assert.ok(["started", "Interrupted"].includes(outcome), `${after} ms: ${outcome}`);
+        assert.deepEqual(await children(), [], `closed after ${after} ms (${outcome})`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

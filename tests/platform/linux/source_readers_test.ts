@@ -39,6 +39,25 @@ Deno.test("readDhclient reads hook records before lease files, running dhclients
   });
 });
 
+Deno.test("readDhclient reads the running dhclients' files from a list still being made", async () => {
+  await withDir(async (dir) => {
+    await Deno.copyFile(`${DATA}/testbed/dhclient_neta4.leases`, `${dir}/run.leases`);
+    await Deno.mkdir(`${dir}/leases`);
+    await Deno.copyFile(`${DATA}/testbed/neta.dhcpv6.env`, `${dir}/leases/neta.dhcpv6.env`);
+    let listed!: (files: string[]) => void;
+    const list = new Promise<string[]>((resolve) => listed = resolve);
+    const notes: SourceNote[] = [];
+    const reading = readDhclient({ links: new Map(), notes }, [`${dir}/leases`], () => list);
+    setTimeout(() => listed([`${dir}/run.leases`]), 50);
+    const data = await reading;
+    assert.deepEqual(notes, []);
+    assert.deepEqual(data.flatMap((d) => [...d.dhcp6, ...d.dhcp4]).map((l) => l.source), [
+      `${dir}/leases/neta.dhcpv6.env`,
+      `${dir}/run.leases`,
+    ]);
+  });
+});
+
 Deno.test("readDhclient notes that there is nothing to read, but not each missing directory", async () => {
   const notes: SourceNote[] = [];
   const data = await readDhclient(
