@@ -27,8 +27,7 @@ import { helpText, VERSION } from "./cli/help.ts";
 import { mifOptions, print, untilSignal } from "./cli/run.ts";
 
 async function status(invocation: Invocation): Promise<number> {
-  // status and watch never ask a PD: no spare worker.
-  await using mif = await openMif({ ...await mifOptions(invocation), workerSpare: false });
+  await using mif = await openMif(await mifOptions(invocation));
   const status = mif.status();
   await print(invocation.json ? JSON.stringify(status, null, 2) : renderStatus(status));
   return 0;
@@ -36,11 +35,7 @@ async function status(invocation: Invocation): Promise<number> {
 
 function watch(invocation: Invocation): Promise<number> {
   return untilSignal(async (signal) => {
-    await using mif = await openMif({
-      ...await mifOptions(invocation),
-      workerSpare: false,
-      signal,
-    });
+    await using mif = await openMif({ ...await mifOptions(invocation), signal });
     await using sub = mif.subscribe({ name: "mif watch" });
     const follower = new Follower();
     for (const m of follower.start()) sub.post(m);

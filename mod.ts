@@ -78,9 +78,9 @@ export type { TlsHello } from "./fetch/tls_hello.ts";
 export {
   checkConnectivity,
   type ConnectivityOptions,
-  DEFAULT_CHECK_URL,
   type PdConnectivity,
 } from "./fetch/connectivity_check.ts";
+export { DEFAULT_CHECK_URL } from "./fetch/check_url.ts";
 export { CONNECTIVITY_STATES, type ConnectivityState } from "./connect/validation.ts";
 export { CONNECT_FAILED_REASONS, type ConnectFailedReason } from "./connect/failure.ts";
 export {

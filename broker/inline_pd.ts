@@ -9,12 +9,19 @@
  */
 
 import type { PdRequest } from "../protocol/types.ts";
-import { type FromWorker, isFinalReply, type PdConfig, replyProblem } from "../wire/pd_wire.ts";
-import { PdService } from "../workers/pd_service.ts";
+import {
+  type FromWorker,
+  isFinalReply,
+  type PdConfig,
+  replyProblem,
+  type ServiceMessage,
+} from "../wire/pd_wire.ts";
+import type { PdService } from "../workers/pd_service.ts";
 import { dnsServers, searchDomains } from "../workers/pd_view.ts";
 import { searchCandidates } from "../workers/dns/search_list.ts";
 import { isLocalName } from "../workers/dns/mdns_link.ts";
 import { type BrokerAnswerReason, failureFor } from "./failures.ts";
+import { describeError } from "../protocol/text.ts";
 import type { Ticket } from "./worker_client.ts";
 
 /**
@@ -84,13 +91,32 @@ interface Pending {
  * ```
  */
 export class InlinePd {
-  readonly #service: PdService;
+  #service: PdService | undefined;
+  /** What was handed to the service while its module loaded, in order. */
+  #queued: ServiceMessage[] | undefined = [];
   readonly #pending = new Map<number, Pending>();
 
   /** @param config The PD's configuration. */
   constructor(config: PdConfig) {
-    this.#service = new PdService((message) => this.#receive(message));
     this.configure(config);
+    // The service's module (sockets, DNS wire format) loads on first use:
+    // `mif status` and `mif watch` never ask a PD and do not pay its imports.
+    import("../workers/pd_service.ts").then(({ PdService }) => {
+      const service = new PdService((message) => this.#receive(message));
+      this.#service = service;
+      const queued = this.#queued ?? [];
+      this.#queued = undefined;
+      for (const message of queued) service.receive(message);
+    }, (error: unknown) => {
+      this.#queued = undefined;
+      this.retire("worker-crashed", `Cannot load the PD service: ${describeError(error)}`);
+    });
+  }
+
+  /** Hands a message to the service, or queues it while the service loads. */
+  #hand(message: ServiceMessage): void {
+    if (this.#service) this.#service.receive(message);
+    else this.#queued?.push(message);
   }
 
   /** Requests awaiting their final answer. */
@@ -100,13 +126,13 @@ export class InlinePd {
 
   /** Hands the service its PD's new configuration. */
   configure(config: PdConfig): void {
-    this.#service.receive({ type: "configure", config });
+    this.#hand({ type: "configure", config });
   }
 
   /** Serves a request; its answers go to the ticket. */
   send(requestId: number, ticket: Ticket): void {
     this.#pending.set(requestId, { ticket, cancelled: false });
-    this.#service.receive({ type: "request", requestId, request: ticket.request });
+    this.#hand({ type: "request", requestId, request: ticket.request });
   }
 
   /**
@@ -120,7 +146,7 @@ export class InlinePd {
     if (pending.cancelled) return true;
     pending.cancelled = true;
     pending.ticket.deliver(failureFor(pending.ticket.request, "cancelled", detail));
-    this.#service.receive({ type: "cancel", requestId });
+    this.#hand({ type: "cancel", requestId });
     return true;
   }
 
@@ -131,7 +157,7 @@ export class InlinePd {
         pending.ticket.deliver(failureFor(pending.ticket.request, reason, detail));
       }
       pending.cancelled = true;
-      this.#service.receive({ type: "cancel", requestId });
+      this.#hand({ type: "cancel", requestId });
     }
     this.#pending.clear();
   }

@@ -11,9 +11,9 @@
 import {
   checkConnectivity,
   type ConnectivityOptions,
-  DEFAULT_CHECK_URL,
   type PdConnectivity,
 } from "../fetch/connectivity_check.ts";
+import { DEFAULT_CHECK_URL } from "../fetch/check_url.ts";
 import { type Invocation, UsageError } from "./args.ts";
 import { type CheckReport, checkReport, failedCheckReport, formatResults } from "./check_report.ts";
 import { exitStatus } from "./exit.ts";

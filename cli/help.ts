@@ -6,7 +6,7 @@
  */
 
 import config from "../deno.json" with { type: "json" };
-import { DEFAULT_CHECK_URL } from "../fetch/connectivity_check.ts";
+import { DEFAULT_CHECK_URL } from "../fetch/check_url.ts";
 import { INTERFACE_TYPES } from "../protocol/types.ts";
 import {
   CHECK_REPORT_REASONS,

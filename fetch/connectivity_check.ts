@@ -20,9 +20,7 @@ import {
 } from "../connect/validation.ts";
 import { MifFetchError } from "./fetch_error.ts";
 import { fetch } from "./fetch.ts";
-
-/** The probe used when neither the url option nor MIF_CHECK_URL names one (Android's). */
-export const DEFAULT_CHECK_URL = "http://connectivitycheck.gstatic.com/generate_204";
+import { DEFAULT_CHECK_URL } from "./check_url.ts";
 
 /** Options of {@linkcode checkConnectivity}. */
 export interface ConnectivityOptions {
