@@ -47,3 +47,14 @@ Deno.test("pushed chunks come out in order, in batches of at most READ_BATCH, an
   assert.equal(pauses, 1, "paused once the window was used up");
   assert.equal(reader.grant(total), true, "granting the bytes back resumes");
 });
+
+Deno.test("a connection's first read gets a small batch; once a batch fills, reads get READ_BATCH", () => {
+  const reader = new SocketReader();
+  const sent: Uint8Array[] = [];
+  reader.start((chunk) => sent.push(chunk), () => {});
+  const first = reader.onread.buffer().byteLength;
+  assert.ok(first < READ_BATCH / 4, `a greeting does not cost a ${READ_BATCH}-byte batch`);
+  reader.push(bytes(first, 1)); // Fills the first batch: it goes out whole.
+  assert.deepEqual(sent.map((c) => c.byteLength), [first]);
+  assert.equal(reader.onread.buffer().byteLength, READ_BATCH, "bulk data reads in full batches");
+});
