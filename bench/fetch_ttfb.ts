@@ -30,7 +30,7 @@ import {
   RACE_OTHER_NAMES,
   TestBed,
 } from "../tests/testbed/testbed.ts";
-import { hostClientArgv } from "../tests/testbed/mif_process.ts";
+import { clientResult, hostClientArgv } from "../tests/testbed/mif_process.ts";
 import { makeCertificates, opensslUnavailable } from "../tests/fixtures/tls_certs.ts";
 import type { BenchInput } from "../tests/fixtures/fetch_client.ts";
 
@@ -65,7 +65,7 @@ let samples: Record<string, number[]>;
     bytesRounds: BYTES_ROUNDS,
     capMs: CAP_MS,
   };
-  const [program, ...args] = hostClientArgv(bed, CLIENT, [
+  const argv = hostClientArgv(bed, CLIENT, [
     bed.resolvConf,
     bed.stateDir,
     bed.defaultPathResolvConf,
@@ -73,19 +73,7 @@ let samples: Record<string, number[]>;
     "bench",
     JSON.stringify(input),
   ], { privateMount: true });
-  const out = await new Deno.Command(program, {
-    args,
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const line = new TextDecoder().decode(out.stdout).split("\n").find((l) => l.includes('"bench"'));
-  if (!out.success || !line) {
-    throw new Error(
-      `Cannot measure: the client exited with ${out.code}: ${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
-  samples = JSON.parse(line).samples;
+  samples = (await clientResult(argv, '"bench"')).samples as typeof samples;
 }
 if ((await Deno.readFile("/etc/resolv.conf")).join() !== resolvConf.join()) {
   throw new Error("Cannot trust the run: /etc/resolv.conf changed");

@@ -27,7 +27,7 @@
 
 import { testbedUnavailable } from "../tests/testbed/prerequisites.ts";
 import { PEER_PORT, RACE_ANSWERS, RACE_NAME, TestBed } from "../tests/testbed/testbed.ts";
-import { hostClientArgv } from "../tests/testbed/mif_process.ts";
+import { clientResult, hostClientArgv } from "../tests/testbed/mif_process.ts";
 import type { AttemptRecord, ResolutionRecord } from "../connect/timeline.ts";
 
 const ROUNDS = Number(Deno.args[0] ?? 9);
@@ -83,7 +83,7 @@ async function run(): Promise<Profile> {
     source: links[0].addr_info[0].local,
     address: RACE_ANSWERS.b[0],
   };
-  const [program, ...args] = hostClientArgv(bed, CLIENT, [
+  const argv = hostClientArgv(bed, CLIENT, [
     bed.resolvConf,
     bed.stateDir,
     bed.defaultPathResolvConf,
@@ -93,20 +93,7 @@ async function run(): Promise<Profile> {
     String(ROUNDS),
     JSON.stringify(oracle),
   ], { privateMount: true });
-  const out = await new Deno.Command(program, {
-    args,
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const line = new TextDecoder().decode(out.stdout).split("\n")
-    .find((l) => l.includes('"profile"'));
-  if (!out.success || !line) {
-    throw new Error(
-      `Cannot profile: the client exited with ${out.code}: ${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
-  return JSON.parse(line);
+  return await clientResult(argv, '"profile"') as unknown as Profile;
 }
 
 /** Threads summed by kind: the main thread, PD workers, V8's helpers, the rest. */

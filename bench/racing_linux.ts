@@ -27,7 +27,7 @@
 
 import { testbedUnavailable } from "../tests/testbed/prerequisites.ts";
 import { PEER_PORT, RACE_ANSWERS, RACE_NAME, TestBed } from "../tests/testbed/testbed.ts";
-import { hostClientArgv } from "../tests/testbed/mif_process.ts";
+import { clientResult, hostClientArgv } from "../tests/testbed/mif_process.ts";
 import { CAP_MS } from "../tests/fixtures/race_client.ts";
 
 const ROUNDS = Number(Deno.args[0] ?? 7);
@@ -43,7 +43,7 @@ if (unavailable) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function samples(bed: TestBed, source: string): Promise<Record<string, number[]>> {
-  const [program, ...args] = hostClientArgv(bed, CLIENT, [
+  const argv = hostClientArgv(bed, CLIENT, [
     bed.resolvConf,
     bed.stateDir,
     bed.defaultPathResolvConf,
@@ -53,20 +53,7 @@ async function samples(bed: TestBed, source: string): Promise<Record<string, num
     String(ROUNDS),
     JSON.stringify({ server: "203.0.113.1", source, address: RACE_ANSWERS.b[0] }),
   ], { privateMount: true });
-  const out = await new Deno.Command(program, {
-    args,
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const line = text.split("\n").find((l) => l.includes('"bench"'));
-  if (!out.success || !line) {
-    throw new Error(
-      `Cannot measure: the client exited with ${out.code}: ${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
-  return JSON.parse(line).samples;
+  return (await clientResult(argv, '"bench"')).samples as Record<string, number[]>;
 }
 
 const resolvConf = await Deno.readFile("/etc/resolv.conf");

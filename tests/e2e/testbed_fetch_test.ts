@@ -20,7 +20,7 @@ import {
   type TestBed,
   withTestBed,
 } from "../testbed/testbed.ts";
-import { hostClientArgv } from "../testbed/mif_process.ts";
+import { clientResult, hostClientArgv } from "../testbed/mif_process.ts";
 import { makeCertificates, opensslUnavailable } from "../fixtures/tls_certs.ts";
 import type { BareRecord, PlainRecord, Step, StepResult } from "../fixtures/fetch_client.ts";
 
@@ -42,7 +42,7 @@ async function client(
   mode: string,
   input: unknown,
 ): Promise<Record<string, unknown>> {
-  const [program, ...args] = hostClientArgv(bed, CLIENT, [
+  const argv = hostClientArgv(bed, CLIENT, [
     bed.resolvConf,
     bed.stateDir,
     bed.defaultPathResolvConf,
@@ -50,24 +50,7 @@ async function client(
     mode,
     JSON.stringify(input),
   ], { privateMount: true });
-  const out = await new Deno.Command(program, {
-    args,
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const line = text.split("\n").find((l) => l.includes('"event":"result"'));
-  if (!out.success || !line) {
-    throw new Error(
-      `Cannot fetch: the client exited with ${out.code}, printed ${text}, stderr ${
-        new TextDecoder().decode(out.stderr)
-      }`,
-    );
-  }
-  return JSON.parse(line);
+  return await clientResult(argv, '"event":"result"', AbortSignal.timeout(120_000));
 }
 
 /**

@@ -34,6 +34,48 @@ export function hostClientArgv(
 }
 
 /**
+ * Runs a client (a command line from {@linkcode hostClientArgv}) to its end
+ * and returns the JSON line of its stdout that contains `marker`.
+ *
+ * @example A client that prints its result as a JSON line
+ * ```ts
+ * import { clientResult } from "./mif_process.ts";
+ * import assert from "node:assert/strict";
+ * const argv = [Deno.execPath(), "eval", 'console.log("warming up"); console.log(JSON.stringify({ bench: 1 }))'];
+ * assert.deepEqual(await clientResult(argv, '"bench"'), { bench: 1 });
+ * ```
+ * @param argv The command line, program first.
+ * @param marker Text only the result line contains.
+ * @param signal Stops the client.
+ * @returns The parsed line.
+ * @throws {Error} When the client fails or prints no such line.
+ */
+export async function clientResult(
+  argv: readonly string[],
+  marker: string,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown>> {
+  const [program, ...args] = argv;
+  const out = await new Deno.Command(program, {
+    args,
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal,
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const line = text.split("\n").find((l) => l.includes(marker));
+  if (!out.success || !line) {
+    const stderr = new TextDecoder().decode(out.stderr);
+    throw new Error(
+      `Cannot run the client: it exited with ${out.code}, printed ${text}, stderr ${stderr}`,
+    );
+  }
+  return JSON.parse(line);
+}
+
+/**
  * The command line, program first, of a library client script run in the
  * network namespace `ns` with the project's configuration, as
  * {@linkcode hostClientArgv} runs one in the test bed's host namespace.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LinuxPlatform } from "../../../platform/linux/linux_platform.ts";
+import { quietPlatform } from "./quiet_platform.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -12,16 +12,7 @@ Deno.test({
     await Deno.writeTextFile(`${dir}/resolv.conf`, "nameserver 198.51.100.53\n");
     // The kernel monitor is replaced by a process that prints nothing, so
     // only the file watcher can ask for a re-read.
-    const platform = new LinuxPlatform({
-      paths: {
-        resolvConf: `${dir}/resolv.conf`,
-        leaseDirs: [`${dir}/leases`],
-        networkdLeases: `${dir}/no-networkd`,
-        dhcpcdLeases: `${dir}/no-dhcpcd`,
-      },
-      monitorCommand: ["sleep", "3600"],
-      neighbourCommand: ["sleep", "3600"],
-    });
+    const platform = quietPlatform(dir, { leaseDirs: [`${dir}/leases`] });
     try {
       let reads = 0;
       await platform.start((event) => {
@@ -73,16 +64,7 @@ Deno.test({
     try {
       await Deno.writeTextFile(`${dir}/resolv.conf`, "nameserver 198.51.100.53\n");
       for (const after of [0, 5, 20, 60, 150, 400]) {
-        const platform = new LinuxPlatform({
-          paths: {
-            resolvConf: `${dir}/resolv.conf`,
-            leaseDirs: [],
-            networkdLeases: `${dir}/no-networkd`,
-            dhcpcdLeases: `${dir}/no-dhcpcd`,
-          },
-          monitorCommand: ["sleep", "3600"],
-          neighbourCommand: ["sleep", "3600"],
-        });
+        const platform = quietPlatform(dir);
         const starting = platform.start(() => {}).then(() => "started", (e) => e.name);
         await sleep(after);
         await platform.close();

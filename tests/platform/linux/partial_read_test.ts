@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LinuxPlatform } from "../../../platform/linux/linux_platform.ts";
+import { quietPlatform } from "./quiet_platform.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,15 +38,8 @@ async function readsAfterEvents(groups: string[][], spaced = false): Promise<str
   await Deno.writeTextFile(`${dir}/resolv.conf`, "nameserver 198.51.100.53\n");
   // What each monitor line led to: the scopes of the reads that started until the next line.
   const afterEvent: string[][] = [];
-  const platform = new LinuxPlatform({
-    paths: {
-      resolvConf: `${dir}/resolv.conf`,
-      leaseDirs: [],
-      networkdLeases: `${dir}/no-networkd`,
-      dhcpcdLeases: `${dir}/no-dhcpcd`,
-    },
+  const platform = quietPlatform(dir, {
     monitorCommand: monitorPrinting(groups, 500, spaced),
-    neighbourCommand: ["sleep", "3600"],
     onStep: (step, scope) => {
       if (step === "event") afterEvent.push([]);
       else if (step === "read") afterEvent.at(-1)?.push(scope!);
