@@ -33,7 +33,7 @@ import type { ApiMessage } from "../protocol/types.ts";
 import { Follower } from "../connect/follower.ts";
 import { killAndDelete } from "../tests/testbed/testbed.ts";
 import { mifNetnsArgv, netnsClientArgv, Watch } from "../tests/testbed/mif_process.ts";
-import { runTool as run } from "../platform/linux/run_tool.ts";
+import { runTool as run } from "../platform/run_tool.ts";
 import { PROFILE_CHILD, ProfileChild } from "./profile_child.ts";
 import { BenchPlatform } from "./fixtures/bench_platform.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { runTool } from "./run_tool.ts";
+import { runTool } from "../run_tool.ts";
 
 /** dhclient's compiled-in lease files on Debian. */
 const DEFAULT_LEASES = {

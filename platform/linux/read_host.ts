@@ -12,7 +12,7 @@ import { type AddressRecord, parseAddresses } from "./parse_addresses.ts";
 import { type LinkRecord, parseLinks } from "./parse_links.ts";
 import { type NeighbourRecord, parseNeighbours } from "./parse_neighbours.ts";
 import { parseRoutes, type RouteRecord } from "./parse_routes.ts";
-import { runTool } from "./run_tool.ts";
+import { runTool } from "../run_tool.ts";
 
 /** The kernel's links, addresses and routes, and each link's type. */
 export interface KernelState {

@@ -21,7 +21,7 @@ import { parseNetworkdLease } from "./parse_networkd_lease.ts";
 import { NMCLI_FIELDS, parseNmcliDeviceShow } from "./parse_nmcli.ts";
 import { parseResolvConf } from "./parse_resolv_conf.ts";
 import { parseResolvectl } from "./parse_resolvectl.ts";
-import { runTool } from "./run_tool.ts";
+import { runTool } from "../run_tool.ts";
 import { skipReason } from "./skip_reason.ts";
 
 /** What every reader of one read shares. */

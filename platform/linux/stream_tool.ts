@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { RunToolOptions } from "./run_tool.ts";
+import type { RunToolOptions } from "../run_tool.ts";
 
 /** Options for {@linkcode streamTool}. */
 export interface StreamToolOptions extends RunToolOptions {

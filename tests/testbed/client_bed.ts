@@ -26,7 +26,7 @@
  * @module
  */
 
-import { runTool as run } from "../../platform/linux/run_tool.ts";
+import { runTool as run } from "../../platform/run_tool.ts";
 import { dnsmasqArgv, killAndDelete, PREFIX, removeLeftovers, withBed } from "./testbed.ts";
 import {
   type ClientDriver,

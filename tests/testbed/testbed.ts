@@ -80,7 +80,7 @@
  */
 
 import assert from "node:assert/strict";
-import { runTool as run } from "../../platform/linux/run_tool.ts";
+import { runTool as run } from "../../platform/run_tool.ts";
 
 /** The prefix of every test bed namespace name: `mifbed<pid>-…`. */
 export const PREFIX = "mifbed";

@@ -19,7 +19,7 @@
  */
 
 import { type ClientDriver, type HostSide, startUdevd } from "./driver.ts";
-import { runTool } from "../../../platform/linux/run_tool.ts";
+import { runTool } from "../../../platform/run_tool.ts";
 
 /** The rules udevd runs with: the network device ones only. */
 const UDEV_RULES = [

@@ -1,6 +1,7 @@
 /**
  * Runs a host tool with an argument array (never a shell string) and
- * returns its standard output.
+ * returns its standard output: how every platform asks the host (`ip` on
+ * Linux; networksetup, ifconfig, scutil on macOS).
  *
  * @module
  */
@@ -12,6 +13,12 @@ export interface RunToolOptions {
   /** Exit codes that are not failures (default: only 0). */
   readonly okCodes?: readonly number[];
 }
+
+/**
+ * How a platform runs a tool: {@linkcode runTool}, or in tests a replay of
+ * captured outputs keyed by the command line.
+ */
+export type ToolRunner = (argv: readonly string[], options?: RunToolOptions) => Promise<string>;
 
 /**
  * Runs a tool.
