@@ -12,7 +12,7 @@
 import { isLinkLocal, isLoopback, parseIp } from "../../ip/ip.ts";
 import type { SourceNote } from "../../protocol/model.ts";
 import type { ResolverConfig } from "./lease_types.ts";
-import type { PdDraft } from "./pd_draft.ts";
+import type { PdDraft } from "../pd_draft.ts";
 import { prefixMatch } from "../../ip/prefix.ts";
 import type { RouteRecord } from "./parse_routes.ts";
 
@@ -45,7 +45,7 @@ function choose(pds: readonly PdDraft[], server: string, gateway?: string): PdDr
  * ```ts
  * import { attributeResolvers } from "./attribute_resolvers.ts";
  * import assert from "node:assert/strict";
- * import { PdDraft } from "./pd_draft.ts";
+ * import { PdDraft } from "../pd_draft.ts";
  * const pd = new PdDraft("eth0/ipv4", "ipv4");
  * const notes: { source: string; reason: string }[] = [];
  * attributeResolvers(

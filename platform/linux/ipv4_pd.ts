@@ -11,7 +11,7 @@ import { dhcp4Element } from "./element_data.ts";
 import type { HostState } from "./host_state.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
 import type { LinkRecord } from "./parse_links.ts";
-import { PdDraft } from "./pd_draft.ts";
+import { PdDraft } from "../pd_draft.ts";
 
 /**
  * An address as the platform reports it, lifetimes made absolute.

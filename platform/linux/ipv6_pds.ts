@@ -14,7 +14,7 @@ import type { HostState, ReceivedAdvert } from "./host_state.ts";
 import { addressInfo, staticData } from "./ipv4_pd.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
 import type { LinkRecord } from "./parse_links.ts";
-import { PdDraft } from "./pd_draft.ts";
+import { PdDraft } from "../pd_draft.ts";
 import { networkOf, prefixMatch } from "../../ip/prefix.ts";
 import { neighbourRouters } from "./parse_neighbours.ts";
 

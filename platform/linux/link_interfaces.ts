@@ -15,7 +15,7 @@ import { ipv4Pd } from "./ipv4_pd.ts";
 import { ipv6Pds } from "./ipv6_pds.ts";
 import type { LinkRecord } from "./parse_links.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
-import type { PdDraft } from "./pd_draft.ts";
+import type { PdDraft } from "../pd_draft.ts";
 
 function operState(link: LinkRecord): InterfaceInfo["operState"] {
   if (link.operState === "up") return "up";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { ConfigValue, ElementType, Family } from "../../protocol/types.ts";
-import type { AddressInfo, ElementInfo, PdInfo } from "../../protocol/model.ts";
+import type { ConfigValue, ElementType, Family } from "../protocol/types.ts";
+import type { AddressInfo, ElementInfo, PdInfo } from "../protocol/model.ts";
 
 /** Element order in a finished PD. */
 const ORDER: readonly ElementType[] = ["ra", "dhcpv6", "dhcpv4", "static"];
