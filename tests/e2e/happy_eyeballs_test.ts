@@ -73,6 +73,23 @@ async function bed(answers: Record<string, string | undefined>) {
   };
 }
 
+/**
+ * Starts the PDs' workers (a literal's translation each) and waits for them,
+ * so that a race's timing depends on its DNS delays, not on which worker
+ * started first (under a clean clone's `deno test`, a start takes seconds).
+ */
+async function startWorkers(mif: Mif, pdIds: readonly string[]): Promise<void> {
+  await using sub = mif.subscribe({ name: "warm-up" });
+  for (const pdId of pdIds) {
+    sub.post({ type: "translate-name", translationId: pdId, pdId, name: "127.0.0.1" });
+  }
+  const done = new Set<string>();
+  for await (const m of sub.messages()) {
+    if (m.type === "name-translation-done") done.add(m.translationId);
+    if (done.size === pdIds.length) return;
+  }
+}
+
 function openConnections(mif: Mif): number {
   return mif.status().interfaces.flatMap((n) => n.pds).reduce(
     (sum, p) => sum + (p.worker?.connections ?? 0),
@@ -198,12 +215,18 @@ Deno.test("a PD that vanishes mid-race is survived: its translation ends pd-gone
   await using b = await bed({ eth0: SILENT, wlan0: GOOD, rmnet0: GOOD });
   b.dns.get("wlan0")!.set(NAME, { a: [GOOD], delay: { A: 300 } });
   b.dns.get("rmnet0")!.set(NAME, { a: [GOOD], delay: { A: 150 } });
+  await startWorkers(b.mif, ["eth0/ipv4", "wlan0/ipv4", "rmnet0/ipv4"]);
   const racing = connect(NAME, b.port, {
     mif: b.mif,
     require: ["eth0", "wlan0", "rmnet0"],
     attemptDelay: 2000,
   });
-  await b.dns.get("wlan0")!.waitForQueries(1);
+  await Promise.race([
+    b.dns.get("wlan0")!.waitForQueries(1),
+    racing.then(() => {
+      throw new Error("the race ended before wlan0 asked its DNS server");
+    }),
+  ]);
   b.platform.snapshot({
     interfaces: snapshot(b.dns).interfaces.filter((n) => n.interfaceId !== "wlan0"),
   });
