@@ -15,7 +15,8 @@ import { addressInfo, staticData } from "./ipv4_pd.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
 import type { LinkRecord } from "./parse_links.ts";
 import { PdDraft } from "../pd_draft.ts";
-import { networkOf, prefixMatch } from "../../ip/prefix.ts";
+import { networkOf } from "../../ip/prefix.ts";
+import { addressOwners, flaggedRouters } from "../ipv6_attribution.ts";
 import { neighbourRouters } from "./parse_neighbours.ts";
 
 /** What the kernel knows of a default router when rdisc6 has not answered. */
@@ -141,8 +142,9 @@ export interface LinkIpv6 {
  * are static global addresses or gateways. Nothing is guessed: a SLAAC
  * address belongs to the PDs whose router advertised its prefix with the A
  * flag, a DHCPv6 address (IA_NA) to the PDs whose RA set M, the DHCPv6
- * data to the PDs whose RA set M or O. What RA data cannot place (not read
- * yet, the router gone, rdisc6 missing) is in `unattributed`.
+ * data to the PDs whose RA set M or O (../ipv6_attribution.ts, shared with
+ * macOS). What RA data cannot place (not read yet, the router gone, rdisc6
+ * missing) is in `unattributed`.
  *
  * @example A default router and a stub router on one link
  * ```ts
@@ -191,8 +193,18 @@ export function ipv6Pds(
     );
   }
   const lease = state.sources.dhcp6.findLast((l) => l.interfaceName === link.name);
+  const owners = pds.map((pd) => {
+    const ra = adverts.get(pd.router!);
+    return {
+      router: pd.router!,
+      managed: ra?.managed,
+      otherConfig: ra?.otherConfig,
+      prefixes: ra?.prefixes ?? [],
+      pd,
+    };
+  });
   const flagged = (flag: "managed" | "otherConfig") =>
-    pds.filter((p) => adverts.get(p.router!)?.[flag] === true);
+    flaggedRouters(owners, flag).map((o) => o.pd);
   if (lease) {
     for (const pd of new Set([...flagged("managed"), ...flagged("otherConfig")])) {
       pd.set(dhcp6Element(lease));
@@ -206,16 +218,10 @@ export function ipv6Pds(
       staticAddresses.push(a);
       continue;
     }
-    let owners = pds.filter((p) =>
-      adverts.get(p.router!)?.prefixes.some((x) =>
-        x.autonomous && prefixMatch(a.address, x.prefix) >= 0
-      )
-    );
-    if (!owners.length && lease?.addresses.some((b) => b.value === a.address)) {
-      owners = flagged("managed");
-    }
-    if (!owners.length) unattributed.push(addressInfo(a, state.now));
-    for (const pd of owners) pd.addresses.push(addressInfo(a, state.now));
+    const leased = lease?.addresses.some((b) => b.value === a.address) ?? false;
+    const mine = addressOwners(a.address, { slaac: true, dhcpv6: leased }, owners);
+    if (!mine.length) unattributed.push(addressInfo(a, state.now));
+    for (const { pd } of mine) pd.addresses.push(addressInfo(a, state.now));
   }
   const gateways = staticData(link, state.routes, "ipv6");
   if (staticAddresses.length || gateways.routers.length) {
