@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { readCapture } from "./capture.ts";
+import { buildDarwinSnapshot } from "../../../platform/darwin/build_snapshot.ts";
+import { parseIfconfig } from "../../../platform/darwin/parse_ifconfig.ts";
+import { parseHardwarePorts } from "../../../platform/darwin/parse_hardware_ports.ts";
+import { parseIpconfigPacket } from "../../../platform/darwin/parse_ipconfig_packet.ts";
+import { snapshotProblem } from "../../../broker/snapshot_check.ts";
+import type { Snapshot } from "../../../protocol/model.ts";
+
+// set3's author put "XXX" highlight markers inside the pasted lines: stripped here.
+const unmark = (text: string) => text.replace(/[ \t]+XXX(?=[ \t]|$)/gm, "");
+
+/** The broker's own check of a platform's snapshot finds nothing wrong. */
+function assertSound(snapshot: Snapshot): void {
+  assert.equal(snapshotProblem(snapshot), undefined);
+}
+
+Deno.test("a Mojave Mac with Ethernet and Wi-Fi both up (set7) has a wired and a Wi-Fi interface, each with its IPv4 PD and no IPv6 PD", async () => {
+  const snapshot = buildDarwinSnapshot({
+    now: Date.parse("2026-12-01T00:00:00Z"),
+    interfaces: parseIfconfig(
+      await readCapture("set7_ifconfig_a_mojave_ethernet_wifi_both_active_1.txt"),
+    ),
+    ports: parseHardwarePorts(
+      await readCapture("set7_networksetup_listallhardwareports_mojave_ethernet_wifi_1.txt"),
+    ),
+    routes: [],
+  });
+  const by = new Map(snapshot.interfaces.map((i) => [i.interfaceId, i]));
+  const en0 = by.get("en0")!, en1 = by.get("en1")!;
+  assert.deepEqual([en0.displayName, en0.interfaceType, en0.operState], [
+    "Ethernet",
+    "wired",
+    "up",
+  ]);
+  assert.deepEqual([en1.displayName, en1.interfaceType, en1.operState], ["Wi-Fi", "wifi", "up"]);
+  assert.deepEqual(en0.pds.map((p) => [p.pdId, p.addresses.map((a) => a.address)]), [
+    ["en0/ipv4", ["10.71.127.11"]],
+  ]);
+  assert.deepEqual(en1.pds.map((p) => [p.pdId, p.addresses.map((a) => a.address)]), [
+    ["en1/ipv4", ["192.168.1.107"]],
+  ]);
+  // Peer-to-peer links and the Thunderbolt bridge's members are not interfaces of the snapshot.
+  for (const hidden of ["awdl0", "p2p0", "en2", "en3"]) assert.equal(by.has(hidden), false, hidden);
+  // Links that are down are shown without PDs.
+  assert.deepEqual(by.get("XHC0")?.pds, []);
+  assertSound(snapshot);
+});
+
+Deno.test("a campus Wi-Fi lease (set3: ifconfig and ipconfig getpacket of one Mac) makes en0/ipv4's dhcpv4 element", async () => {
+  const snapshot = buildDarwinSnapshot({
+    now: Date.parse("2026-12-01T00:00:00Z"),
+    interfaces: parseIfconfig(unmark(await readCapture("set3_ifconfig_en0_wifi_campus_1.txt"))),
+    routes: [],
+    ipconfig: new Map([["en0", {
+      packet: parseIpconfigPacket(
+        unmark(await readCapture("set3_ipconfig_getpacket_en0_campus_ack_1.txt")),
+      ),
+    }]]),
+  });
+  const [en0] = snapshot.interfaces;
+  assert.deepEqual(en0.pds.map((p) => p.pdId), ["en0/ipv4"]);
+  const dhcp = en0.pds[0].elements.find((e) => e.element === "dhcpv4")!;
+  assert.deepEqual(dhcp.data["dns-servers"], ["10.33.10.2", "8.8.8.8"]);
+  assert.deepEqual(dhcp.data.routers, ["10.33.51.254"]);
+  assert.equal(dhcp.data["lease-time"], 86400);
+  assertSound(snapshot);
+});
