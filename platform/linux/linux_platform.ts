@@ -22,7 +22,8 @@ import type { HostState } from "./host_state.ts";
 import { type BuiltSnapshot, rebuildSnapshot, volatileLinks } from "./rebuild_snapshot.ts";
 import { advisories, nextDeadline } from "./advisories.ts";
 import { ConfigSources, DEFAULT_SOURCE_PATHS, type SourcePaths } from "./config_sources.ts";
-import { Monitor, type MonitorOptions, NEIGHBOUR_COMMAND, routerFlagChanges } from "./monitor.ts";
+import { MONITOR_COMMAND, NEIGHBOUR_COMMAND, routerFlagChanges } from "./monitor.ts";
+import { Monitor, type MonitorOptions } from "../monitor.ts";
 import { raLinkKeys } from "./ipv6_pds.ts";
 import { KernelReader, type KernelTables } from "./read_host.ts";
 import { type ReadScope, readScope, touchedLinks } from "./kernel_change.ts";
@@ -161,7 +162,7 @@ export class LinuxPlatform implements Platform {
       });
     this.#monitor = follow(
       "ip monitor",
-      this.#monitorCommand ? { command: this.#monitorCommand } : {},
+      { command: this.#monitorCommand ?? MONITOR_COMMAND },
       true,
     );
     this.#routerMonitor = follow("ip monitor neigh", {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Monitor } from "../../../platform/linux/monitor.ts";
+import { Monitor } from "../../../platform/monitor.ts";
 
 // Two lines in one write, then a last line without its newline, then exit.
 const PRINT = [

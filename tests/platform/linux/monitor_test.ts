@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Monitor } from "../../../platform/linux/monitor.ts";
+import { Monitor } from "../../../platform/monitor.ts";
 
 const PRINT_AND_EXIT = [Deno.execPath(), "eval", "console.log('2: eth0 inet 198.51.100.7/24')"];
 
