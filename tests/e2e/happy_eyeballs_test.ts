@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { connect, ConnectFailedError, type Mif } from "../../mod.ts";
 import { TestDnsServer } from "../fixtures/dns_server.ts";
 import { FullListener, TcpPeer } from "../fixtures/tcp_peer.ts";
-import { address, element, nic, openManual, pd, until } from "../fixtures/helpers.ts";
+import { address, element, nic, openManual, pd, startWorkers, until } from "../fixtures/helpers.ts";
 import type { Snapshot } from "../../protocol/model.ts";
 
 const NAME = "race.mif.example";
@@ -71,23 +71,6 @@ async function bed(answers: Record<string, string | undefined>) {
       await silent[Symbol.asyncDispose]();
     },
   };
-}
-
-/**
- * Starts the PDs' workers (a literal's translation each) and waits for them,
- * so that a race's timing depends on its DNS delays, not on which worker
- * started first (under a clean clone's `deno test`, a start takes seconds).
- */
-async function startWorkers(mif: Mif, pdIds: readonly string[]): Promise<void> {
-  await using sub = mif.subscribe({ name: "warm-up" });
-  for (const pdId of pdIds) {
-    sub.post({ type: "translate-name", translationId: pdId, pdId, name: "127.0.0.1" });
-  }
-  const done = new Set<string>();
-  for await (const m of sub.messages()) {
-    if (m.type === "name-translation-done") done.add(m.translationId);
-    if (done.size === pdIds.length) return;
-  }
 }
 
 function openConnections(mif: Mif): number {

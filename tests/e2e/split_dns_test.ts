@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { connect, ConnectFailedError } from "../../mod.ts";
 import { TestDnsServer, type TestName } from "../fixtures/dns_server.ts";
-import { address, element, nic, openManual, pd } from "../fixtures/helpers.ts";
+import { address, element, nic, openManual, pd, startWorkers } from "../fixtures/helpers.ts";
 
 const GOOD = "127.0.0.22";
 const LINKS = [
@@ -40,6 +40,8 @@ async function bed(names: Record<string, Record<string, TestName>>) {
       ])
     ),
   }, { workerPermissions: "net", hostsFile: null, dnsTimeout: 300, dnsAttempts: 1 });
+  // The races below are decided by the servers' delays, not by which worker started first.
+  await startWorkers(mif, LINKS.map((l) => `${l.id}/ipv4`));
   return {
     mif,
     dns,
