@@ -68,7 +68,8 @@ export function routeChanges(): (line: string) => boolean {
  *
  * @example Show a Mac's interfaces
  * ```ts ignore
- * import { DarwinPlatform, openMif } from "@mif/mif";
+ * import { openMif } from "../../mod.ts";
+ * import { DarwinPlatform } from "./darwin_platform.ts";
  * await using mif = await openMif({ platform: new DarwinPlatform() });
  * console.log(mif.status().interfaces.map((i) => i.interfaceId));
  * ```

@@ -10,6 +10,7 @@
 import type { SourceNote } from "../../protocol/model.ts";
 import { runTool, type ToolRunner } from "../run_tool.ts";
 import { describeError } from "../../protocol/text.ts";
+import { isLinkLocal, parseIp } from "../../ip/ip.ts";
 import type { DarwinHostState, IpconfigFacts } from "./build_snapshot.ts";
 import { parseHardwarePorts } from "./parse_hardware_ports.ts";
 import { parseServiceOrder } from "./parse_service_order.ts";
@@ -58,12 +59,18 @@ async function read<T>(
   }
 }
 
+/** Whether one of the addresses is more than link-local (169.254/16, fe80::/10). */
+const beyondLinkLocal = (addresses: readonly { readonly address: string }[]) =>
+  addresses.some((a) => {
+    const ip = parseIp(a.address);
+    return ip !== undefined && !isLinkLocal(ip);
+  });
+
 /** The links ipconfig is asked about: up, with an address beyond link-local. */
 function askedLinks(interfaces: readonly IfconfigInterface[]): IfconfigInterface[] {
   return interfaces.filter((i) =>
     i.flags.includes("UP") && !i.flags.includes("LOOPBACK") &&
-    (i.inet.some((a) => !a.address.startsWith("169.254.")) ||
-      i.inet6.some((a) => !a.address.toLowerCase().startsWith("fe80")))
+    (beyondLinkLocal(i.inet) || beyondLinkLocal(i.inet6))
   );
 }
 
@@ -73,7 +80,7 @@ async function ipconfigFacts(
   notes: SourceNote[],
   options: ReadMacOptions,
 ): Promise<IpconfigFacts> {
-  const v6 = link.inet6.some((a) => !a.address.toLowerCase().startsWith("fe80"));
+  const v6 = beyondLinkLocal(link.inet6);
   const [packet, v6packet, ra] = await Promise.all([
     link.inet.length
       ? read(["ipconfig", "getpacket", link.name], parseIpconfigPacket, notes, options)
