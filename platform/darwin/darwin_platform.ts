@@ -24,8 +24,11 @@ export const ROUTE_MONITOR_COMMAND: readonly string[] = ["route", "-n", "monitor
 export interface DarwinPlatformOptions {
   /** How tools are run (default: runTool; tests replay captures). */
   readonly run?: ToolRunner;
-  /** The monitor command (default {@linkcode ROUTE_MONITOR_COMMAND}). */
-  readonly monitorCommand?: readonly string[];
+  /**
+   * The monitor command (default {@linkcode ROUTE_MONITOR_COMMAND}); null
+   * follows nothing (captures replayed from files never change).
+   */
+  readonly monitorCommand?: readonly string[] | null;
   /** Milliseconds a change waits for the rest of its burst (default 50). */
   readonly debounce?: number;
 }
@@ -78,7 +81,7 @@ export class DarwinPlatform implements Platform {
   readonly name = "darwin" as const;
   readonly description = "this Mac (networksetup, ifconfig, scutil, ndp, netstat, ipconfig)";
   readonly #run?: ToolRunner;
-  readonly #monitorCommand: readonly string[];
+  readonly #monitorCommand: readonly string[] | null;
   readonly #debounce: number;
   readonly #abort = new AbortController();
   #listener: (event: PlatformEvent) => void = () => {};
@@ -107,6 +110,7 @@ export class DarwinPlatform implements Platform {
     const snapshot = await this.#read();
     this.#abort.signal.throwIfAborted();
     this.#listener = listener;
+    if (this.#monitorCommand === null) return snapshot;
     const source = this.#monitorCommand.join(" ");
     this.#monitor = new Monitor(() => this.#trigger(), {
       command: this.#monitorCommand,
