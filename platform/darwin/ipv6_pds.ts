@@ -19,7 +19,8 @@ import { addressOwners, type AdvertisingRouter, flaggedRouters } from "../ipv6_a
 import { withoutZone } from "../../ip/zone.ts";
 import type { IfconfigInet6 } from "./parse_ifconfig.ts";
 import type { NdpPrefix, NdpRouter } from "./parse_ndp.ts";
-import type { RouterAdvertisement, SummaryIpv6 } from "./parse_ipconfig_summary.ts";
+import type { SummaryIpv6 } from "./parse_ipconfig_summary.ts";
+import type { RouterAdvertisement } from "./parse_router_advertisement.ts";
 import type { Dhcpv6Packet } from "./parse_ipconfig_packet.ts";
 import type { NetstatRoute } from "./parse_netstat_routes.ts";
 

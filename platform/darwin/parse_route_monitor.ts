@@ -1,8 +1,8 @@
 /**
  * A parser of macOS `route -n monitor` output (also `route monitor`,
  * `route -v monitor`), line by line so that it can follow the running
- * command, and what a batch of its messages asks the platform to read
- * again: the macOS counterpart of platform/linux/kernel_change.ts.
+ * command, and which of its messages ask the platform to read again
+ * (route_change.ts says how much a batch asks for).
  *
  * Format (network_cmds-741.100.2 route.tproj/route.c): monitor() (L1569-1593)
  * prints `\ngot message of size N on <ctime>` then print_rtmsg()
@@ -11,34 +11,19 @@
  * flags>`; RTM_NEWADDR/RTM_DELADDR `metric M, flags:<route flag names of
  * ifam_flags>`; RTM_NEWMADDR/RTM_DELMADDR nothing; other types `pid: P,
  * seq S, errno E, [ifscope I, ][ifref, ]flags:<...>` and pmsg_common()
- * (L1880-1888) `\nlocks: <...> inits: <...>`. pmsg_addrs() (L1890-1912)
- * then prints `\nsockaddrs: <DST,GATEWAY,...>\n` and one line with ` <value>`
- * per sockaddr in bit order (an empty value prints nothing, so two blanks
- * in a row), or only `\n` when there is none. routename() (L437-540) prints
- * "default" for an empty sockaddr or 0.0.0.0, addresses numerically with
- * -n, AF_LINK as link_ntoa() (`en5:40.a5.ef.41.9f.fb`, `ipsec0`, or
- * nothing) before network_cmds-705.100.5 and `index: N <link_ntoa>` since
- * (L524-528), and other families raw as `(family) hex hex ...`. A message
- * of an unknown version prints `routing message version N not understood`.
- * `route -vv monitor <filters>` first prints `# filtering flags ...` (L1563).
- * xnu bsd/net/route.h defines types up to RTM_GET_EXT (0x15) and no
- * RTM_IFANNOUNCE (FreeBSD has it); it is classified anyway. msgtypes[] ends
- * at RTM_DELMADDR (0x10): a later type prints as "(null)" or garbage.
+ * (L1880-1888) `\nlocks: <...> inits: <...>`, then the sockaddrs
+ * (route_sockaddrs.ts). A message of an unknown version prints `routing
+ * message version N not understood`. `route -vv monitor <filters>` first
+ * prints `# filtering flags ...` (L1563). xnu bsd/net/route.h defines types
+ * up to RTM_GET_EXT (0x15) and no RTM_IFANNOUNCE (FreeBSD has it); it is
+ * classified anyway (route_message_kind.ts). msgtypes[] ends at RTM_DELMADDR
+ * (0x10): a later type prints as "(null)" or garbage.
  *
  * @module
  */
 
-/** The sockaddr names of route.c addrnames[], as keys of {@linkcode RouteMessage.addresses}. */
-const ADDRESS_KEYS: Record<string, string> = {
-  DST: "destination",
-  GATEWAY: "gateway",
-  NETMASK: "netmask",
-  GENMASK: "genmask",
-  IFP: "ifp",
-  IFA: "ifa",
-  AUTHOR: "author",
-  BRD: "brd",
-};
+import { classifyRouteMessage } from "./route_message_kind.ts";
+import { linkOf, readSockaddrs } from "./route_sockaddrs.ts";
 
 /** One routing socket message as `route -n monitor` prints it. */
 export interface RouteMessage {
@@ -75,36 +60,6 @@ interface Building {
 
 function fail(what: string, line: number): never {
   throw new SyntaxError(`Cannot parse route monitor output: ${what}, line ${line}`);
-}
-
-/** One sockaddr value per name, from the tokens of the values line. */
-function splitValues(names: readonly string[], line: string, n: number): string[] {
-  const tokens = line.replace(/\t/g, " ").replace(/^ /, "").split(" ");
-  const values: string[] = [];
-  let t = 0;
-  for (let k = 0; k < names.length; k++) {
-    const left = names.length - k - 1;
-    const token = tokens[t];
-    let end = t + 1;
-    if (token === "index:") end = t + 3; // `index: N <link_ntoa>` (network_cmds-705 on)
-    else if (token !== undefined && /^\(\d+\)$/.test(token)) {
-      // `(family) hex hex ...`: as many hex words as leave one token per later value.
-      while (
-        end < tokens.length && tokens.length - end > left && /^[0-9a-f]{1,4}$/.test(tokens[end])
-      ) end++;
-    }
-    values.push(tokens.slice(t, end).join(" ")); // "" past the end: trailing blanks stripped
-    t = Math.min(end, tokens.length);
-  }
-  if (tokens.slice(t).some((x) => x !== "")) fail(`more values than sockaddrs <${names}>`, n);
-  return values;
-}
-
-function linkOf(value: string): { index?: number; name?: string } {
-  const m = /^index: (\d+)(?: (.*))?$/.exec(value);
-  const ntoa = m ? m[2] ?? "" : value;
-  const name = /^([A-Za-z][A-Za-z0-9]*)(?::|$)/.exec(ntoa)?.[1];
-  return { ...(m ? { index: Number(m[1]) } : {}), ...(name ? { name } : {}) };
 }
 
 function parseHead(type: string, rest: string, fields: Record<string, unknown>): void {
@@ -189,11 +144,7 @@ export class RouteMonitorParser {
     const text = raw.trim();
     const b = this.#current;
     if (b?.expect) {
-      const names = b.expect;
-      const values = splitValues(names, raw.replace(/^\s*(?= )/, ""), this.#line);
-      b.fields.addresses = Object.fromEntries(
-        names.map((name, i) => [ADDRESS_KEYS[name] ?? name.toLowerCase(), values[i]]),
-      );
+      b.fields.addresses = readSockaddrs(b.expect, raw, this.#line);
       this.#after = true;
       return this.#flush();
     }
@@ -272,76 +223,6 @@ export function parseRouteMonitor(text: string): RouteMessage[] {
 }
 
 /**
- * What a message is about: an interface's addresses, the interface itself
- * (flags, up/down), a route, a cloned host route (an ARP/NDP entry or a
- * per-destination clone: no configuration change), another kind that
- * changes nothing (RTM_GET, RTM_MISS, RTM_RESOLVE, multicast memberships,
- * ...), or an unknown kind.
- */
-export type RouteChange = "address" | "link" | "route" | "clone" | "other" | "unknown";
-
-/** How much to read again: nothing, the address and route tables, or everything. */
-export type RouteReadScope = "none" | "tables" | "full";
-
-const KINDS: Record<string, RouteChange> = {
-  RTM_NEWADDR: "address",
-  RTM_DELADDR: "address",
-  RTM_IFINFO: "link",
-  RTM_IFINFO2: "link",
-  RTM_IFANNOUNCE: "link",
-  RTM_ADD: "route",
-  RTM_DELETE: "route",
-  RTM_CHANGE: "route",
-  RTM_REDIRECT: "route",
-  RTM_OLDADD: "route",
-  RTM_OLDDEL: "route",
-};
-
-const OTHER = new Set([
-  "RTM_GET",
-  "RTM_GET2",
-  "RTM_GET_SILENT",
-  "RTM_GET_EXT",
-  "RTM_LOSING",
-  "RTM_MISS",
-  "RTM_LOCK",
-  "RTM_RESOLVE",
-  "RTM_NEWMADDR",
-  "RTM_DELMADDR",
-  "RTM_NEWMADDR2",
-]);
-
-/**
- * Classifies a message. A route with WASCLONED, or a HOST route with LLINFO
- * but not LOCAL (a neighbour entry), is a "clone"; a LOCAL host route is the
- * route of a local address and stays a "route".
- *
- * @example A deleted default, a deleted clone, a new address, a link change
- * ```ts
- * import { classifyRouteMessage } from "./parse_route_monitor.ts";
- * import assert from "node:assert/strict";
- * const m = (type: string, flags: string[]) => ({ type, flags, addresses: {} });
- * assert.equal(classifyRouteMessage(m("RTM_DELETE", ["GATEWAY", "DONE", "STATIC"])), "route");
- * assert.equal(classifyRouteMessage(m("RTM_DELETE", ["UP", "GATEWAY", "HOST", "WASCLONED"])), "clone");
- * assert.equal(classifyRouteMessage(m("RTM_ADD", ["UP", "HOST", "LLINFO", "LOCAL"])), "route");
- * assert.equal(classifyRouteMessage(m("RTM_NEWADDR", [])), "address");
- * assert.equal(classifyRouteMessage(m("RTM_IFINFO", ["UP"])), "link");
- * assert.equal(classifyRouteMessage(m("RTM_MISS", [])), "other");
- * assert.equal(classifyRouteMessage(m("(null)", [])), "unknown");
- * ```
- * @param message A message from {@linkcode parseRouteMonitor}.
- * @returns Its kind.
- */
-export function classifyRouteMessage(message: Pick<RouteMessage, "type" | "flags">): RouteChange {
-  const kind = KINDS[message.type];
-  if (kind === "route") {
-    const has = (flag: string) => message.flags.includes(flag);
-    if (has("WASCLONED") || (has("HOST") && has("LLINFO") && !has("LOCAL"))) return "clone";
-  }
-  return kind ?? (OTHER.has(message.type) ? "other" : "unknown");
-}
-
-/**
  * Whether a message should trigger a read: an address, link or route
  * change, or an unknown kind.
  *
@@ -358,90 +239,4 @@ export function classifyRouteMessage(message: Pick<RouteMessage, "type" | "flags
 export function isRelevant(message: Pick<RouteMessage, "type" | "flags">): boolean {
   const kind = classifyRouteMessage(message);
   return kind !== "clone" && kind !== "other";
-}
-
-/**
- * How much a batch of messages asks to read again. An empty batch (a
- * monitor that restarted and may have missed anything), a link change or
- * an unknown kind reads everything; addresses and routes read the tables;
- * clones and other kinds read nothing.
- *
- * @example Routes read the tables, a link change everything
- * ```ts
- * import { readScope } from "./parse_route_monitor.ts";
- * import assert from "node:assert/strict";
- * const m = (type: string, flags: string[] = []) => ({ type, flags, addresses: {} });
- * assert.equal(readScope([m("RTM_DELETE", ["GATEWAY"]), m("RTM_NEWADDR")]), "tables");
- * assert.equal(readScope([m("RTM_NEWADDR"), m("RTM_IFINFO", ["UP"])]), "full");
- * assert.equal(readScope([m("RTM_DELETE", ["HOST", "WASCLONED"])]), "none");
- * assert.equal(readScope([]), "full");
- * ```
- * @param messages The batch.
- * @returns The scope.
- */
-export function readScope(
-  messages: readonly Pick<RouteMessage, "type" | "flags">[],
-): RouteReadScope {
-  if (messages.length === 0) return "full";
-  const kinds = messages.map(classifyRouteMessage);
-  if (kinds.some((k) => k === "link" || k === "unknown")) return "full";
-  return kinds.some((k) => k === "address" || k === "route") ? "tables" : "none";
-}
-
-/**
- * The interfaces the relevant messages of a batch are about: a name when
- * the message has one (IFP link sockaddr), otherwise an index (`if#`,
- * `index: N`, `ifscope`), to be mapped to names by the caller. A LOCAL
- * route to an address that an address message of the batch adds or
- * removes takes that message's interface. A relevant message that names no
- * interface (a default route added without IFP) makes the answer
- * undefined: read every interface.
- *
- * @example An address, its LOCAL route and a deleted scoped default
- * ```ts
- * import { parseRouteMonitor, touchedInterfaces } from "./parse_route_monitor.ts";
- * import assert from "node:assert/strict";
- * const messages = parseRouteMonitor(`RTM_NEWADDR: address being added to iface: len 96, metric 0, flags:<CLONING>
- * sockaddrs: <NETMASK,IFP,IFA,BRD>
- *  ffff:ffff:ffff:ffff:: ipsec0 2001:db8:b10c::1a00 default
- *
- * got message of size 140 on Fri Apr  5 19:12:30 2024
- * RTM_ADD: Add Route: len 140, pid: 0, seq 0, errno 0, flags:<UP,HOST,LLINFO,LOCAL>
- * locks:  inits:
- * sockaddrs: <DST,GATEWAY>
- *  2001:db8:b10c::1a00
- *
- * got message of size 224 on Fri Apr  5 19:21:22 2024
- * RTM_DELETE: Delete Route: len 224, pid: 4334, seq 1, errno 0, ifscope 13, flags:<GATEWAY,DONE,PRCLONING,IFSCOPE,CONDEMNED,GLOBAL>
- * locks:  inits:
- * sockaddrs: <DST,GATEWAY>
- *  :: fe80::%utun0
- * `);
- * assert.deepEqual(touchedInterfaces(messages), new Set(["ipsec0", 13]));
- * assert.equal(touchedInterfaces([{ type: "RTM_ADD", flags: ["UP", "GATEWAY"], addresses: {} }]), undefined);
- * ```
- * @param messages The batch.
- * @returns Names and indexes, or undefined when some relevant message names no interface.
- */
-export function touchedInterfaces(
-  messages: readonly RouteMessage[],
-): Set<string | number> | undefined {
-  const byAddress = new Map<string, string | number>();
-  for (const m of messages) {
-    const id = m.ifName ?? m.ifIndex;
-    if (classifyRouteMessage(m) === "address" && m.addresses.ifa && id !== undefined) {
-      byAddress.set(m.addresses.ifa, id);
-    }
-  }
-  const touched = new Set<string | number>();
-  for (const m of messages) {
-    if (!isRelevant(m)) continue;
-    let id = m.ifName ?? m.ifIndex;
-    if (id === undefined && m.flags.includes("LOCAL")) {
-      id = byAddress.get(m.addresses.destination ?? "");
-    }
-    if (id === undefined) return undefined;
-    touched.add(id);
-  }
-  return touched;
 }

@@ -1,7 +1,7 @@
 /** darwinIpv6Pds (platform/darwin/ipv6_pds.ts) on real captures and the hand-written ndp fixtures. */
 
 import assert from "node:assert/strict";
-import { darwinIpv6Pds } from "../../../platform/darwin/ipv6_pds.ts";
+import { type DarwinIpv6Input, darwinIpv6Pds } from "../../../platform/darwin/ipv6_pds.ts";
 import { type IfconfigInet6, parseIfconfig } from "../../../platform/darwin/parse_ifconfig.ts";
 import { parseNdpPrefixes, parseNdpRouters } from "../../../platform/darwin/parse_ndp.ts";
 import {
@@ -36,18 +36,18 @@ async function ndp() {
   };
 }
 
+/** darwinIpv6Pds at NOW for en0 (unless given) with the two-router ndp fixtures and `input`. */
+async function withNdp(input: Partial<DarwinIpv6Input> & Pick<DarwinIpv6Input, "addresses">) {
+  return darwinIpv6Pds({ link: "en0", now: NOW, ...await ndp(), ...input });
+}
+
 const summary = (pds: readonly PdDraft[]) =>
   pds.map((p) => [p.pdId, p.addresses.map((a) => a.address)]);
 const element = (pd: PdDraft, type: "ra" | "dhcpv6" | "static") =>
   pd.done().elements.find((e) => e.element === type);
 
 Deno.test("ndp -r/-p with two routers on en0 give two PDs; the utun placeholder gives none", async () => {
-  const { routers, prefixes } = await ndp();
-  const { pds, unattributed } = darwinIpv6Pds({
-    link: "en0",
-    now: NOW,
-    routers,
-    prefixes,
+  const { pds, unattributed } = await withNdp({
     addresses: [
       inet6("fe80::aa", ["secured"]), // link-local: in no PD
       inet6("2001:db8:1::5", ["autoconf", "secured"]),
@@ -86,20 +86,15 @@ Deno.test("ndp -r/-p with two routers on en0 give two PDs; the utun placeholder 
   assert.deepEqual((second.prefixes as { prefix: string }[]).map((p) => p.prefix), [
     "2001:db8:1::/64",
   ]);
-  const utun = darwinIpv6Pds({ link: "utun0", now: NOW, routers, prefixes, addresses: [] });
+  const utun = await withNdp({ link: "utun0", addresses: [] });
   assert.deepEqual(utun, { pds: [], unattributed: [] });
 });
 
 Deno.test("DHCPv6 data goes to the O router only; a DHCPv6 address without an M router is unattributed", async () => {
-  const { routers, prefixes } = await ndp();
   const packet = parseIpconfigV6Packet(
     await readCapture("handwritten_ipconfig_getv6packet_ia_na.txt"),
   );
-  const { pds, unattributed } = darwinIpv6Pds({
-    link: "en0",
-    now: NOW,
-    routers,
-    prefixes,
+  const { pds, unattributed } = await withNdp({
     dhcpv6: packet,
     addresses: [inet6("2001:db8:1::1c0", ["dynamic"])],
   });
@@ -204,15 +199,7 @@ Deno.test("getsummary with RDNSS/DNSSL and a stateless DHCPv6 packet, next to a 
   const service = parseIpconfigSummary(
     await readCapture("handwritten_ipconfig_getsummary_rdnss_dnssl.txt"),
   )!.ipv6[0];
-  const { routers, prefixes } = await ndp();
-  const { pds } = darwinIpv6Pds({
-    link: "en0",
-    now: NOW,
-    summary: service,
-    routers,
-    prefixes,
-    addresses: [],
-  });
+  const { pds } = await withNdp({ summary: service, addresses: [] });
   assert.deepEqual(pds.map((p) => p.pdId), ["en0/ipv6/fe80::1", "en0/ipv6/fe80::2"]);
   const ra = element(pds[0], "ra")!.data;
   assert.deepEqual(ra["dns-servers"], ["2001:db8:1::53", "2001:db8:1::54"]);
@@ -326,12 +313,7 @@ Deno.test("ifconfig -L (10.15): a static global address makes the static PD, wit
 });
 
 Deno.test("tentative, duplicated and anycast addresses are left out; detached and clat46-only are unattributed", async () => {
-  const { routers, prefixes } = await ndp();
-  const { pds, unattributed } = darwinIpv6Pds({
-    link: "en0",
-    now: NOW,
-    routers,
-    prefixes,
+  const { pds, unattributed } = await withNdp({
     addresses: [
       inet6("2001:db8:1::a", ["tentative", "autoconf", "secured"]),
       inet6("2001:db8:1::b", ["duplicated", "autoconf"]),

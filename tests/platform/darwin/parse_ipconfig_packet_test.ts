@@ -5,6 +5,26 @@ import {
 } from "../../../platform/darwin/parse_ipconfig_packet.ts";
 import { readCapture } from "./capture.ts";
 
+/** The `op` to `chaddr` lines of a hand-written getpacket output, in print order, with `changes`. */
+function header(changes: Record<string, string> = {}): string[] {
+  const fields = {
+    op: "BOOTREPLY",
+    htype: "1",
+    flags: "0",
+    hlen: "6",
+    hops: "0",
+    xid: "0x2",
+    secs: "0",
+    ciaddr: "0.0.0.0",
+    yiaddr: "198.51.100.9",
+    siaddr: "0.0.0.0",
+    giaddr: "0.0.0.0",
+    chaddr: "2:0:5e:0:0:9",
+    ...changes,
+  };
+  return Object.entries(fields).map(([key, value]) => `${key} = ${value}`);
+}
+
 Deno.test("getpacket reads a campus DHCP ACK with two DNS servers (hex xid, flags = 0)", async () => {
   // The capture's author added a "        XXX" marker after server_identifier: stripped here.
   const text = (await readCapture("ipconfig_getpacket_wifi_1.txt")).replace(/ +XXX$/m, "");
@@ -62,18 +82,7 @@ Deno.test("getpacket keeps trailing blanks of sname, file and end (none)", async
 
 Deno.test("getpacket reads an opaque option's hex dump and undefined tags", () => {
   const p = parseIpconfigPacket([
-    "op = BOOTREPLY",
-    "htype = 1",
-    "flags = 8000",
-    "hlen = 6",
-    "hops = 0",
-    "xid = 0x2",
-    "secs = 0",
-    "ciaddr = 0.0.0.0",
-    "yiaddr = 198.51.100.9",
-    "siaddr = 0.0.0.0",
-    "giaddr = 0.0.0.0",
-    "chaddr = 2:0:5e:0:0:9",
+    ...header({ flags: "8000" }),
     "sname = ",
     "file = ",
     "options:",
@@ -97,18 +106,7 @@ Deno.test("getpacket reads an opaque option's hex dump and undefined tags", () =
 
 Deno.test("getpacket without options prints no options: line", () => {
   const p = parseIpconfigPacket([
-    "op = BOOTREQUEST",
-    "htype = 1",
-    "flags = 0x0",
-    "hlen = 6",
-    "hops = 0",
-    "xid = 0x2",
-    "secs = 0",
-    "ciaddr = 0.0.0.0",
-    "yiaddr = 0.0.0.0",
-    "siaddr = 0.0.0.0",
-    "giaddr = 0.0.0.0",
-    "chaddr = 2:0:5e:0:0:9",
+    ...header({ op: "BOOTREQUEST", flags: "0x0", yiaddr: "0.0.0.0" }),
     "sname = ",
     "file = ",
   ].join("\n"))!;
@@ -123,24 +121,14 @@ Deno.test("getpacket: empty output means no DHCP; a bad header is a SyntaxError"
     () => parseIpconfigPacket("op = BOOTREPLY\n"),
     /Cannot parse ipconfig getpacket output: no "chaddr =" line/,
   );
-  const header = [
-    "op = BOOTREPLY",
-    "htype = x",
-    "flags = 0",
-    "hlen = 6",
-    "hops = 0",
-    "xid = 0x2",
-    "secs = 0",
-    "ciaddr = 0.0.0.0",
-    "yiaddr = 198.51.100.9",
-    "siaddr = 0.0.0.0",
-    "giaddr = 0.0.0.0",
-    "chaddr = 2:0:5e:0:0:9",
-  ];
-  assert.throws(() => parseIpconfigPacket(header.join("\n")), /bad htype "x", line 2/);
-  header[1] = "htype = 1";
-  header[8] = "yiaddr = 2001:db8::1";
-  assert.throws(() => parseIpconfigPacket(header.join("\n")), /bad address "2001:db8::1", line 9/);
+  assert.throws(
+    () => parseIpconfigPacket(header({ htype: "x" }).join("\n")),
+    /bad htype "x", line 2/,
+  );
+  assert.throws(
+    () => parseIpconfigPacket(header({ yiaddr: "2001:db8::1" }).join("\n")),
+    /bad address "2001:db8::1", line 9/,
+  );
 });
 
 Deno.test("getv6packet reads a stateless reply (FORMAT ONLY capture: MACs randomised by its site)", async () => {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import {
   parseIpconfigRa,
   parseIpconfigSummary,
-  parseRouterAdvertisement,
 } from "../../../platform/darwin/parse_ipconfig_summary.ts";
+import { parseRouterAdvertisement } from "../../../platform/darwin/parse_router_advertisement.ts";
 import { readCapture } from "./capture.ts";
 
 Deno.test("getra on macOS 15 reads an IPv6-mostly RA: O flag, pref high, RDNSS, PIO, PREF64", async () => {

@@ -1,14 +1,16 @@
-/** parseRouteMonitor and the re-read decisions (platform/darwin/parse_route_monitor.ts) on real captures. */
+/**
+ * parseRouteMonitor (platform/darwin/parse_route_monitor.ts) and the re-read
+ * decisions (route_message_kind.ts, route_change.ts) on real captures.
+ */
 
 import assert from "node:assert/strict";
 import {
-  classifyRouteMessage,
   isRelevant,
   parseRouteMonitor,
-  readScope,
   RouteMonitorParser,
-  touchedInterfaces,
 } from "../../../platform/darwin/parse_route_monitor.ts";
+import { readScope, touchedInterfaces } from "../../../platform/darwin/route_change.ts";
+import { classifyRouteMessage } from "../../../platform/darwin/route_message_kind.ts";
 import { readCapture } from "./capture.ts";
 
 Deno.test("parseRouteMonitor reads five IPv6 route deletions, incl. a raw '(255) ffff…' netmask (2024 capture)", async () => {
