@@ -8,6 +8,7 @@
 import type { AddressStatus, MifStatus, PdStatus } from "../broker/status.ts";
 import type { ApiMessage, ConfigValue, Lifetime } from "../protocol/types.ts";
 import { toDnsName } from "../dns/dns_name.ts";
+import { isSelfAssigned } from "../ip/ip.ts";
 
 /**
  * Formats a lifetime: "infinite", or the two largest units ("1d2h", "5m3s").
@@ -128,8 +129,17 @@ export function renderStatus(status: MifStatus): string {
     lines.push("", `${nic.interfaceId}  ${facts.join(" · ")}`);
     if (nic.pds.length === 0) lines.push("└─ no provisioning domains");
     if (nic.unattributed?.length) {
-      lines.push(`   addresses in no provisioning domain (their router is not known, or gone):`);
-      for (const a of nic.unattributed) lines.push(`     ${addressLine(a)}`);
+      // A self-assigned address has no router to wait for: it says so itself.
+      const routed = nic.unattributed.some((a) => !isSelfAssigned(a.address, a.prefixLength));
+      lines.push(
+        `   addresses in no provisioning domain${
+          routed ? " (their router is not known, or gone)" : ""
+        }:`,
+      );
+      for (const a of nic.unattributed) {
+        const why = isSelfAssigned(a.address, a.prefixLength) ? "  self-assigned (RFC 3927)" : "";
+        lines.push(`     ${addressLine(a)}${why}`);
+      }
     }
     tree(
       lines,

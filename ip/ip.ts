@@ -213,3 +213,29 @@ export function isLinkLocal(ip: IpAddress): boolean {
   if (ip.family === "ipv4") return ip.bytes[0] === 169 && ip.bytes[1] === 254;
   return ip.bytes[0] === 0xfe && (ip.bytes[1] & 0xc0) === 0x80;
 }
+
+/**
+ * Tells whether an IPv4 address is self-assigned (RFC 3927): in
+ * 169.254.0.0/16 with that whole /16 as its subnet, as macOS (when DHCP
+ * finds no server), avahi-autoipd and the link-local modes of
+ * NetworkManager and systemd-networkd configure it. Such an address comes
+ * with no provisioning, so it is no PD's. A 169.254 address with a longer
+ * prefix (a tunnel's /30, as cloud VPNs number their inside addresses) was
+ * configured on purpose, like any other.
+ *
+ * @example A self-assigned address and a tunnel's
+ * ```ts
+ * import { isSelfAssigned } from "./ip.ts";
+ * import assert from "node:assert/strict";
+ * assert(isSelfAssigned("169.254.176.43", 16));
+ * assert(!isSelfAssigned("169.254.10.2", 30));
+ * assert(!isSelfAssigned("198.51.100.7", 16));
+ * ```
+ * @param address An IPv4 address (anything else is not self-assigned).
+ * @param prefixLength Its prefix length.
+ * @returns true for a self-assigned address.
+ */
+export function isSelfAssigned(address: string, prefixLength: number): boolean {
+  const ip = parseIp(address);
+  return ip?.family === "ipv4" && isLinkLocal(ip) && prefixLength === 16;
+}

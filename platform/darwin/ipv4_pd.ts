@@ -10,7 +10,7 @@
 
 import type { AddressInfo, ElementInfo } from "../../protocol/model.ts";
 import type { ConfigValue } from "../../protocol/types.ts";
-import { isLinkLocal, parseIp } from "../../ip/ip.ts";
+import { isSelfAssigned } from "../../ip/ip.ts";
 import { maskLength, networkOf, prefixMatch } from "../../ip/prefix.ts";
 import { PdDraft } from "../pd_draft.ts";
 import type { IfconfigInet } from "./parse_ifconfig.ts";
@@ -44,9 +44,9 @@ export interface Ipv4State {
 
 /** What {@linkcode ipv4Pd} found. */
 export interface Ipv4Result {
-  /** The PD; undefined when the link has no IPv4 address beyond 169.254/16. */
+  /** The PD; undefined when the link has no IPv4 address but self-assigned ones. */
   readonly pd?: PdDraft;
-  /** IPv4 link-local (169.254/16, RFC 3927) addresses: self-assigned, no PD's. */
+  /** Self-assigned addresses (169.254/16, RFC 3927: isSelfAssigned): no PD's. */
   readonly unattributed: readonly AddressInfo[];
   /**
    * Why the link looks metered, if it does: "iphone-hotspot" for an
@@ -216,11 +216,10 @@ export function meteredHint(
 }
 
 /**
- * Builds a link's IPv4 PD. An address in 169.254/16 is self-assigned
- * (RFC 3927): it goes to `unattributed`, and a link with no other IPv4
- * address gets no PD. (Linux's ipv4Pd gives any IPv4 address a PD with a
- * "static" element; see the report of issue 20.) The DHCP packet explains
- * an address when it is an ACK for it whose lease has not ended.
+ * Builds a link's IPv4 PD. A self-assigned address (169.254/16, RFC 3927:
+ * isSelfAssigned) goes to `unattributed`, and a link with no other IPv4
+ * address gets no PD, as on Linux. The DHCP packet explains an address
+ * when it is an ACK for it whose lease has not ended.
  *
  * @example A static address on en0
  * ```ts
@@ -238,7 +237,7 @@ export function meteredHint(
  * @returns The PD, link-local addresses and the metered hint.
  */
 export function ipv4Pd(link: Ipv4Link, state: Ipv4State): Ipv4Result {
-  const linkLocal = (a: IfconfigInet) => isLinkLocal(parseIp(a.address)!);
+  const linkLocal = (a: IfconfigInet) => isSelfAssigned(a.address, a.prefixLength);
   const info = (a: IfconfigInet, until: number | null): AddressInfo => ({
     address: a.address,
     prefixLength: a.prefixLength,

@@ -11,7 +11,8 @@
 import type { AddressInfo, InterfaceInfo, SourceNote } from "../../protocol/model.ts";
 import { attributeResolvers } from "./attribute_resolvers.ts";
 import type { HostState } from "./host_state.ts";
-import { ipv4Pd } from "./ipv4_pd.ts";
+import { addressInfo, ipv4Pd } from "./ipv4_pd.ts";
+import { isSelfAssigned } from "../../ip/ip.ts";
 import { ipv6Pds } from "./ipv6_pds.ts";
 import type { LinkRecord } from "./parse_links.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
@@ -49,20 +50,28 @@ function addressesByLink(addresses: readonly AddressRecord[]): Map<number, Addre
 interface LinkDraft {
   /** Its IPv4 PD first, then its IPv6 PDs. */
   readonly pds: PdDraft[];
-  /** IPv6 addresses no PD claims. */
+  /** Self-assigned IPv4 addresses (RFC 3927), then IPv6 addresses no PD claims. */
   readonly unattributed: AddressInfo[];
 }
 
-/** One link's PDs, or undefined when the link cannot carry traffic. */
+/**
+ * One link's PDs, or undefined when the link cannot carry traffic. A
+ * self-assigned IPv4 address (169.254/16) comes with no provisioning: it is
+ * no PD's, and a link with only such IPv4 addresses has no IPv4 PD.
+ */
 function linkDraft(
   link: LinkRecord,
   addresses: readonly AddressRecord[],
   state: HostState,
 ): LinkDraft | undefined {
   if (!usable(link)) return undefined;
-  const v4 = ipv4Pd(link, addresses, state);
+  const selfAssigned = addresses.filter((a) => isSelfAssigned(a.address, a.prefixLength));
+  const v4 = ipv4Pd(link, addresses.filter((a) => !selfAssigned.includes(a)), state);
   const v6 = ipv6Pds(link, addresses, state);
-  return { pds: [...(v4 ? [v4] : []), ...v6.pds], unattributed: v6.unattributed };
+  return {
+    pds: [...(v4 ? [v4] : []), ...v6.pds],
+    unattributed: [...selfAssigned.map((a) => addressInfo(a, state.now)), ...v6.unattributed],
+  };
 }
 
 /** Metered flags by interface name, from the sources. */

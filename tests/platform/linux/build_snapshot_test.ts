@@ -101,6 +101,40 @@ Deno.test("a link that is down has no PDs, and an expired lease is not reported"
   assert.deepEqual(elements, ["static"], "the lease expired at 04:19:34");
 });
 
+Deno.test("a self-assigned 169.254/16 address is no PD's, and alone gives its link no IPv4 PD; a 169.254 /30 is a PD's", () => {
+  // The captured host, with addresses the test adds to two of its links: netb
+  // keeps its lease's address and gains a self-assigned one; neta's IPv4
+  // addresses are replaced by a self-assigned one; nets gains a tunnel's /30.
+  const state = capturedHostState();
+  const index = (name: string) => state.links.find((l) => l.name === name)!.index;
+  const added = (name: string, address: string, prefixLength: number) => ({
+    ...state.addresses.find((a) => a.index === index(name) && a.family === "ipv4")!,
+    address,
+    prefixLength,
+    validLifetime: null,
+    preferredLifetime: null,
+  });
+  const addresses = [
+    ...state.addresses.filter((a) => !(a.index === index("neta") && a.family === "ipv4")),
+    added("netb", "169.254.176.43", 16),
+    added("neta", "169.254.231.178", 16),
+    added("nets", "169.254.10.2", 30),
+  ];
+  const snapshot = buildSnapshot({ ...state, addresses });
+  assert.equal(snapshotProblem(snapshot), undefined);
+  const nic = (id: string) => snapshot.interfaces.find((n) => n.interfaceId === id)!;
+  assert.deepEqual(nic("netb").pds.map((p) => p.addresses.map((a) => a.address)), [
+    ["203.0.113.132"],
+  ]);
+  assert.deepEqual(nic("netb").unattributed?.map((a) => a.address), ["169.254.176.43"]);
+  assert.deepEqual(nic("neta").pds.map((p) => p.pdId), ["neta/ipv6/fe80::a"]);
+  assert.deepEqual(nic("neta").unattributed?.map((a) => a.address), ["169.254.231.178"]);
+  assert.deepEqual(
+    pds(snapshot).get("nets/ipv4")!.addresses.map((a) => `${a.address}/${a.prefixLength}`),
+    ["198.18.1.2/24", "169.254.10.2/30"],
+  );
+});
+
 Deno.test("resolver servers that belong to no PD are noted with the reason", () => {
   const state = capturedHostState();
   const snapshot = buildSnapshot({
