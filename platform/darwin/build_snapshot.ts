@@ -25,8 +25,10 @@ import { attributeDns } from "./attribute_dns.ts";
 import type { NetstatRoute } from "./parse_netstat_routes.ts";
 import type { NdpPrefix, NdpRouter } from "./parse_ndp.ts";
 import type { DhcpPacket, Dhcpv6Packet } from "./parse_ipconfig_packet.ts";
-import type { IpconfigSummary, RouterAdvertisement } from "./parse_ipconfig_summary.ts";
+import type { IpconfigSummary } from "./parse_ipconfig_summary.ts";
+import type { RouterAdvertisement } from "./parse_router_advertisement.ts";
 import type { ScutilDns } from "./parse_scutil_dns.ts";
+import { parseScdDate } from "./scd_date.ts";
 
 /** What ipconfig said of one interface; a verb left out was not run or printed nothing. */
 export interface IpconfigFacts {
@@ -65,12 +67,30 @@ interface LinkPds {
   readonly metered?: boolean;
 }
 
+/**
+ * When the lease of `packet` started, from `ipconfig getsummary`: the
+ * LeaseStartTime of the DHCP service whose packet offers the same address.
+ */
+function summaryLeaseStart(
+  summary: IpconfigSummary | undefined,
+  packet: DhcpPacket,
+): number | undefined {
+  const dhcp = summary?.ipv4.find((s) => s.dhcp?.packet?.yiaddr === packet.yiaddr)?.dhcp;
+  return dhcp?.leaseStartTime === undefined ? undefined : parseScdDate(dhcp.leaseStartTime);
+}
+
 /** The PDs of a link that may have some. */
 function linkPds(link: DarwinLink, state: DarwinHostState): LinkPds {
   const facts = state.ipconfig?.get(link.name) ?? {};
   const summary = facts.summary;
   const packet = facts.packet ?? summary?.ipv4.find((s) => s.dhcp?.packet)?.dhcp?.packet;
-  const v4 = ipv4Pd(link, { now: state.now, routes: state.routes, packet });
+  const leaseStart = packet && summaryLeaseStart(summary, packet);
+  const v4 = ipv4Pd(link, {
+    now: state.now,
+    routes: state.routes,
+    packet,
+    ...(leaseStart !== undefined ? { leaseStart } : {}),
+  });
   const v6 = darwinIpv6Pds({
     link: link.name,
     addresses: link.inet6,

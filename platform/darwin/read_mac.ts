@@ -20,7 +20,7 @@ import { parseScutilDns } from "./parse_scutil_dns.ts";
 import { parseNetstatRoutes } from "./parse_netstat_routes.ts";
 import { parseNdpPrefixes, parseNdpRouters } from "./parse_ndp.ts";
 import { parseIpconfigPacket, parseIpconfigV6Packet } from "./parse_ipconfig_packet.ts";
-import { parseIpconfigRa } from "./parse_ipconfig_summary.ts";
+import { parseIpconfigRa, parseIpconfigSummary } from "./parse_ipconfig_summary.ts";
 
 /** The host-wide commands, program first. */
 export const MAC_COMMANDS = {
@@ -74,14 +74,14 @@ function askedLinks(interfaces: readonly IfconfigInterface[]): IfconfigInterface
   );
 }
 
-/** ipconfig's view of one link (DHCPv4 packet, DHCPv6 packet, the RA it keeps). */
+/** ipconfig's view of one link (DHCPv4 packet, DHCPv6 packet, the RA it keeps, its summary). */
 async function ipconfigFacts(
   link: IfconfigInterface,
   notes: SourceNote[],
   options: ReadMacOptions,
 ): Promise<IpconfigFacts> {
   const v6 = beyondLinkLocal(link.inet6);
-  const [packet, v6packet, ra] = await Promise.all([
+  const [packet, v6packet, ra, summary] = await Promise.all([
     link.inet.length
       ? read(["ipconfig", "getpacket", link.name], parseIpconfigPacket, notes, options)
       : undefined,
@@ -89,11 +89,16 @@ async function ipconfigFacts(
       ? read(["ipconfig", "getv6packet", link.name], parseIpconfigV6Packet, notes, options)
       : undefined,
     v6 ? read(["ipconfig", "getra", link.name], parseIpconfigRa, notes, options) : undefined,
+    // The lease's start time (macOS 12+): a DHCP lease's lifetimes and rebinding time.
+    beyondLinkLocal(link.inet)
+      ? read(["ipconfig", "getsummary", link.name], parseIpconfigSummary, notes, options)
+      : undefined,
   ]);
   return {
     ...(packet ? { packet } : {}),
     ...(v6packet ? { v6packet } : {}),
     ...(ra ? { ra } : {}),
+    ...(summary ? { summary } : {}),
   };
 }
 

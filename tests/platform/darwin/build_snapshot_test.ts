@@ -4,6 +4,7 @@ import { buildDarwinSnapshot } from "../../../platform/darwin/build_snapshot.ts"
 import { parseIfconfig } from "../../../platform/darwin/parse_ifconfig.ts";
 import { parseHardwarePorts } from "../../../platform/darwin/parse_hardware_ports.ts";
 import { parseIpconfigPacket } from "../../../platform/darwin/parse_ipconfig_packet.ts";
+import { parseIpconfigSummary } from "../../../platform/darwin/parse_ipconfig_summary.ts";
 import { snapshotProblem } from "../../../broker/snapshot_check.ts";
 import type { Snapshot } from "../../../protocol/model.ts";
 
@@ -65,4 +66,40 @@ Deno.test("a campus Wi-Fi lease (set3: ifconfig and ipconfig getpacket of one Ma
   assert.deepEqual(dhcp.data.routers, ["10.33.51.254"]);
   assert.equal(dhcp.data["lease-time"], 86400);
   assertSound(snapshot);
+});
+
+Deno.test("a lease's start time from ipconfig getsummary (macOS 26.6.2) gives its address a lifetime and its element expires-at and rebind-at", async () => {
+  const summary = parseIpconfigSummary(
+    await readCapture("ipconfig_getsummary_wifi_dhcp_packet_macos26_1.txt"),
+  )!;
+  // No ifconfig of that Mac was published: this one line is written here for its address.
+  const ifconfig = "en0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n" +
+    "\tinet 192.168.1.135 netmask 0xffffff00 broadcast 192.168.1.255\n";
+  // configd prints the Mac's local time (LeaseStartTime : 09/16/2026 23:54:04).
+  const start = new Date(2026, 8, 16, 23, 54, 4).getTime();
+  const snapshot = buildDarwinSnapshot({
+    now: start + 3_600_000,
+    interfaces: parseIfconfig(ifconfig),
+    routes: [],
+    ipconfig: new Map([["en0", { summary }]]),
+  });
+  const [pd] = snapshot.interfaces[0].pds;
+  assert.deepEqual(pd.addresses, [{
+    address: "192.168.1.135",
+    prefixLength: 24,
+    validUntil: start + 0x15180 * 1000,
+    preferredUntil: start + 0x15180 * 1000,
+  }]);
+  const dhcp = pd.elements.find((e) => e.element === "dhcpv4")!;
+  assert.equal(dhcp.data["expires-at"], new Date(start + 86_400_000).toISOString());
+  assert.equal(dhcp.data["rebind-at"], new Date(start + 0x12750 * 1000).toISOString());
+  assertSound(snapshot);
+  // A day later the lease has ended: the address is no lease's any more.
+  const later = buildDarwinSnapshot({
+    now: start + 90_000_000,
+    interfaces: parseIfconfig(ifconfig),
+    routes: [],
+    ipconfig: new Map([["en0", { summary }]]),
+  });
+  assert.deepEqual(later.interfaces[0].pds[0].elements.map((e) => e.element), ["static"]);
 });
