@@ -1,6 +1,7 @@
 /**
- * The interface advisories of §3.3.7.25.4–5 as the Linux platform derives
- * them from what it reads, each sent once when its condition begins:
+ * The interface advisories of §3.3.7.25.4–5 as every real platform (Linux,
+ * macOS) derives them from the snapshots it reads (advisor.ts sends them),
+ * each sent once when its condition begins:
  *
  * - going up: the link is up (it has carrier) but carries no PD yet — DHCP
  *   or SLAAC is still in progress;
@@ -15,8 +16,8 @@
  * @module
  */
 
-import type { PlatformEvent } from "../types.ts";
-import type { InterfaceInfo, PdInfo, Snapshot } from "../../protocol/model.ts";
+import type { PlatformEvent } from "./types.ts";
+import type { InterfaceInfo, PdInfo, Snapshot } from "../protocol/model.ts";
 
 function deprecated(pd: PdInfo, now: number): boolean {
   return pd.addresses.length > 0 &&

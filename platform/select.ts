@@ -18,6 +18,13 @@ export interface PlatformOptions {
    * hook records, besides /var/lib/dhcp, /var/lib/dhclient and /run/mif/dhclient.
    */
   readonly leaseDirs?: readonly string[];
+  /**
+   * macOS: a directory of captured tool outputs to read instead of running
+   * the tools (captured_tools.ts); nothing is followed live. Works on any OS.
+   */
+  readonly replay?: string;
+  /** macOS: a directory to save each tool's output into, for replay elsewhere. */
+  readonly record?: string;
   /** Aborts opening. */
   readonly signal?: AbortSignal;
 }
@@ -25,7 +32,7 @@ export interface PlatformOptions {
 type Opener = (options: PlatformOptions) => Promise<Platform>;
 
 /** Each platform's module is loaded only when it is opened: a process loads one of them. */
-const OPENERS: Readonly<Partial<Record<PlatformName, Opener>>> = {
+const OPENERS: Readonly<Record<PlatformName, Opener>> = {
   sim: async (options) => {
     const { loadScenario, SimPlatform } = await import("./sim/sim_platform.ts");
     return new SimPlatform(await loadScenario(options.scenario, { signal: options.signal }));
@@ -42,34 +49,54 @@ const OPENERS: Readonly<Partial<Record<PlatformName, Opener>>> = {
       },
     });
   },
+  darwin: async (options) => {
+    if (options.replay === undefined && Deno.build.os !== "darwin") {
+      throw new Deno.errors.NotSupported(
+        `Cannot open platform "darwin": this is ${Deno.build.os}, not macOS (--replay DIR reads a Mac's captured outputs anywhere)`,
+      );
+    }
+    const { DarwinPlatform } = await import("./darwin/darwin_platform.ts");
+    const { recordTools, replayTools } = await import("./captured_tools.ts");
+    const { runTool } = await import("./run_tool.ts");
+    if (options.replay !== undefined) {
+      return new DarwinPlatform({
+        run: replayTools(options.replay),
+        monitorCommand: null,
+        notifyCommand: null,
+        description: `a Mac's captured outputs in ${options.replay}`,
+      });
+    }
+    return new DarwinPlatform(
+      options.record !== undefined ? { run: recordTools(runTool, options.record) } : {},
+    );
+  },
 };
 
 /**
- * The platform for this operating system ("linux" on Linux), or "sim"
- * where mif has no real platform yet.
+ * The platform for this operating system ("linux" on Linux, "darwin" on
+ * macOS), or "sim" where mif has no real platform yet.
  *
  * @example Which platform openMif() uses here
  * ```ts
  * import { defaultPlatformName, PLATFORM_NAMES } from "@mif/mif";
  * import assert from "node:assert/strict";
- * const name = defaultPlatformName(); // "linux" on Linux, else "sim" until darwin lands
+ * const name = defaultPlatformName(); // "linux" on Linux, "darwin" on macOS, else "sim"
  * assert.ok(PLATFORM_NAMES.includes(name));
- * if (Deno.build.os === "linux") assert.equal(name, "linux");
+ * if (Deno.build.os === "linux" || Deno.build.os === "darwin") assert.equal(name, Deno.build.os);
  * ```
  *
  * @returns A platform name.
  */
 export function defaultPlatformName(): PlatformName {
   const os = Deno.build.os as string;
-  return (PLATFORM_NAMES as readonly string[]).includes(os) && OPENERS[os as PlatformName]
-    ? os as PlatformName
-    : "sim";
+  return os === "linux" || os === "darwin" ? os : "sim";
 }
 
 /**
  * Which of a platform's options belong to another platform: a `scenario`
- * (sim only), or `resolvConf`/`leaseDirs` (linux only). The one statement
- * of that rule; openPlatform() and the CLI phrase it their own way.
+ * (sim only), `resolvConf`/`leaseDirs` (linux only) or `replay`/`record`
+ * (darwin only). The one statement of that rule; openPlatform() and the CLI
+ * phrase it their own way.
  *
  * @example A scenario on linux
  * ```ts
@@ -77,6 +104,7 @@ export function defaultPlatformName(): PlatformName {
  * import assert from "node:assert/strict";
  * assert.equal(misplacedOption("linux", { scenario: "s.json" }), "scenario");
  * assert.equal(misplacedOption("sim", { resolvConf: "/tmp/r" }), "linux-paths");
+ * assert.equal(misplacedOption("linux", { replay: "captures/" }), "darwin-captures");
  * assert.equal(misplacedOption("sim", { scenario: "s.json" }), undefined);
  * ```
  * @param name The platform.
@@ -86,10 +114,13 @@ export function defaultPlatformName(): PlatformName {
 export function misplacedOption(
   name: PlatformName,
   options: PlatformOptions,
-): "scenario" | "linux-paths" | undefined {
+): "scenario" | "linux-paths" | "darwin-captures" | undefined {
   if (name !== "sim" && options.scenario !== undefined) return "scenario";
   if (name !== "linux" && (options.resolvConf !== undefined || options.leaseDirs !== undefined)) {
     return "linux-paths";
+  }
+  if (name !== "darwin" && (options.replay !== undefined || options.record !== undefined)) {
+    return "darwin-captures";
   }
   return undefined;
 }
@@ -100,8 +131,9 @@ export function misplacedOption(
  * @param name The platform.
  * @param options Platform options.
  * @returns The platform, not yet started.
- * @throws {TypeError} For an unknown name, or an option of another platform.
- * @throws {Deno.errors.NotSupported} For a platform not implemented yet.
+ * @throws {TypeError} For an unknown name, an option of another platform,
+ *   or both replay and record.
+ * @throws {Deno.errors.NotSupported} For darwin on another OS without `replay`.
  */
 export function openPlatform(name: PlatformName, options: PlatformOptions = {}): Promise<Platform> {
   if (!(PLATFORM_NAMES as readonly string[]).includes(name)) {
@@ -118,14 +150,15 @@ export function openPlatform(name: PlatformName, options: PlatformOptions = {}):
       throw new TypeError(
         `Cannot open platform "${name}": resolvConf and leaseDirs only apply to the linux platform`,
       );
+    case "darwin-captures":
+      throw new TypeError(
+        `Cannot open platform "${name}": replay and record only apply to the darwin platform`,
+      );
   }
-  const open = OPENERS[name];
-  if (!open) {
-    throw new Deno.errors.NotSupported(
-      `Cannot open platform "${name}": it is not implemented yet (use --platform sim)`,
-    );
+  if (options.replay !== undefined && options.record !== undefined) {
+    throw new TypeError(`Cannot open platform "${name}": replay and record exclude each other`);
   }
-  return open(options);
+  return OPENERS[name](options);
 }
 
 /** The signals that ask a long-running command to stop on this OS. */

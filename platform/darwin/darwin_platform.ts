@@ -1,9 +1,12 @@
 /**
  * The macOS platform: the Mac as networksetup, ifconfig, scutil, ndp,
  * netstat and ipconfig describe it (read_mac.ts, build_snapshot.ts),
- * followed live through `route -n monitor`: a message that changes an
- * address, an interface or a route reads the Mac again after a short
- * debounce, and the new snapshot goes to the broker, which diffs it.
+ * followed live through `route -n monitor` and configd's change notice
+ * (`notifyutil -w com.apple.system.config.network_change`): a message that
+ * changes an address, an interface or a route, or a DNS or primary
+ * interface change, reads the Mac again after a short debounce
+ * (reread.ts), and the new snapshot goes to the broker, which diffs it. The going-up and going-away advisories of each snapshot go
+ * with it, and again when a lease or lifetime deadline passes (advisor.ts).
  *
  * @module
  */
@@ -12,23 +15,48 @@ import type { Snapshot, SourceNote } from "../../protocol/model.ts";
 import type { Platform, PlatformEvent } from "../types.ts";
 import type { ToolRunner } from "../run_tool.ts";
 import { Monitor } from "../monitor.ts";
+import { Advisor } from "../advisor.ts";
+import { RereadScheduler } from "../reread.ts";
 import { readMac } from "./read_mac.ts";
 import { buildDarwinSnapshot } from "./build_snapshot.ts";
 import { isRelevant, RouteMonitorParser } from "./parse_route_monitor.ts";
 import { describeError } from "../../protocol/text.ts";
 
-/** The monitor command. */
+/** The monitor command: the kernel's address, interface and route messages. */
 export const ROUTE_MONITOR_COMMAND: readonly string[] = ["route", "-n", "monitor"];
+
+/**
+ * configd's own change notice, for what changes without a route message (a
+ * network's DNS servers, the primary interface): IPMonitor posts
+ * `com.apple.system.config.network_change` once the DNS configuration and
+ * the network information (`scutil --dns`, `scutil --nwi`) are updated
+ * (configd, Plugins/IPMonitor/ip_plugin.c; the name is SCPrivate.h's
+ * `_SC_NOTIFY_NETWORK_CHANGE`), and `notifyutil -w` prints the name on a
+ * line of its own each time (Libnotify, notifyutil.c `process_event`, then
+ * `fflush(stdout)`).
+ */
+export const NOTIFY_COMMAND: readonly string[] = [
+  "notifyutil",
+  "-w",
+  "com.apple.system.config.network_change",
+];
+
+/** A monitor's command line, or null for none. */
+type Command = readonly string[] | null;
 
 /** Options for {@linkcode DarwinPlatform}. */
 export interface DarwinPlatformOptions {
   /** How tools are run (default: runTool; tests replay captures). */
   readonly run?: ToolRunner;
   /**
-   * The monitor command (default {@linkcode ROUTE_MONITOR_COMMAND}); null
-   * follows nothing (captures replayed from files never change).
+   * The route monitor (default {@linkcode ROUTE_MONITOR_COMMAND}); null:
+   * none (captures replayed from files never change).
    */
   readonly monitorCommand?: readonly string[] | null;
+  /** configd's change notice (default {@linkcode NOTIFY_COMMAND}); null: none. */
+  readonly notifyCommand?: readonly string[] | null;
+  /** What status() says the platform reads (default: this Mac and its tools). */
+  readonly description?: string;
   /** Milliseconds a change waits for the rest of its burst (default 50). */
   readonly debounce?: number;
 }
@@ -79,26 +107,37 @@ export function routeChanges(): (line: string) => boolean {
  */
 export class DarwinPlatform implements Platform {
   readonly name = "darwin" as const;
-  readonly description = "this Mac (networksetup, ifconfig, scutil, ndp, netstat, ipconfig)";
+  readonly description: string;
   readonly #run?: ToolRunner;
-  readonly #monitorCommand: readonly string[] | null;
-  readonly #debounce: number;
+  readonly #commands: { readonly route: Command; readonly notify: Command };
+  readonly #rereads: RereadScheduler;
+  readonly #advisor = new Advisor((event) => this.#listener(event));
   readonly #abort = new AbortController();
   #listener: (event: PlatformEvent) => void = () => {};
-  #monitor: Monitor | undefined;
-  #monitorNote: SourceNote | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #reading: Promise<void> | undefined;
-  #again = false;
+  #monitors: Monitor[] = [];
+  /** Why a monitor is not running, by its command line. */
+  readonly #monitorNotes = new Map<string, SourceNote>();
   #last: Snapshot = { interfaces: [] };
   #started = false;
   #closed = false;
 
-  /** @param options Runner, monitor command, debounce. */
+  /**
+   * Makes the platform; nothing runs before start().
+   *
+   * @param options Runner, monitor commands, debounce, description.
+   * @throws {RangeError} When the debounce is not a number of ms >= 0.
+   */
   constructor(options: DarwinPlatformOptions = {}) {
     if (options.run) this.#run = options.run;
-    this.#monitorCommand = options.monitorCommand ?? ROUTE_MONITOR_COMMAND;
-    this.#debounce = options.debounce ?? 50;
+    this.#commands = {
+      route: options.monitorCommand === null
+        ? null
+        : options.monitorCommand ?? ROUTE_MONITOR_COMMAND,
+      notify: options.notifyCommand === null ? null : options.notifyCommand ?? NOTIFY_COMMAND,
+    };
+    this.description = options.description ??
+      "this Mac (networksetup, ifconfig, scutil, ndp, netstat, ipconfig)";
+    this.#rereads = new RereadScheduler(() => this.#reread(), { debounce: options.debounce ?? 50 });
   }
 
   async start(listener: (event: PlatformEvent) => void): Promise<Snapshot> {
@@ -110,24 +149,35 @@ export class DarwinPlatform implements Platform {
     const snapshot = await this.#read();
     this.#abort.signal.throwIfAborted();
     this.#listener = listener;
-    if (this.#monitorCommand === null) return snapshot;
-    const source = this.#monitorCommand.join(" ");
-    this.#monitor = new Monitor(() => this.#trigger(), {
-      command: this.#monitorCommand,
-      filter: routeChanges(),
-      onError: (error) => this.#monitorNote = { source, reason: `${error.message}; restarting` },
-      onStart: () => this.#monitorNote = undefined,
-    });
+    this.#advisor.advise(snapshot);
+    const { route, notify } = this.#commands;
+    if (route) this.#follow(route, routeChanges());
+    if (notify) this.#follow(notify, (line) => line.trim() !== "");
     return snapshot;
+  }
+
+  /** Starts a monitor whose filtered lines read the Mac again; while it is down, a note says so. */
+  #follow(command: readonly string[], filter: (line: string) => boolean): void {
+    const source = command.join(" ");
+    this.#monitors.push(
+      new Monitor(() => this.#rereads.request(), {
+        command,
+        filter,
+        onError: (error) =>
+          this.#monitorNotes.set(source, { source, reason: `${error.message}; restarting` }),
+        onStart: () => this.#monitorNotes.delete(source),
+      }),
+    );
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#abort.abort(new Deno.errors.Interrupted("Cannot read the Mac: the platform is closed"));
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    await this.#monitor?.close();
-    await this.#reading?.catch(() => {});
+    const rereads = this.#rereads.close();
+    this.#advisor.close();
+    await Promise.all(this.#monitors.map((m) => m.close()));
+    await rereads;
   }
 
   /** Same as close(), for `await using`. */
@@ -137,31 +187,14 @@ export class DarwinPlatform implements Platform {
 
   async #read(): Promise<Snapshot> {
     const state = await readMac({ run: this.#run, signal: this.#abort.signal });
-    const notes = [...state.notes ?? [], ...(this.#monitorNote ? [this.#monitorNote] : [])];
+    const notes = [...state.notes ?? [], ...this.#monitorNotes.values()];
     return this.#last = buildDarwinSnapshot({ ...state, notes });
   }
 
-  /** Reads again after the debounce; a change during a read reads once more after it. */
-  #trigger(): void {
-    if (this.#closed) return;
-    if (this.#reading) {
-      this.#again = true;
-      return;
-    }
-    if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#reading = this.#reread().finally(() => {
-        this.#reading = undefined;
-        if (this.#again) {
-          this.#again = false;
-          this.#trigger();
-        }
-      });
-    }, this.#debounce);
-  }
-
-  /** Reads the Mac again; a read that fails keeps the last snapshot, with a note saying why. */
+  /**
+   * Reads the Mac again and hands the snapshot over with its advisories; a
+   * read that fails keeps the last snapshot, with a note saying why.
+   */
   async #reread(): Promise<void> {
     let snapshot: Snapshot;
     try {
@@ -172,8 +205,14 @@ export class DarwinPlatform implements Platform {
         source: "darwin platform",
         reason: `Cannot read the Mac: ${describeError(error)}`,
       };
-      snapshot = { ...this.#last, notes: [...this.#last.notes ?? [], note] };
+      this.#listener({
+        type: "snapshot",
+        snapshot: { ...this.#last, notes: [...this.#last.notes ?? [], note] },
+      });
+      return;
     }
-    if (!this.#closed) this.#listener({ type: "snapshot", snapshot });
+    if (this.#closed) return;
+    this.#listener({ type: "snapshot", snapshot });
+    this.#advisor.advise(snapshot);
   }
 }

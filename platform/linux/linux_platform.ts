@@ -20,7 +20,8 @@ import { AdvertCache } from "./advert_cache.ts";
 import { buildSnapshot } from "./build_snapshot.ts";
 import type { HostState } from "./host_state.ts";
 import { type BuiltSnapshot, rebuildSnapshot, volatileLinks } from "./rebuild_snapshot.ts";
-import { advisories, nextDeadline } from "./advisories.ts";
+import { Advisor } from "../advisor.ts";
+import { RereadScheduler } from "../reread.ts";
 import { ConfigSources, DEFAULT_SOURCE_PATHS, type SourcePaths } from "./config_sources.ts";
 import { MONITOR_COMMAND, NEIGHBOUR_COMMAND, routerFlagChanges } from "./monitor.ts";
 import { Monitor, type MonitorOptions } from "../monitor.ts";
@@ -85,10 +86,9 @@ export class LinuxPlatform implements Platform {
   #touched: Set<string> | undefined = new Set();
   /** The last snapshot built and what it was built from. */
   #built: BuiltSnapshot | undefined;
-  /** Whether changes came while the last re-read ran: a burst, gathered by the debounce. */
-  #burst = false;
   readonly #adverts = new AdvertCache();
-  readonly #debounce: number;
+  readonly #rereads: RereadScheduler;
+  readonly #advisor = new Advisor((event) => this.#listener(event));
   readonly #monitorCommand?: readonly string[];
   readonly #neighbourCommand: readonly string[];
   readonly #abort = new AbortController();
@@ -100,25 +100,23 @@ export class LinuxPlatform implements Platform {
   readonly #monitorNotes = new Map<string, SourceNote>();
   #watcher: Deno.FsWatcher | undefined;
   #watched = "";
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #busy = false;
-  #again = false;
   #started = false;
   #closed = false;
   #last: Snapshot | undefined;
-  /** When the last snapshot's advisories were evaluated. */
-  #evaluatedAt = 0;
-  #deadline: ReturnType<typeof setTimeout> | undefined;
   #warmTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Creates the platform; start() reads the host.
    *
    * @param options Source paths, debounce, monitor command.
+   * @throws {RangeError} When the debounce is not a number of ms >= 0.
    */
   constructor(options: LinuxPlatformOptions = {}) {
     this.#sources = new ConfigSources({ ...DEFAULT_SOURCE_PATHS, ...options.paths });
-    this.#debounce = options.debounce ?? 5;
+    this.#rereads = new RereadScheduler(() => this.#refresh(), {
+      debounce: options.debounce ?? 5,
+      gather: GATHER,
+    });
     if (options.monitorCommand) this.#monitorCommand = options.monitorCommand;
     this.#neighbourCommand = options.neighbourCommand ?? NEIGHBOUR_COMMAND;
     this.#onStep = options.onStep ?? (() => {});
@@ -132,8 +130,7 @@ export class LinuxPlatform implements Platform {
     this.#started = true;
     const snapshot = await this.#read(true, "full");
     this.#scope = "tables";
-    this.#evaluatedAt = Date.now();
-    this.#armDeadline();
+    this.#advisor.advise(snapshot);
     this.#listener = listener;
     // After the read: the routers' answers to its solicitation change
     // address lifetimes and routes, which would only read it all again.
@@ -175,12 +172,12 @@ export class LinuxPlatform implements Platform {
     if (this.#closed) return;
     this.#closed = true;
     this.#abort.abort(new Deno.errors.Interrupted("Cannot read the host: the platform is closed"));
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    if (this.#deadline !== undefined) clearTimeout(this.#deadline);
+    const rereads = this.#rereads.close();
+    this.#advisor.close();
     clearTimeout(this.#warmTimer);
     this.#watcher?.close();
     await Promise.all([this.#monitor?.close(), this.#routerMonitor?.close()]);
-    await Promise.allSettled([...this.#pending]);
+    await Promise.allSettled([...this.#pending, rereads]);
     await this.#kernel.close();
   }
 
@@ -205,53 +202,43 @@ export class LinuxPlatform implements Platform {
    * Asks for a re-read of at least `scope`. A kernel change (`leading`) is
    * read almost at once, unless it is part of a burst (changes came while
    * the last read ran); anything else, and whatever comes while a read
-   * runs, waits for the debounce and is read together.
+   * runs, waits for the debounce and is read together (RereadScheduler).
    */
   #trigger(scope: ReadScope = "full", leading = false): void {
     if (this.#closed) return;
     if (scope === "full") this.#scope = "full";
-    if (this.#busy) {
-      this.#again = true;
-      this.#burst = true;
-      return;
-    }
-    if (this.#timer !== undefined) return;
     // The kernel reports one change as a few lines at once (an address and
     // its routes): 1 ms gathers them, where the debounce waits 5 for a burst.
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#track(this.#refresh());
-    }, leading && !this.#burst ? Math.min(GATHER, this.#debounce) : this.#debounce);
+    this.#rereads.request(leading);
   }
 
-  async #refresh(): Promise<void> {
-    if (this.#busy) {
-      this.#again = true;
-      return;
-    }
-    this.#busy = true;
-    this.#burst = false;
+  /**
+   * One re-read: reads what the changes since the last one call for and
+   * hands the snapshot over.
+   *
+   * @returns Whether to read again soon (sources no watch follows).
+   */
+  async #refresh(): Promise<boolean> {
     const scope = this.#scope;
     const touched = this.#touched;
     this.#scope = "tables";
     this.#touched = new Set();
     try {
       this.#onStep("read", scope);
-      const before = this.#last;
       const snapshot = await this.#read(false, scope, touched);
       if (!this.#closed) {
         this.#listener({ type: "snapshot", snapshot });
         this.#onStep("listener");
-        this.#advise(before, snapshot);
+        this.#advisor.advise(snapshot);
       }
       this.#watch();
       // Sources no file watch follows may have changed with the kernel: read them soon.
       if (scope === "tables" && this.#sources.unwatched) {
         this.#scope = "full";
-        this.#again = true;
+        return true;
       }
     } catch (error) {
-      if (this.#closed) return;
+      if (this.#closed) return false;
       // Keep what was known, and say why it may be stale.
       const note = { source: "ip", reason: `Cannot read the host: ${(error as Error).message}` };
       const last = this.#last ?? { interfaces: [] };
@@ -259,13 +246,8 @@ export class LinuxPlatform implements Platform {
         type: "snapshot",
         snapshot: { ...last, notes: [...(last.notes ?? []), note] },
       });
-    } finally {
-      this.#busy = false;
-      if (this.#again) {
-        this.#again = false;
-        this.#trigger(this.#scope);
-      }
     }
+    return false;
   }
 
   /** Reads the configuration sources, or keeps the last when only the kernel's tables changed. */
@@ -356,27 +338,6 @@ export class LinuxPlatform implements Platform {
     const solicit = this.#track(this.#adverts.solicit(stale, signal));
     if (!waited) this.#track(solicit.then(() => this.#trigger(), () => {}));
     return solicit;
-  }
-
-  /** Sends the going-up and going-away advisories that began since the last evaluation. */
-  #advise(before: Snapshot | undefined, after: Snapshot): void {
-    const now = Date.now();
-    for (const event of advisories(before, this.#evaluatedAt, after, now)) this.#listener(event);
-    this.#evaluatedAt = now;
-    this.#armDeadline();
-  }
-
-  /** Evaluates the advisories again when a lease or lifetime deadline passes unread. */
-  #armDeadline(): void {
-    if (this.#deadline !== undefined) clearTimeout(this.#deadline);
-    this.#deadline = undefined;
-    const last = this.#last;
-    const at = last && nextDeadline(last, Date.now());
-    if (this.#closed || !last || at === undefined) return;
-    this.#deadline = setTimeout(() => {
-      this.#deadline = undefined;
-      if (!this.#closed && this.#last) this.#advise(this.#last, this.#last);
-    }, Math.min(at - Date.now() + 10, 0x7fffffff));
   }
 
   /** (Re)starts the file watcher when the set of watched directories changed. */

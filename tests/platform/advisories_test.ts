@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { advisories, expiring, nextDeadline } from "../../../platform/linux/advisories.ts";
-import type { InterfaceInfo, PdInfo, Snapshot } from "../../../protocol/model.ts";
+import { advisories, expiring, nextDeadline } from "../../platform/advisories.ts";
+import type { InterfaceInfo, PdInfo, Snapshot } from "../../protocol/model.ts";
 
 const T = Date.UTC(2026, 10, 30, 18);
 

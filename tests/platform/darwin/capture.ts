@@ -7,7 +7,7 @@
  * @module
  */
 
-const MARKER = "---8<--- capture\n";
+import { CAPTURE_MARKER, captureOutput } from "../../../platform/captured_tools.ts";
 
 /** The directory of the captures. */
 export const CAPTURES = new URL("../../testdata/darwin/", import.meta.url);
@@ -26,7 +26,8 @@ export const CAPTURES = new URL("../../testdata/darwin/", import.meta.url);
  */
 export async function readCapture(name: string): Promise<string> {
   const text = await Deno.readTextFile(new URL(name, CAPTURES));
-  const at = text.indexOf(MARKER);
-  if (at < 0) throw new SyntaxError(`Cannot read capture ${name}: no "---8<--- capture" line`);
-  return text.slice(at + MARKER.length);
+  if (!text.includes(`\n${CAPTURE_MARKER}`)) {
+    throw new SyntaxError(`Cannot read capture ${name}: no "---8<--- capture" line`);
+  }
+  return captureOutput(text);
 }

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { readCapture } from "./capture.ts";
-import { fakeRunner } from "./fake_runner.ts";
+import { type FakeRunner, fakeRunner } from "./fake_runner.ts";
 import { DarwinPlatform } from "../../../platform/darwin/darwin_platform.ts";
-import { openMif } from "../../../mod.ts";
-import { until } from "../../fixtures/helpers.ts";
+import { type Mif, openMif } from "../../../mod.ts";
+import { drain, until } from "../../fixtures/helpers.ts";
+import type { ApiMessage } from "../../../mod.ts";
 
 const IFCONFIG = "set7_ifconfig_a_mojave_ethernet_wifi_both_active_1.txt";
 const PORTS = "set7_networksetup_listallhardwareports_mojave_ethernet_wifi_1.txt";
@@ -21,13 +22,44 @@ async function monitorPrinting(dir: string): Promise<string[]> {
   ];
 }
 
+/** Set7's Mac replayed, and how to take en0's address away (the capture without its line). */
+async function set7Mac() {
+  const ifconfig = await readCapture(IFCONFIG);
+  const outputs: Record<string, string> = {
+    "ifconfig -a -v -L": ifconfig,
+    "networksetup -listallhardwareports": await readCapture(PORTS),
+  };
+  return {
+    fake: fakeRunner(outputs),
+    dropEn0Address: () => {
+      outputs["ifconfig -a -v -L"] = ifconfig.replace(/^\tinet 10\.71\.127\.11 .*\n/m, "");
+    },
+  };
+}
+
+/**
+ * A monitor that prints the hand-written `route -n monitor` sequence once
+ * `${dir}/go` exists, then waits: the test decides when the Mac changes.
+ */
+async function monitorPrintingOnGo(dir: string): Promise<string[]> {
+  const [deno, eval_, print] = await monitorPrinting(dir);
+  const go = JSON.stringify(`${dir}/go`);
+  const wait = `for (;;) { try { await Deno.stat(${go}); break; } catch { ` +
+    `await new Promise((r) => setTimeout(r, 10)); } }`;
+  return [deno, eval_, `${wait} ${print}`];
+}
+
 Deno.test("the darwin platform replays a Mojave Mac (set7): mif status shows its Ethernet and Wi-Fi, and the tools it lacks are skipped sources", async () => {
   const fake = fakeRunner({
     "ifconfig -a -v -L": await readCapture(IFCONFIG),
     "networksetup -listallhardwareports": await readCapture(PORTS),
   });
   await using mif = await openMif({
-    platform: new DarwinPlatform({ run: fake.run, monitorCommand: ["sleep", "3600"] }),
+    platform: new DarwinPlatform({
+      run: fake.run,
+      monitorCommand: ["sleep", "3600"],
+      notifyCommand: null,
+    }),
   });
   const status = mif.status();
   const by = new Map(status.interfaces.map((i) => [i.interfaceId, i]));
@@ -51,30 +83,96 @@ Deno.test("the darwin platform replays a Mojave Mac (set7): mif status shows its
   assert.ok(!fake.asked.some((c) => c.startsWith("ipconfig") && c.endsWith(" awdl0")));
 });
 
-Deno.test("a route -n monitor sequence makes the darwin platform read the Mac again, and what changed reaches mif", async () => {
+/** What a test on set7's Mac, followed through a monitor, is given. */
+interface FollowedMac {
+  readonly mif: Mif;
+  readonly fake: FakeRunner;
+  /** The same Mac after its Ethernet address went away (the capture without that line). */
+  readonly dropEn0Address: () => void;
+  /** The temp dir the monitor reads from. */
+  readonly dir: string;
+}
+
+/**
+ * Runs `test` on set7's Mac through mif, followed by the monitor `monitor`
+ * writes in a temp dir (as the route monitor, or with `notify` as configd's
+ * change notice; the other one is off).
+ */
+async function followSet7Mac(
+  monitor: (dir: string) => Promise<string[]>,
+  debounce: number,
+  test: (mac: FollowedMac) => Promise<void>,
+  { notify = false } = {},
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "mif-darwin-" });
   try {
-    const ifconfig = await readCapture(IFCONFIG);
-    const outputs: Record<string, string> = {
-      "ifconfig -a -v -L": ifconfig,
-      "networksetup -listallhardwareports": await readCapture(PORTS),
-    };
-    const fake = fakeRunner(outputs);
+    const { fake, dropEn0Address } = await set7Mac();
+    const command = await monitor(dir);
     const platform = new DarwinPlatform({
       run: fake.run,
-      monitorCommand: await monitorPrinting(dir),
-      debounce: 300,
+      monitorCommand: notify ? null : command,
+      notifyCommand: notify ? command : null,
+      debounce,
     });
     await using mif = await openMif({ platform });
-    const pdsOf = (id: string) =>
-      mif.status().interfaces.find((i) => i.interfaceId === id)?.pds.map((p) => p.pdId);
-    assert.deepEqual(pdsOf("en0"), ["en0/ipv4"]);
-    // The same Mac after its Ethernet address went away: the capture without that line.
-    outputs["ifconfig -a -v -L"] = ifconfig.replace(/^\tinet 10\.71\.127\.11 .*\n/m, "");
-    await until(() => pdsOf("en0")?.length === 0, 10_000);
-    assert.deepEqual(pdsOf("en1"), ["en1/ipv4"]);
-    assert.ok(fake.asked.filter((c) => c === "ifconfig -a -v -L").length >= 2);
+    await test({ mif, fake, dropEn0Address, dir });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("a route -n monitor sequence makes the darwin platform read the Mac again, and what changed reaches mif", async () => {
+  await followSet7Mac(monitorPrinting, 300, async ({ mif, fake, dropEn0Address }) => {
+    const pdsOf = (id: string) =>
+      mif.status().interfaces.find((i) => i.interfaceId === id)?.pds.map((p) => p.pdId);
+    assert.deepEqual(pdsOf("en0"), ["en0/ipv4"]);
+    dropEn0Address();
+    await until(() => pdsOf("en0")?.length === 0, 10_000);
+    assert.deepEqual(pdsOf("en1"), ["en1/ipv4"]);
+    assert.ok(fake.asked.filter((c) => c === "ifconfig -a -v -L").length >= 2);
+  });
+});
+
+Deno.test("after a re-read, an interface that is up with no PD is announced going up to its subscribers", async () => {
+  await followSet7Mac(monitorPrintingOnGo, 20, async ({ mif, dropEn0Address, dir }) => {
+    const sub = mif.subscribe();
+    sub.post({ type: "announce-interfaces" });
+    const messages: ApiMessage[] = drain(sub);
+    assert.ok(!messages.some((m) => m.type === "interface-going-up"), "nothing at start");
+    // en0 keeps its carrier (status: active) and loses its only address: DHCP runs again.
+    dropEn0Address();
+    await Deno.writeTextFile(`${dir}/go`, "");
+    const goingUp = (m: ApiMessage) => m.type === "interface-going-up" && m.interfaceId === "en0";
+    await until(() => {
+      messages.push(...drain(sub));
+      return messages.some(goingUp);
+    }, 10_000);
+    const up = messages.filter((m) => m.type === "interface-going-up");
+    assert.deepEqual(up, [{ type: "interface-going-up", interfaceId: "en0" }]);
+  });
+});
+
+/** configd's notice as `notifyutil -w` prints it, once `${dir}/go` exists; then it waits. */
+function notifyOnGo(dir: string): Promise<string[]> {
+  const go = JSON.stringify(`${dir}/go`);
+  return Promise.resolve([
+    Deno.execPath(),
+    "eval",
+    `for (;;) { try { await Deno.stat(${go}); break; } catch { ` +
+    `await new Promise((r) => setTimeout(r, 10)); } } ` +
+    `console.log("com.apple.system.config.network_change"); ` +
+    `await new Promise((r) => setTimeout(r, 3_600_000));`,
+  ]);
+}
+
+Deno.test("configd's network_change notice alone makes the darwin platform read the Mac again", async () => {
+  await followSet7Mac(notifyOnGo, 20, async ({ mif, fake, dropEn0Address, dir }) => {
+    const pdsOf = (id: string) =>
+      mif.status().interfaces.find((i) => i.interfaceId === id)?.pds.map((p) => p.pdId);
+    assert.deepEqual(pdsOf("en0"), ["en0/ipv4"]);
+    dropEn0Address();
+    await Deno.writeTextFile(`${dir}/go`, "");
+    await until(() => pdsOf("en0")?.length === 0, 10_000);
+    assert.equal(fake.asked.filter((c) => c === "ifconfig -a -v -L").length, 2);
+  }, { notify: true });
 });
