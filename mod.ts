@@ -128,10 +128,17 @@ export {
 export { canonicalIp, FAMILIES, formatIp, type IpAddress, isLoopback, parseIp } from "./ip/ip.ts";
 export type * from "./protocol/model.ts";
 export type * from "./platform/types.ts";
-export { defaultPlatformName } from "./platform/select.ts";
+export { defaultPlatformName, type PlatformOptions } from "./platform/select.ts";
 export { PLATFORM_NAMES } from "./platform/types.ts";
 export { BUNDLED_SCENARIO, loadScenario, SimPlatform } from "./platform/sim/sim_platform.ts";
 export type * from "./platform/sim/scenario.ts";
 export { LinuxPlatform, type LinuxPlatformOptions } from "./platform/linux/linux_platform.ts";
 export { DEFAULT_SOURCE_PATHS, type SourcePaths } from "./platform/linux/config_sources.ts";
+export {
+  DarwinPlatform,
+  type DarwinPlatformOptions,
+  ROUTE_MONITOR_COMMAND,
+} from "./platform/darwin/darwin_platform.ts";
+export { captureFileName, recordTools, replayTools } from "./platform/captured_tools.ts";
+export { runTool, type RunToolOptions, type ToolRunner } from "./platform/run_tool.ts";
 export { parseScenario } from "./platform/sim/scenario.ts";

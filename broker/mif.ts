@@ -9,19 +9,16 @@ import { DEFAULT_QUEUE_LIMIT } from "./inbox.ts";
 import type { MifStatus } from "./status.ts";
 import type { Subscriber } from "./subscriber.ts";
 import type { WorkerPermissions, WorkerSettings } from "./worker_client.ts";
-import { defaultPlatformName, openPlatform } from "../platform/select.ts";
+import { defaultPlatformName, openPlatform, type PlatformOptions } from "../platform/select.ts";
 import type { Platform, PlatformEvent, PlatformName } from "../platform/types.ts";
 
-/** Options for {@linkcode openMif}. */
-export interface MifOptions {
+/**
+ * Options for {@linkcode openMif}: the platform, its options when it is
+ * opened by name, and the PD workers' settings.
+ */
+export interface MifOptions extends PlatformOptions {
   /** A platform name or instance; default: this OS's platform, else "sim". */
   readonly platform?: PlatformName | Platform;
-  /** Scenario file for the sim platform; default: the bundled laptop. */
-  readonly scenario?: string | URL;
-  /** Linux: the resolver configuration file; default /etc/resolv.conf. */
-  readonly resolvConf?: string;
-  /** Linux: more directories of dhclient leases and mif hook records. */
-  readonly leaseDirs?: readonly string[];
   /**
    * "net" runs each PD worker with network permission only (the process
    * needs --unstable-worker-options, or Deno exits with code 70); "inherit"
@@ -67,8 +64,6 @@ export interface MifOptions {
   readonly connectTimeout?: number;
   /** The PD worker module; for instrumented workers (default: workers/pd_worker.ts). */
   readonly workerUrl?: URL;
-  /** Aborts opening. */
-  readonly signal?: AbortSignal;
 }
 
 /** Options for {@linkcode Mif.subscribe}. */
@@ -268,7 +263,7 @@ function settings(options: MifOptions): WorkerSettings {
  * @param options Platform, scenario, worker settings, signal.
  * @returns The open API.
  * @throws {TypeError | RangeError} For bad options.
- * @throws {Deno.errors.NotSupported} For a platform not implemented yet.
+ * @throws {Deno.errors.NotSupported} For darwin on another OS without `replay`.
  */
 export async function openMif(options: MifOptions = {}): Promise<Mif> {
   options.signal?.throwIfAborted();
@@ -278,8 +273,10 @@ export async function openMif(options: MifOptions = {}): Promise<Mif> {
     ? given
     : await openPlatform(given ?? defaultPlatformName(), {
       scenario: options.scenario,
-      ...(options.resolvConf !== undefined ? { resolvConf: options.resolvConf } : {}),
-      ...(options.leaseDirs !== undefined ? { leaseDirs: options.leaseDirs } : {}),
+      resolvConf: options.resolvConf,
+      leaseDirs: options.leaseDirs,
+      replay: options.replay,
+      record: options.record,
       signal: options.signal,
     });
   // Events that arrive before the first snapshot is applied wait for it.

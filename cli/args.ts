@@ -4,7 +4,7 @@
  * @module
  */
 
-import { misplacedOption } from "../platform/select.ts";
+import { misplacedOption, type PlatformOptions } from "../platform/select.ts";
 import { PLATFORM_NAMES } from "../platform/types.ts";
 import { canonicalIp } from "../ip/ip.ts";
 import type { PlatformName } from "../platform/types.ts";
@@ -36,6 +36,8 @@ const OPTIONS: Readonly<Record<string, OptionSpec & { commands?: readonly Comman
   scenario: { value: "a scenario FILE" },
   "resolv-conf": { value: "a FILE" },
   "lease-dir": { value: "a DIR", multiple: true },
+  replay: { value: "a DIR" },
+  record: { value: "a DIR" },
   json: {},
   pd: { value: "a PD id", multiple: true, commands: ["resolve", "connect", "fetch", "check"] },
   family: { value: "ipv4, ipv6 or both", commands: ["resolve"] },
@@ -67,7 +69,7 @@ export interface Invocation {
   readonly command: Command | "help" | "version";
   /** help: the command asked about, if any. */
   readonly topic?: Command;
-  /** --platform, if given (or implied by --scenario, --resolv-conf, --lease-dir). */
+  /** --platform, if given (or implied by --scenario, --resolv-conf, --lease-dir, --replay, --record). */
   readonly platform?: PlatformName;
   /** --scenario, if given. */
   readonly scenario?: string;
@@ -75,6 +77,10 @@ export interface Invocation {
   readonly resolvConf?: string;
   /** Every --lease-dir given. */
   readonly leaseDirs?: readonly string[];
+  /** --replay: the darwin platform reads captured outputs from this directory. */
+  readonly replay?: string;
+  /** --record: the darwin platform saves each tool's output into this directory. */
+  readonly record?: string;
   /** --json. */
   readonly json: boolean;
   /** resolve: the name. */
@@ -254,10 +260,18 @@ function checkCommand(values: Values, command: string | undefined, rest: readonl
   return cmd;
 }
 
-/** --platform, --scenario, --resolv-conf and --lease-dir, checked together. */
+/** The platform an option implies: sim for a scenario, linux or darwin for their own options. */
+function impliedPlatform(options: PlatformOptions): PlatformName | undefined {
+  if (options.scenario !== undefined) return "sim";
+  if (options.resolvConf !== undefined || options.leaseDirs !== undefined) return "linux";
+  if (options.replay !== undefined || options.record !== undefined) return "darwin";
+  return undefined;
+}
+
+/** --platform and the options of one platform, checked together. */
 function platformOptions(
   values: Values,
-): Pick<Invocation, "platform" | "scenario" | "resolvConf" | "leaseDirs"> {
+): Pick<Invocation, "platform" | "scenario" | "resolvConf" | "leaseDirs" | "replay" | "record"> {
   const platform = first(values, "platform");
   if (platform !== undefined && !(PLATFORM_NAMES as readonly string[]).includes(platform)) {
     throw new UsageError(
@@ -268,24 +282,24 @@ function platformOptions(
   }
   const scenario = first(values, "scenario");
   const resolvConf = first(values, "resolv-conf"), leaseDirs = every(values, "lease-dir");
-  // A scenario only makes sense on the sim platform, so it implies it; likewise for linux.
-  const chosen = (platform as PlatformName | undefined) ??
-    (scenario !== undefined
-      ? "sim"
-      : resolvConf !== undefined || leaseDirs !== undefined
-      ? "linux"
-      : undefined);
-  switch (chosen && misplacedOption(chosen, { scenario, resolvConf, leaseDirs })) {
+  const replay = first(values, "replay"), record = first(values, "record");
+  const given = { scenario, resolvConf, leaseDirs, replay, record };
+  // An option of one platform implies it (the first named, if several; the check below then fails).
+  const chosen = (platform as PlatformName | undefined) ?? impliedPlatform(given);
+  switch (chosen && misplacedOption(chosen, given)) {
     case "scenario":
       throw new UsageError("--scenario only applies to --platform sim");
     case "linux-paths":
       throw new UsageError("--resolv-conf and --lease-dir only apply to --platform linux");
+    case "darwin-captures":
+      throw new UsageError("--replay and --record only apply to --platform darwin");
+  }
+  if (replay !== undefined && record !== undefined) {
+    throw new UsageError("--replay and --record exclude each other");
   }
   return {
     ...(chosen === undefined ? {} : { platform: chosen as PlatformName }),
-    ...(scenario === undefined ? {} : { scenario }),
-    ...(resolvConf === undefined ? {} : { resolvConf }),
-    ...(leaseDirs === undefined ? {} : { leaseDirs }),
+    ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
   };
 }
 

@@ -45,7 +45,12 @@ const PLATFORM_OPTIONS = `Platform options (every command):
                                 /etc/resolv.conf (it must exist)
   --lease-dir DIR               linux: also read dhclient lease files and mif
                                 dhclient hook records in DIR (an existing
-                                directory; repeatable)`;
+                                directory; repeatable)
+  --replay DIR                  darwin: read the tools' outputs from the
+                                files in DIR instead of running them (any
+                                OS; nothing is followed live)
+  --record DIR                  darwin: save each tool's output into DIR
+                                (made if missing), to replay elsewhere`;
 
 const EXIT_TEXT = `Exit status:
   ${EXIT.ok}  done (connected; an address found; fetched; a PD has full connectivity)

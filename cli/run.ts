@@ -95,8 +95,9 @@ async function kind(path: string): Promise<"file" | "directory" | "other" | "mis
 
 /**
  * openMif()'s options from the command line. A --resolv-conf that is no
- * file, or a --lease-dir that is no directory, is a usage error: a typo
- * would otherwise only be a note in status.
+ * file, a --lease-dir or --replay that is no directory, or a --record that
+ * is something else than a directory, is a usage error: a typo would
+ * otherwise only be a note in status (--record's directory is made).
  *
  * @example The sim platform, and a missing file
  * ```ts
@@ -125,13 +126,17 @@ export async function mifOptions(invocation: Invocation): Promise<MifOptions> {
       );
     }
   }
-  for (const dir of invocation.leaseDirs ?? []) {
+  const dirs = [
+    ...(invocation.leaseDirs ?? []).map((dir) => ["lease-dir", dir, true] as const),
+    ...(invocation.replay === undefined ? [] : [["replay", invocation.replay, true] as const]),
+    ...(invocation.record === undefined ? [] : [["record", invocation.record, false] as const]),
+  ];
+  for (const [option, dir, mustExist] of dirs) {
     const found = await kind(dir);
-    if (found !== "directory") {
-      throw new UsageError(
-        `--lease-dir ${dir}: ${found === "missing" ? "no such directory" : `not a directory`}`,
-      );
-    }
+    if (found === "directory" || (found === "missing" && !mustExist)) continue;
+    throw new UsageError(
+      `--${option} ${dir}: ${found === "missing" ? "no such directory" : `not a directory`}`,
+    );
   }
   return {
     // The tasks and the compiled binary run with --unstable-worker-options.
@@ -140,5 +145,7 @@ export async function mifOptions(invocation: Invocation): Promise<MifOptions> {
     ...(invocation.scenario === undefined ? {} : { scenario: invocation.scenario }),
     ...(invocation.resolvConf === undefined ? {} : { resolvConf: invocation.resolvConf }),
     ...(invocation.leaseDirs === undefined ? {} : { leaseDirs: invocation.leaseDirs }),
+    ...(invocation.replay === undefined ? {} : { replay: invocation.replay }),
+    ...(invocation.record === undefined ? {} : { record: invocation.record }),
   };
 }

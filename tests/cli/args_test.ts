@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { parseInvocation, UsageError } from "../../cli/args.ts";
 
-Deno.test("parseInvocation: --scenario implies the sim platform; --resolv-conf and --lease-dir linux", () => {
+Deno.test("parseInvocation: --scenario implies the sim platform; --resolv-conf and --lease-dir linux; --replay and --record darwin", () => {
   assert.deepEqual(parseInvocation(["status", "--scenario", "a.json"]), {
     command: "status",
     json: false,
@@ -14,6 +14,18 @@ Deno.test("parseInvocation: --scenario implies the sim platform; --resolv-conf a
     parseInvocation(["watch", "--lease-dir", "/a", "--lease-dir", "/b", "--resolv-conf", "r"]),
     { command: "watch", json: false, platform: "linux", resolvConf: "r", leaseDirs: ["/a", "/b"] },
   );
+  assert.deepEqual(parseInvocation(["status", "--replay", "captures/"]), {
+    command: "status",
+    json: false,
+    platform: "darwin",
+    replay: "captures/",
+  }, "--replay implies darwin");
+  assert.deepEqual(parseInvocation(["watch", "--record", "out/"]), {
+    command: "watch",
+    json: false,
+    platform: "darwin",
+    record: "out/",
+  }, "--record implies darwin");
   assert.throws(() => parseInvocation(["status", "--json=yes"]), UsageError);
   assert.deepEqual(parseInvocation(["--platform", "sim", "resolve", "www.example"]), {
     command: "resolve",

@@ -66,6 +66,14 @@ Deno.test("usage errors are mif's own one-line messages, exit 2, pointing to the
       ["status", "--scenario", "s.json", "--lease-dir", "/tmp"],
       /^mif: --resolv-conf and --lease-dir only apply to --platform linux/,
     ],
+    [
+      ["status", "--platform", "linux", "--replay", "captures/"],
+      /^mif: --replay and --record only apply to --platform darwin \(see mif help status\)$/,
+    ],
+    [
+      ["status", "--replay", "a/", "--record", "b/"],
+      /^mif: --replay and --record exclude each other \(see mif help status\)$/,
+    ],
     [["help", "bogus"], /^mif: unknown command "bogus"/],
   ]);
 });
@@ -210,6 +218,8 @@ Deno.test("mif status with a --resolv-conf or --lease-dir that is not there is a
       /^mif: --lease-dir \/no\/such\/dir: no such directory$/,
     ],
     [["watch", "--resolv-conf", "/tmp"], /^mif: --resolv-conf \/tmp: not a file \(a directory\)$/],
+    [["status", "--replay", "/no/such/dir"], /^mif: --replay \/no\/such\/dir: no such directory$/],
+    [["status", "--record", "/etc/hostname"], /^mif: --record \/etc\/hostname: not a directory$/],
   ]);
 });
 
@@ -226,10 +236,42 @@ Deno.test("mif status with a broken scenario exits 1 naming the file and field",
   );
 });
 
-Deno.test("mif status on a platform not implemented yet exits 1 saying so", async () => {
+const REPLAYS = `${ROOT}/tests/testdata/darwin/replay`;
+
+Deno.test("mif status --replay shows a Mac from its captured outputs: a Mojave iMac's Ethernet and Wi-Fi (set7)", async () => {
+  const r = await mif("status", "--replay", `${REPLAYS}/set7`, "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const status = JSON.parse(r.stdout) as MifStatus;
+  assert.equal(status.platform, "darwin");
+  assert.match(status.description, /^a Mac's captured outputs in .*set7/);
+  const by = new Map(status.interfaces.map((i) => [i.interfaceId, i]));
+  assert.deepEqual(
+    ["en0", "en1"].map((id) => [by.get(id)?.interfaceType, by.get(id)?.pds.map((p) => p.pdId)]),
+    [["wired", ["en0/ipv4"]], ["wifi", ["en1/ipv4"]]],
+  );
+  assert.ok(
+    status.notes.some((n) => n.source === "scutil --dns" && /no capture of it/.test(n.reason)),
+    "a command without a capture is a skipped source",
+  );
+});
+
+Deno.test("mif status --replay of a Catalina MacBook (set5): USB LAN wired, iPhone USB cellular, a self-assigned address in no PD", async () => {
+  const r = await mif("status", "--replay", `${REPLAYS}/set5`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^en35 {2}USB 10\/100\/1000 LAN · wired · up/m);
+  assert.match(r.stdout, /^en37 {2}iPhone USB · cellular · down/m);
+  assert.match(r.stdout, /^ {3}└─ PD en35\/ipv4 \(IPv4\)$|^└─ PD en35\/ipv4 \(IPv4\)$/m);
+  assert.match(r.stdout, /^ {5}169\.254\.176\.43\/16 .* self-assigned \(RFC 3927\)$/m);
+});
+
+Deno.test("mif status --platform darwin off macOS without --replay exits 1 saying how to replay", async () => {
+  if (Deno.build.os === "darwin") return;
   const r = await mif("status", "--platform", "darwin");
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^mif: Cannot open platform "darwin": it is not implemented yet/);
+  assert.match(
+    r.stderr,
+    /^mif: Cannot open platform "darwin": this is linux, not macOS \(--replay DIR/,
+  );
 });
 
 // --- watch --------------------------------------------------------------------------------
