@@ -37,6 +37,7 @@ const LONGEST_TIMER = 0x7fffffff;
  */
 export class Advisor implements Disposable {
   readonly #listener: (event: PlatformEvent) => void;
+  readonly #onDeadline: (() => void) | undefined;
   #last: Snapshot | undefined;
   /** When the last snapshot's advisories were evaluated, epoch ms. */
   #evaluatedAt = 0;
@@ -47,13 +48,21 @@ export class Advisor implements Disposable {
    * Creates an advisor that has seen no snapshot yet.
    *
    * @param listener Where the advisories go (the platform's listener).
+   * @param options `onDeadline`: what to do when a deadline passes instead
+   *   of evaluating the last snapshot again, for a platform that must read
+   *   the host to know (macOS: a renewed lease changes no route and posts
+   *   no notice); it then advises what it reads.
    * @throws {TypeError} When listener is not a function.
    */
-  constructor(listener: (event: PlatformEvent) => void) {
+  constructor(
+    listener: (event: PlatformEvent) => void,
+    options: { readonly onDeadline?: () => void } = {},
+  ) {
     if (typeof listener !== "function") {
       throw new TypeError("Cannot create advisor: listener is not a function");
     }
     this.#listener = listener;
+    this.#onDeadline = options.onDeadline;
   }
 
   /**
@@ -90,7 +99,10 @@ export class Advisor implements Disposable {
     this.#arm();
   }
 
-  /** Evaluates the last snapshot again when a lease or lifetime deadline passes unread. */
+  /**
+   * When a lease or lifetime deadline passes unread: evaluates the last
+   * snapshot again, or calls onDeadline.
+   */
   #arm(): void {
     if (this.#deadline !== undefined) clearTimeout(this.#deadline);
     this.#deadline = undefined;
@@ -99,7 +111,9 @@ export class Advisor implements Disposable {
     if (this.#closed || !last || at === undefined) return;
     this.#deadline = setTimeout(() => {
       this.#deadline = undefined;
-      if (!this.#closed && this.#last) this.advise(this.#last);
+      if (this.#closed || !this.#last) return;
+      if (this.#onDeadline) this.#onDeadline();
+      else this.advise(this.#last);
     }, Math.min(at - Date.now() + AFTER_DEADLINE, LONGEST_TIMER));
   }
 

@@ -111,7 +111,10 @@ export class DarwinPlatform implements Platform {
   readonly #run?: ToolRunner;
   readonly #commands: { readonly route: Command; readonly notify: Command };
   readonly #rereads: RereadScheduler;
-  readonly #advisor = new Advisor((event) => this.#listener(event));
+  // A deadline reads the Mac again: a renewed lease changes no route and posts no notice.
+  readonly #advisor = new Advisor((event) => this.#listener(event), {
+    onDeadline: () => this.#rereads.request(),
+  });
   readonly #abort = new AbortController();
   #listener: (event: PlatformEvent) => void = () => {};
   #monitors: Monitor[] = [];

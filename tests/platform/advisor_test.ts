@@ -69,3 +69,18 @@ Deno.test("an advisor needs a listener", () => {
     (e: unknown) => e instanceof TypeError && /^Cannot create advisor: /.test(e.message),
   );
 });
+
+Deno.test("with onDeadline, a passing deadline asks for a read instead of judging the old snapshot; what is read then decides", async () => {
+  const sent: PlatformEvent[] = [];
+  let asked = 0;
+  using advisor = new Advisor((event) => sent.push(event), { onDeadline: () => asked++ });
+  advisor.advise(slaac(Date.now() + 40));
+  await until(() => asked === 1);
+  assert.deepEqual(sent, [], "the stale snapshot is not judged");
+  // The read found the address preferred for longer (its RA came again): nothing to say.
+  advisor.advise(slaac(Date.now() + 3_600_000));
+  assert.deepEqual(sent, []);
+  // Had it found the address deprecated, going-away would be sent.
+  advisor.advise(slaac(Date.now() - 1));
+  assert.deepEqual(sent, [{ type: "interface-going-away", interfaceId: "eth0" }]);
+});

@@ -176,3 +176,58 @@ Deno.test("configd's network_change notice alone makes the darwin platform read 
     assert.equal(fake.asked.filter((c) => c === "ifconfig -a -v -L").length, 2);
   }, { notify: true });
 });
+
+/** configd's date of `ms` in this process's zone, as getsummary prints it (MM/DD/YYYY hh:mm:ss). */
+function scdDate(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(d.getMonth() + 1)}/${two(d.getDate())}/${d.getFullYear()} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/**
+ * The macOS 26.6.2 getsummary capture with its lease started at `start`
+ * (the test moves its two dates; the lease is a day, rebinding at 21 h).
+ */
+async function summaryStartedAt(start: number): Promise<string> {
+  const text = await readCapture("ipconfig_getsummary_wifi_dhcp_packet_macos26_1.txt");
+  return text
+    .replace(/LeaseStartTime : .*/, `LeaseStartTime : ${scdDate(start)}`)
+    .replace(/LeaseExpirationTime : .*/, `LeaseExpirationTime : ${scdDate(start + 86_400_000)}`);
+}
+
+for (const renewed of [true, false]) {
+  Deno.test(
+    `a lease's rebinding time passing reads the Mac again: ${
+      renewed ? "a renewed lease is not going away" : "a lease not renewed is going away"
+    }`,
+    async () => {
+      // No ifconfig of that Mac was published: this line is written here for the lease's address.
+      const ifconfig = "en0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n" +
+        "\tinet 192.168.1.135 netmask 0xffffff00 broadcast 192.168.1.255\n";
+      const rebinding = 0x12750 * 1000;
+      // Rebinding comes 1.5 to 2.5 s from now (configd's dates have whole seconds).
+      const start = Math.floor((Date.now() - rebinding + 2500) / 1000) * 1000;
+      const outputs: Record<string, string> = {
+        "ifconfig -a -v -L": ifconfig,
+        "ipconfig getsummary en0": await summaryStartedAt(start),
+      };
+      const fake = fakeRunner(outputs);
+      await using mif = await openMif({
+        platform: new DarwinPlatform({ run: fake.run, monitorCommand: null, notifyCommand: null }),
+      });
+      const sub = mif.subscribe();
+      sub.post({ type: "announce-interfaces" });
+      const messages: ApiMessage[] = drain(sub);
+      if (renewed) outputs["ipconfig getsummary en0"] = await summaryStartedAt(Date.now());
+      const summaries = () => fake.asked.filter((c) => c === "ipconfig getsummary en0").length;
+      await until(() => summaries() === 2, 10_000);
+      await until(() => mif.status().interfaces[0].pds.length === 1);
+      // Let the read's snapshot and advisories reach the subscriber.
+      await new Promise((r) => setTimeout(r, 200));
+      messages.push(...drain(sub));
+      const away = messages.filter((m) => m.type === "interface-going-away");
+      assert.deepEqual(away, renewed ? [] : [{ type: "interface-going-away", interfaceId: "en0" }]);
+    },
+  );
+}
