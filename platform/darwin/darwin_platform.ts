@@ -17,9 +17,11 @@ import type { ToolRunner } from "../run_tool.ts";
 import { Monitor } from "../monitor.ts";
 import { Advisor } from "../advisor.ts";
 import { RereadScheduler } from "../reread.ts";
-import { readMac } from "./read_mac.ts";
+import { readMac, readMacTables } from "./read_mac.ts";
 import { buildDarwinSnapshot } from "./build_snapshot.ts";
-import { isRelevant, RouteMonitorParser } from "./parse_route_monitor.ts";
+import { isRelevant, type RouteMessage, RouteMonitorParser } from "./parse_route_monitor.ts";
+import { readScope, touchedInterfaces } from "./route_change.ts";
+import type { DarwinHostState } from "./build_snapshot.ts";
 import { describeError } from "../../protocol/text.ts";
 
 /** The monitor command: the kernel's address, interface and route messages. */
@@ -80,15 +82,22 @@ export interface DarwinPlatformOptions {
  * ];
  * assert.deepEqual(lines.map(changes), [false, false, false, true]);
  * ```
+ * @param seen Called with the relevant messages a line completes, or
+ *   undefined for output it cannot parse (then anything may have changed).
  * @returns A stateful filter.
  */
-export function routeChanges(): (line: string) => boolean {
+export function routeChanges(
+  seen: (messages: readonly RouteMessage[] | undefined) => void = () => {},
+): (line: string) => boolean {
   let parser = new RouteMonitorParser();
   return (line) => {
     try {
-      return parser.push(line).some(isRelevant);
+      const relevant = parser.push(line).filter(isRelevant);
+      if (relevant.length > 0) seen(relevant);
+      return relevant.length > 0;
     } catch {
       parser = new RouteMonitorParser();
+      seen(undefined);
       return true;
     }
   };
@@ -113,7 +122,7 @@ export class DarwinPlatform implements Platform {
   readonly #rereads: RereadScheduler;
   // A deadline reads the Mac again: a renewed lease changes no route and posts no notice.
   readonly #advisor = new Advisor((event) => this.#listener(event), {
-    onDeadline: () => this.#rereads.request(),
+    onDeadline: () => this.#want(true),
   });
   readonly #abort = new AbortController();
   #listener: (event: PlatformEvent) => void = () => {};
@@ -121,6 +130,15 @@ export class DarwinPlatform implements Platform {
   /** Why a monitor is not running, by its command line. */
   readonly #monitorNotes = new Map<string, SourceNote>();
   #last: Snapshot = { interfaces: [] };
+  /** The last state read, which a read of the tables only builds on. */
+  #state: DarwinHostState | undefined;
+  /** What the next read reads: everything, or the tables and the links named (undefined: all). */
+  #pending: { full: boolean; touched: Set<string | number> | undefined } = {
+    full: false,
+    touched: new Set(),
+  };
+  /** The route messages the monitor's last lines completed; undefined: unparseable output. */
+  #messages: RouteMessage[] | undefined = [];
   #started = false;
   #closed = false;
 
@@ -154,16 +172,45 @@ export class DarwinPlatform implements Platform {
     this.#listener = listener;
     this.#advisor.advise(snapshot);
     const { route, notify } = this.#commands;
-    if (route) this.#follow(route, routeChanges());
-    if (notify) this.#follow(notify, (line) => line.trim() !== "");
+    const seen = (messages: readonly RouteMessage[] | undefined) => {
+      if (messages && this.#messages) this.#messages.push(...messages);
+      else this.#messages = undefined;
+    };
+    if (route) this.#follow(route, routeChanges(seen), (lines) => this.#routeChanged(lines));
+    if (notify) this.#follow(notify, (line) => line.trim() !== "", () => this.#want(true));
     return snapshot;
   }
 
-  /** Starts a monitor whose filtered lines read the Mac again; while it is down, a note says so. */
-  #follow(command: readonly string[], filter: (line: string) => boolean): void {
+  /**
+   * What the route monitor's messages call for: the tables and the links
+   * they name, or everything (a link message, unparseable output, or a
+   * restart of the monitor, `lines` undefined: anything may have changed).
+   */
+  #routeChanged(lines: readonly string[] | undefined): void {
+    const messages = this.#messages;
+    this.#messages = [];
+    const scope = lines && messages ? readScope(messages) : "full";
+    if (scope === "none") return;
+    this.#want(scope === "full", scope === "full" ? undefined : touchedInterfaces(messages!));
+  }
+
+  /** Asks for a read of at least the tables and `touched` (undefined: every link), or everything. */
+  #want(full: boolean, touched?: ReadonlySet<string | number>): void {
+    if (full) this.#pending.full = true;
+    if (!touched) this.#pending.touched = undefined;
+    else if (this.#pending.touched) { for (const t of touched) this.#pending.touched.add(t); }
+    this.#rereads.request();
+  }
+
+  /** Starts a monitor whose filtered lines call `onChange`; while it is down, a note says so. */
+  #follow(
+    command: readonly string[],
+    filter: (line: string) => boolean,
+    onChange: (lines?: readonly string[]) => void,
+  ): void {
     const source = command.join(" ");
     this.#monitors.push(
-      new Monitor(() => this.#rereads.request(), {
+      new Monitor(onChange, {
         command,
         filter,
         onError: (error) =>
@@ -188,8 +235,21 @@ export class DarwinPlatform implements Platform {
     return this.close();
   }
 
+  /** Reads what is pending: everything, or the tables and some links' ipconfig (read_mac.ts). */
   async #read(): Promise<Snapshot> {
-    const state = await readMac({ run: this.#run, signal: this.#abort.signal });
+    const { full, touched } = this.#pending;
+    this.#pending = { full: false, touched: new Set() };
+    const options = { run: this.#run, signal: this.#abort.signal };
+    let state: DarwinHostState;
+    try {
+      state = full || !this.#state
+        ? await readMac(options)
+        : await readMacTables(this.#state, touched, options);
+    } catch (error) {
+      this.#pending.full = true; // What this read missed, the next one reads.
+      throw error;
+    }
+    this.#state = state;
     const notes = [...state.notes ?? [], ...this.#monitorNotes.values()];
     return this.#last = buildDarwinSnapshot({ ...state, notes });
   }

@@ -231,3 +231,42 @@ for (const renewed of [true, false]) {
     },
   );
 }
+
+/** A route monitor that prints `capture` once `${dir}/go` exists, then waits. */
+function routeMonitorOnGo(capture: string) {
+  return async (dir: string): Promise<string[]> => {
+    const path = `${dir}/route_monitor.txt`;
+    await Deno.writeTextFile(path, await readCapture(capture));
+    const go = JSON.stringify(`${dir}/go`);
+    return [
+      Deno.execPath(),
+      "eval",
+      `for (;;) { try { await Deno.stat(${go}); break; } catch { ` +
+      `await new Promise((r) => setTimeout(r, 10)); } } ` +
+      `await Deno.stdout.write(await Deno.readFile(${JSON.stringify(path)})); ` +
+      `await new Promise((r) => setTimeout(r, 3_600_000));`,
+    ];
+  };
+}
+
+Deno.test("an address message reads the tables and the named link again, not networksetup, scutil or the other links' ipconfig", async () => {
+  // A VPN's address added on ipsec0 (a real capture from another Mac): only ipsec0 is named.
+  const monitor = routeMonitorOnGo("route_monitor_vpn_ipsec0_newaddr_partial_1.txt");
+  await followSet7Mac(monitor, 20, async ({ fake, dir }) => {
+    const count = (line: string) => fake.asked.filter((c) => c === line).length;
+    await Deno.writeTextFile(`${dir}/go`, "");
+    await until(() => count("ifconfig -a -v -L") === 2, 10_000);
+    await until(() => count("ndp -n -p") === 2);
+    assert.deepEqual(
+      [
+        "networksetup -listallhardwareports",
+        "scutil --dns",
+        "scutil --nwi",
+        "ipconfig getpacket en0",
+      ]
+        .map(count),
+      [1, 1, 1, 1],
+    );
+    assert.deepEqual(["netstat -rn", "ndp -n -r"].map(count), [2, 2]);
+  });
+});
