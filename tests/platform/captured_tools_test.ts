@@ -9,15 +9,9 @@ import { readMac } from "../../platform/darwin/read_mac.ts";
 import { buildDarwinSnapshot } from "../../platform/darwin/build_snapshot.ts";
 import { readCapture } from "./darwin/capture.ts";
 import { fakeRunner } from "./darwin/fake_runner.ts";
+import { withTempDir } from "../fixtures/helpers.ts";
 
-async function withDir(use: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mif-captures-" });
-  try {
-    await use(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withDir = (use: (dir: string) => Promise<void>) => withTempDir("mif-captures-", use);
 
 Deno.test("a Mac recorded through recordTools replays to the same snapshot, and its files name their command", async () => {
   await withDir(async (dir) => {

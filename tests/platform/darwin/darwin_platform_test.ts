@@ -3,7 +3,7 @@ import { readCapture } from "./capture.ts";
 import { type FakeRunner, fakeRunner } from "./fake_runner.ts";
 import { DarwinPlatform } from "../../../platform/darwin/darwin_platform.ts";
 import { type Mif, openMif } from "../../../mod.ts";
-import { drain, until } from "../../fixtures/helpers.ts";
+import { drain, until, withTempDir } from "../../fixtures/helpers.ts";
 import type { ApiMessage } from "../../../mod.ts";
 
 const IFCONFIG = "set7_ifconfig_a_mojave_ethernet_wifi_both_active_1.txt";
@@ -104,8 +104,7 @@ async function followSet7Mac(
   test: (mac: FollowedMac) => Promise<void>,
   { notify = false } = {},
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mif-darwin-" });
-  try {
+  await withTempDir("mif-darwin-", async (dir) => {
     const { fake, dropEn0Address } = await set7Mac();
     const command = await monitor(dir);
     const platform = new DarwinPlatform({
@@ -116,9 +115,7 @@ async function followSet7Mac(
     });
     await using mif = await openMif({ platform });
     await test({ mif, fake, dropEn0Address, dir });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 Deno.test("a route -n monitor sequence makes the darwin platform read the Mac again, and what changed reaches mif", async () => {

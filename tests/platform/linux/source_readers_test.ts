@@ -10,16 +10,11 @@ import {
   readResolvectl,
 } from "../../../platform/linux/source_readers.ts";
 
+import { withTempDir } from "../../fixtures/helpers.ts";
+
 const DATA = new URL("../../testdata/", import.meta.url).pathname;
 
-async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mif-readers-" });
-  try {
-    await run(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withDir = (use: (dir: string) => Promise<void>) => withTempDir("mif-readers-", use);
 
 Deno.test("readDhclient reads hook records before lease files, running dhclients' files once", async () => {
   await withDir(async (dir) => {
