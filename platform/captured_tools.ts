@@ -20,6 +20,16 @@ import type { RunToolOptions, ToolRunner } from "./run_tool.ts";
 /** The line between a capture's header and its output. */
 export const CAPTURE_MARKER = "---8<--- capture\n";
 
+/** The line between a recorded failure's header and its error message. */
+const FAILURE_MARKER = "---8<--- failed\n";
+
+/** What follows `marker` in `text` (at its start or a line's), or undefined. */
+function after(text: string, marker: string): string | undefined {
+  if (text.startsWith(marker)) return text.slice(marker.length);
+  const at = text.indexOf(`\n${marker}`);
+  return at < 0 ? undefined : text.slice(at + 1 + marker.length);
+}
+
 /**
  * The file a command line's output is kept in: its words joined by `_`,
  * anything but letters, digits, `.`, `-` and `_` replaced by `+`, then `.txt`.
@@ -57,14 +67,13 @@ export function captureFileName(argv: readonly string[]): string {
  * @returns The output.
  */
 export function captureOutput(text: string): string {
-  if (text.startsWith(CAPTURE_MARKER)) return text.slice(CAPTURE_MARKER.length);
-  const at = text.indexOf(`\n${CAPTURE_MARKER}`);
-  return at < 0 ? text : text.slice(at + 1 + CAPTURE_MARKER.length);
+  return after(text, CAPTURE_MARKER) ?? text;
 }
 
 /**
  * A runner that answers every command line from its file in `dir` and runs
- * nothing. A command without a file fails as a missing tool does (NotFound).
+ * nothing. A command without a file fails as a missing tool does
+ * (NotFound); a recorded failure fails again with its recorded message.
  *
  * @example Replay a directory
  * ```ts
@@ -84,8 +93,9 @@ export function replayTools(dir: string): ToolRunner {
   return async (argv: readonly string[], options: RunToolOptions = {}) => {
     options.signal?.throwIfAborted();
     const path = `${dir}/${captureFileName(argv)}`;
+    let text: string;
     try {
-      return captureOutput(await Deno.readTextFile(path, { signal: options.signal }));
+      text = await Deno.readTextFile(path, { signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       const what = error instanceof Deno.errors.NotFound
@@ -94,14 +104,18 @@ export function replayTools(dir: string): ToolRunner {
       const ErrorClass = error instanceof Deno.errors.NotFound ? Deno.errors.NotFound : Error;
       throw new ErrorClass(`Cannot run ${argv.join(" ")}: ${what} (${path})`, { cause: error });
     }
+    const failure = after(text, FAILURE_MARKER);
+    if (failure !== undefined) throw new Error(failure.trimEnd() || `Cannot run ${argv.join(" ")}`);
+    return captureOutput(text);
   };
 }
 
 /**
  * A runner that runs each command with `run` and saves its output into
  * `dir` (created if missing) before returning it, with a header naming the
- * command and the time. A command that fails saves nothing and fails as
- * before. The files replay with {@linkcode replayTools}.
+ * command and the time. A command that fails saves its error message, so
+ * that no older output of it stays behind to replay, and fails as before
+ * (an abort saves nothing). The files replay with {@linkcode replayTools}.
  *
  * @example Record one command's output
  * ```ts
@@ -118,19 +132,28 @@ export function replayTools(dir: string): ToolRunner {
  * @returns The recording runner.
  */
 export function recordTools(run: ToolRunner, dir: string): ToolRunner {
-  let made: Promise<void> | undefined;
-  return async (argv: readonly string[], options?: RunToolOptions) => {
-    const output = await run(argv, options);
-    const path = `${dir}/${captureFileName(argv)}`;
+  const save = async (argv: readonly string[], body: string) => {
     const header = `# ${argv.join(" ")}\n# recorded by mif at ${new Date().toISOString()}\n`;
     try {
-      await (made ??= Deno.mkdir(dir, { recursive: true }));
-      await Deno.writeTextFile(path, header + CAPTURE_MARKER + output);
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.writeTextFile(`${dir}/${captureFileName(argv)}`, header + body);
     } catch (error) {
       throw new Error(`Cannot record ${argv.join(" ")}: ${(error as Error).message}`, {
         cause: error,
       });
     }
+  };
+  return async (argv: readonly string[], options?: RunToolOptions) => {
+    let output: string;
+    try {
+      output = await run(argv, options);
+    } catch (error) {
+      if (!options?.signal?.aborted) {
+        await save(argv, `${FAILURE_MARKER}${(error as Error).message}\n`);
+      }
+      throw error;
+    }
+    await save(argv, CAPTURE_MARKER + output);
     return output;
   };
 }

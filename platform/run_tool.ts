@@ -12,6 +12,12 @@ export interface RunToolOptions {
   readonly signal?: AbortSignal;
   /** Exit codes that are not failures (default: only 0). */
   readonly okCodes?: readonly number[];
+  /**
+   * Exit codes that mean "nothing to say" when the tool printed nothing on
+   * standard error: the output is then empty, not a failure (`ipconfig
+   * getpacket` exits 1 silently for a link without a DHCP packet).
+   */
+  readonly silentCodes?: readonly number[];
 }
 
 /**
@@ -29,7 +35,7 @@ export type ToolRunner = (argv: readonly string[], options?: RunToolOptions) => 
  * const json = await runTool(["ip", "-j", "link", "show"]);
  * ```
  * @param argv The program and its arguments.
- * @param options Signal and accepted exit codes.
+ * @param options Signal, accepted and silent exit codes.
  * @returns Standard output as text.
  * @throws {Deno.errors.NotFound} When the program is not installed.
  * @throws {Error} When it exits with another code; the message quotes its standard error.
@@ -60,6 +66,7 @@ export async function runTool(
   if (options.signal?.aborted) throw options.signal.reason;
   if (output.code !== 0 && !(options.okCodes ?? []).includes(output.code)) {
     const stderr = new TextDecoder().decode(output.stderr).trim().split("\n")[0] ?? "";
+    if (stderr === "" && (options.silentCodes ?? []).includes(output.code)) return "";
     throw new Error(
       `Cannot run ${argv.join(" ")}: exit code ${output.code}${stderr ? ` (${stderr})` : ""}`,
     );

@@ -50,8 +50,11 @@ async function read<T>(
   options: ReadMacOptions,
 ): Promise<T | undefined> {
   const source = argv.join(" ");
+  // ipconfig exits 1, printing nothing, when it has no packet, RA or summary for the link
+  // (bootp ipconfig.tproj/client.c, S_get_packet and its siblings): no answer, not a failure.
+  const silentCodes = argv[0] === "ipconfig" ? [1] : [];
   try {
-    return parse(await (options.run ?? runTool)(argv, { signal: options.signal }));
+    return parse(await (options.run ?? runTool)(argv, { signal: options.signal, silentCodes }));
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     notes.push({ source, reason: describeError(error) });
