@@ -219,7 +219,8 @@ export function meteredHint(
  * Builds a link's IPv4 PD. A self-assigned address (169.254/16, RFC 3927:
  * isSelfAssigned) goes to `unattributed`, and a link with no other IPv4
  * address gets no PD, as on Linux. The DHCP packet explains an address
- * when it is an ACK for it whose lease has not ended.
+ * when it is an ACK for it whose lease has not ended; the address of a
+ * lease that has ended goes to `unattributed` with its lease's end.
  *
  * @example A static address on en0
  * ```ts
@@ -244,13 +245,16 @@ export function ipv4Pd(link: Ipv4Link, state: Ipv4State): Ipv4Result {
     validUntil: until,
     preferredUntil: until,
   });
-  const unattributed = link.inet.filter(linkLocal).map((a) => info(a, null));
-  const own = link.inet.filter((a) => !linkLocal(a));
   const p = state.packet;
   const end = p ? leaseEnd(p, state.leaseStart) : null;
-  const address = p?.options.messageType === "ACK" && (end === null || end > state.now)
-    ? leased(p)
-    : undefined;
+  const acked = p?.options.messageType === "ACK" ? leased(p) : undefined;
+  // The address of a lease that ended by now is no lease's, and not static either: what it
+  // is now (a stale read, a capture replayed later) is not known, so it is in no PD.
+  const ended = (a: IfconfigInet) => a.address === acked && end !== null && end <= state.now;
+  const unattributed = link.inet.filter((a) => linkLocal(a) || ended(a))
+    .map((a) => info(a, ended(a) ? end : null));
+  const own = link.inet.filter((a) => !linkLocal(a) && !ended(a));
+  const address = own.some((a) => a.address === acked) ? acked : undefined;
   const lease = own.some((a) => a.address === address) ? p : undefined;
   const data = staticData(link, state.routes);
   const hint = meteredHint(

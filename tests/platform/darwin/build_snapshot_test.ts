@@ -94,12 +94,19 @@ Deno.test("a lease's start time from ipconfig getsummary (macOS 26.6.2) gives it
   assert.equal(dhcp.data["expires-at"], new Date(start + 86_400_000).toISOString());
   assert.equal(dhcp.data["rebind-at"], new Date(start + 0x12750 * 1000).toISOString());
   assertSound(snapshot);
-  // A day later the lease has ended: the address is no lease's any more.
+  // A day later the lease has ended: the address is no lease's, nor static: it is in no PD.
   const later = buildDarwinSnapshot({
     now: start + 90_000_000,
     interfaces: parseIfconfig(ifconfig),
     routes: [],
     ipconfig: new Map([["en0", { summary }]]),
   });
-  assert.deepEqual(later.interfaces[0].pds[0].elements.map((e) => e.element), ["static"]);
+  assert.deepEqual(later.interfaces[0].pds, []);
+  assert.deepEqual(later.interfaces[0].unattributed, [{
+    address: "192.168.1.135",
+    prefixLength: 24,
+    validUntil: start + 86_400_000,
+    preferredUntil: start + 86_400_000,
+  }]);
+  assertSound(later);
 });

@@ -152,16 +152,19 @@ Deno.test("ipv4Pd gives a 169.254-only link no PD (set5's en40, en41)", async ()
   assert.deepEqual(en35.pd?.done().addresses.map((a) => a.address), ["192.168.0.205"]);
 });
 
-Deno.test("ipv4Pd drops an ended lease and keeps an alias beside a live one", async () => {
+Deno.test("ipv4Pd puts an ended lease's address in no PD (not static) and keeps an alias beside a live one", async () => {
   const [en0] = parseIfconfig(unmark(await readCapture("set3_ifconfig_en0_wifi_campus_1.txt")));
   const packet = parseIpconfigPacket(
     unmark(await readCapture("set3_ipconfig_getpacket_en0_campus_ack_1.txt")),
   );
   const leaseStart = Date.parse("2023-10-16T11:47:18Z");
   const later = leaseStart + 86_400_000 + 1;
-  const ended = ipv4Pd(en0, { now: later, routes: [], packet, leaseStart }).pd!.done();
-  assert.deepEqual(ended.elements.map((e) => e.element), ["static"]);
-  assert.equal(ended.addresses[0].validUntil, null);
+  const ended = ipv4Pd(en0, { now: later, routes: [], packet, leaseStart });
+  assert.equal(ended.pd, undefined);
+  assert.deepEqual(
+    ended.unattributed.map((a) => [a.address, a.validUntil]),
+    [["10.33.48.133", leaseStart + 86_400_000]],
+  );
   // An alias added by hand (inline) beside the leased address: both elements.
   const alias = { address: "198.51.100.9", prefixLength: 24, broadcast: null, peer: null };
   const both = ipv4Pd({ ...en0, inet: [...en0.inet, alias] }, { now: 0, routes: [], packet })
