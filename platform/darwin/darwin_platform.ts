@@ -140,6 +140,10 @@ export class DarwinPlatform implements Platform {
   /** The route messages the monitor's last lines completed; undefined: unparseable output. */
   #messages: RouteMessage[] | undefined = [];
   #started = false;
+  /** Whether start() has handed its snapshot over (re-reads go to the listener from then on). */
+  #listening = false;
+  /** Whether a monitor saw a change while start() read the Mac. */
+  #early = false;
   #closed = false;
 
   /**
@@ -167,10 +171,7 @@ export class DarwinPlatform implements Platform {
       throw new DOMException("Cannot start platform: it is already started", "InvalidStateError");
     }
     this.#started = true;
-    const snapshot = await this.#read();
-    this.#abort.signal.throwIfAborted();
-    this.#listener = listener;
-    this.#advisor.advise(snapshot);
+    // The monitors start first: what changes while the Mac is read is read again after.
     const { route, notify } = this.#commands;
     const seen = (messages: readonly RouteMessage[] | undefined) => {
       if (messages && this.#messages) this.#messages.push(...messages);
@@ -178,6 +179,18 @@ export class DarwinPlatform implements Platform {
     };
     if (route) this.#follow(route, routeChanges(seen), (lines) => this.#routeChanged(lines));
     if (notify) this.#follow(notify, (line) => line.trim() !== "", () => this.#want(true));
+    let snapshot: Snapshot;
+    try {
+      snapshot = await this.#read();
+      this.#abort.signal.throwIfAborted();
+    } catch (error) {
+      await Promise.all(this.#monitors.map((m) => m.close()));
+      throw error;
+    }
+    this.#listener = listener;
+    this.#listening = true;
+    this.#advisor.advise(snapshot);
+    if (this.#early) this.#rereads.request();
     return snapshot;
   }
 
@@ -194,8 +207,16 @@ export class DarwinPlatform implements Platform {
     this.#want(scope === "full", scope === "full" ? undefined : touchedInterfaces(messages!));
   }
 
-  /** Asks for a read of at least the tables and `touched` (undefined: every link), or everything. */
+  /**
+   * Asks for a read of at least the tables and `touched` (undefined: every
+   * link), or everything. During start(), the read after it reads everything.
+   */
   #want(full: boolean, touched?: ReadonlySet<string | number>): void {
+    if (!this.#listening) {
+      this.#early = true;
+      this.#pending.full = true;
+      return;
+    }
     if (full) this.#pending.full = true;
     if (!touched) this.#pending.touched = undefined;
     else if (this.#pending.touched) { for (const t of touched) this.#pending.touched.add(t); }
@@ -268,10 +289,9 @@ export class DarwinPlatform implements Platform {
         source: "darwin platform",
         reason: `Cannot read the Mac: ${describeError(error)}`,
       };
-      this.#listener({
-        type: "snapshot",
-        snapshot: { ...this.#last, notes: [...this.#last.notes ?? [], note] },
-      });
+      snapshot = { ...this.#last, notes: [...this.#last.notes ?? [], note] };
+      this.#listener({ type: "snapshot", snapshot });
+      this.#advisor.advise(snapshot); // Its deadlines stay armed.
       return;
     }
     if (this.#closed) return;

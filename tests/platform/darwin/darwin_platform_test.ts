@@ -267,3 +267,50 @@ Deno.test("an address message reads the tables and the named link again, not net
     assert.deepEqual(["netstat -rn", "ndp -n -r"].map(count), [2, 2]);
   });
 });
+
+Deno.test("a change configd announces while start() reads the Mac is read right after start", async () => {
+  await withTempDir("mif-darwin-", async (dir) => {
+    const { fake, dropEn0Address } = await set7Mac();
+    let first = true;
+    // The first ifconfig waits until the notice has been printed: the Mac changes mid-read.
+    const run: typeof fake.run = async (argv, options) => {
+      if (argv[0] === "ifconfig" && first) {
+        first = false;
+        const output = await fake.run(argv, options);
+        await Deno.writeTextFile(`${dir}/go`, "");
+        await until(() => {
+          try {
+            return Deno.statSync(`${dir}/printed`).isFile;
+          } catch {
+            return false;
+          }
+        }, 10_000);
+        dropEn0Address();
+        return output;
+      }
+      return fake.run(argv, options);
+    };
+    const [deno, eval_, script] = await notifyOnGo(dir);
+    const printed = JSON.stringify(`${dir}/printed`);
+    const notify = [
+      deno,
+      eval_,
+      script.replace(
+        "await new Promise((r) => setTimeout(r, 3_600_000));",
+        `await Deno.writeTextFile(${printed}, ""); await new Promise((r) => setTimeout(r, 3_600_000));`,
+      ),
+    ];
+    await using mif = await openMif({
+      platform: new DarwinPlatform({
+        run,
+        monitorCommand: null,
+        notifyCommand: notify,
+        debounce: 20,
+      }),
+    });
+    const pdsOf = (id: string) =>
+      mif.status().interfaces.find((i) => i.interfaceId === id)?.pds.map((p) => p.pdId);
+    assert.deepEqual(pdsOf("en0"), ["en0/ipv4"], "what the first read saw");
+    await until(() => pdsOf("en0")?.length === 0, 10_000);
+  });
+});
