@@ -1,26 +1,38 @@
 /**
  * Attributes macOS resolver configuration (`scutil --dns`) to provisioning
- * domains, as Linux's attribute_resolvers.ts does for resolv.conf:
+ * domains, as Linux's attribute_resolvers.ts does for resolv.conf, by
+ * evidence only ("never announce what you do not know"):
  *
  * - a scoped resolver ("for scoped queries", `if_index`) holds its
- *   interface's own servers (IPv4 and IPv6 merged): each server goes to that
- *   interface's PD of the server's family, with the resolver's search
- *   domains;
+ *   interface's own servers (configd merges the service's IPv4, IPv6 and
+ *   manual DNS into one dict: IPMonitor/ip_plugin.c get_dns_changes()). A
+ *   server goes to the PD of its family that already lists it (DHCPv4,
+ *   RDNSS, DHCPv6), else to the link's only PD of that family, else nowhere
+ *   (noted): its address's prefix, a static PD or the first router prove
+ *   nothing;
+ * - scoped copies of supplemental resolvers (`domain`, flags `Scoped,
+ *   Supplemental`: IPMonitor/dns-configuration.c add_supplemental_resolvers()
+ *   called with scoped_interface, L1011 and L503-507) are skipped: they are
+ *   another service's split DNS, handled below from the original;
  * - a supplemental resolver with a `domain` on an interface (a VPN's split
- *   DNS) gives that interface's PD its servers and the domain as a
- *   "dns-zones" item (read by protocol/routing_domains.ts);
- * - a supplemental resolver without a domain (a VPN's catch-all) gives the
- *   interface's PD its servers and search domains;
+ *   DNS) gives the PDs holding its servers the domain as a "dns-zones" item
+ *   (read by protocol/routing_domains.ts);
+ * - a supplemental resolver without a domain (a VPN's catch-all) is
+ *   attributed as a scoped one;
  * - mDNS resolvers (`options : mdns`) and the default resolver mark no PD.
  *
- * A server a protocol already delivered to a PD (DHCPv4, RDNSS, DHCPv6) is
- * left alone; any other lands in the PD's "static" element, labelled
- * "scutil --dns". Servers that no PD can take are reported as notes.
+ * Search domains cannot be told apart by family (same merged dict): one a
+ * PD of the link already lists stays there; any other goes to the link's
+ * only PD, or to the one PD that took all of the resolver's servers, else
+ * nowhere (noted).
+ *
+ * A server a protocol already delivered to a PD is left alone; any other
+ * lands in the PD's "static" element, labelled "scutil --dns". Servers,
+ * zones and search domains that no PD can take are reported as notes.
  *
  * @module
  */
 
-import { prefixMatch } from "../../ip/prefix.ts";
 import type { SourceNote } from "../../protocol/model.ts";
 import type { PdDraft } from "../pd_draft.ts";
 import type { ScutilDns, ScutilNameserver, ScutilResolver } from "./parse_scutil_dns.ts";
@@ -32,51 +44,84 @@ function serverText(ns: ScutilNameserver, link: string): string {
   return ns.zone === undefined || ns.zone === link ? ns.address : `${ns.address}%${ns.zone}`;
 }
 
-/** The PD of a link that takes a server: one listing it, on its prefix, the static one, the first. */
+/**
+ * The PD of a link that takes a server, by evidence: one already listing it
+ * (DHCP, RDNSS), or the link's only PD of the server's family.
+ */
 function choose(pds: readonly PdDraft[], server: string): PdDraft | undefined {
-  return pds.find((p) => p.hasDnsServer(server)) ??
-    pds.find((p) =>
-      p.addresses.some((a) => prefixMatch(server, `${a.address}/${a.prefixLength}`) >= 0)
-    ) ?? pds.find((p) => p.router === undefined) ?? pds[0];
+  return pds.find((p) => p.hasDnsServer(server)) ?? (pds.length === 1 ? pds[0] : undefined);
 }
 
-/** Adds a domain to the "dns-zones" item of a PD's static element. */
-function addZone(pd: PdDraft, zone: string): void {
+/** Whether any element of a PD lists a search domain. */
+function hasSearchDomain(pd: PdDraft, domain: string): boolean {
+  return pd.done().elements.some((e) => {
+    const list = e.data["search-domains"];
+    return Array.isArray(list) && list.includes(domain);
+  });
+}
+
+/** Pushes a note unless the same one is there (a server both scoped and supplemental). */
+function note(notes: SourceNote[], reason: string): void {
+  if (!notes.some((n) => n.reason === reason)) notes.push({ source: SOURCE, reason });
+}
+
+/** Merges items into a list of a PD's static element, adding this source to its label. */
+function addStatic(pd: PdDraft, key: string, items: readonly string[]): void {
   const element = pd.done().elements.find((e) => e.element === "static");
-  const zones = (element?.data["dns-zones"] ?? []) as string[];
-  if (zones.includes(zone)) return;
+  const before = (element?.data[key] ?? []) as string[];
   const sources = (element?.source ?? "").split(", ").filter((s) => s !== "");
   pd.set({
     element: "static",
-    data: { ...element?.data, "dns-zones": [...zones, zone] },
+    data: { ...element?.data, [key]: [...before, ...items.filter((i) => !before.includes(i))] },
     source: (sources.includes(SOURCE) ? sources : [...sources, SOURCE]).join(", "),
   });
 }
 
+/** Why a server finds no PD of its family on its link. */
+function noPd(server: string, link: string, family: string, count: number): string {
+  return `Cannot attribute DNS server ${server}: ` +
+    (count
+      ? `none of link ${link}'s ${count} ${family} provisioning domains delivered it ` +
+        "(DHCP, RDNSS) and scutil --dns does not say which one it belongs to"
+      : `link ${link} has no ${family} provisioning domain`);
+}
+
 /**
- * Gives a resolver's servers to its interface's PDs; returns the PDs that
- * hold them (delivered before or added now).
+ * Gives a resolver's servers to its interface's PDs, then its search
+ * domains; returns the PDs that hold the servers (delivered before or added
+ * now).
  */
 function attribute(
   r: ScutilResolver,
   link: string,
   pds: readonly PdDraft[],
-  searchDomains: readonly string[],
   notes: SourceNote[],
 ): Set<PdDraft> {
   const holders = new Set<PdDraft>();
   for (const ns of r.nameservers) {
     const server = serverText(ns, link);
-    const pd = choose(pds.filter((p) => p.family === ns.family), server);
+    const family = pds.filter((p) => p.family === ns.family);
+    const pd = choose(family, server);
     if (!pd) {
-      const reason = `Cannot attribute DNS server ${server}: link ${link} has no ${ns.family} ` +
-        `provisioning domain`;
-      // A server both scoped and supplemental is noted once.
-      if (!notes.some((n) => n.reason === reason)) notes.push({ source: SOURCE, reason });
+      note(notes, noPd(server, link, ns.family, family.length));
       continue;
     }
-    if (!pd.hasDnsServer(server)) pd.addStaticDns(server, searchDomains, SOURCE);
+    if (!pd.hasDnsServer(server)) pd.addStaticDns(server, [], SOURCE);
     holders.add(pd);
+  }
+  const domains = r.searchDomains.filter((d) => !pds.some((p) => hasSearchDomain(p, d)));
+  const target = pds.length === 1 ? pds[0] : holders.size === 1 ? [...holders][0] : undefined;
+  if (target) {
+    if (domains.length) addStatic(target, "search-domains", domains);
+  } else if (pds.length) {
+    // With no PD on the link, the servers' notes already say why.
+    for (const d of domains) {
+      note(
+        notes,
+        `Cannot attribute search domain ${d}: link ${link} has ${pds.length} provisioning ` +
+          "domains and configd merges their DNS into one resolver",
+      );
+    }
   }
   return holders;
 }
@@ -134,8 +179,11 @@ export function attributeDns(
   const mdns = (r: ScutilResolver) => (r.options ?? "").split(/\s+/).includes("mdns");
   for (const r of dns.scoped) {
     const link = linkOf(r);
+    // A scoped copy of another service's split DNS (configd dns-configuration.c
+    // add_supplemental_resolvers() with scoped_interface): not this link's own servers.
+    if (r.domain !== undefined || r.flags.includes("Supplemental")) continue;
     if (mdns(r) || link === undefined) continue;
-    attribute(r, link, pdsByLink.get(link) ?? [], r.searchDomains, notes);
+    attribute(r, link, pdsByLink.get(link) ?? [], notes);
   }
   for (const r of dns.resolvers) {
     // The default resolver (first, no domain) and /etc/resolver files name no PD.
@@ -147,15 +195,18 @@ export function attributeDns(
       continue;
     }
     const pds = pdsByLink.get(link) ?? [];
-    const holders = attribute(r, link, pds, r.searchDomains, notes);
+    const holders = attribute(r, link, pds, notes);
     if (r.domain === undefined) continue;
     const targets = holders.size ? [...holders] : r.nameservers.length ? [] : pds;
-    for (const pd of targets) addZone(pd, r.domain);
+    for (const pd of targets) addStatic(pd, "dns-zones", [r.domain]);
     if (!targets.length) {
-      notes.push({
-        source: SOURCE,
-        reason: `Cannot attribute DNS zone ${r.domain}: link ${link} has no provisioning domain`,
-      });
+      note(
+        notes,
+        `Cannot attribute DNS zone ${r.domain}: ` +
+          (pds.length
+            ? `no provisioning domain of link ${link} took its servers`
+            : `link ${link} has no provisioning domain`),
+      );
     }
   }
 }

@@ -14,7 +14,7 @@ function pd(pdId: string, address: string, prefixLength: number, router?: string
 
 const data = (d: PdDraft) => d.done().elements.map((e) => [e.element, e.data, e.source]);
 
-Deno.test("attributeDns gives a VPN's catch-all resolver to its PDs by family, not the default's", async () => {
+Deno.test("attributeDns gives a VPN's catch-all servers to its PDs by family; a search domain of two PDs is noted", async () => {
   const dns = parseScutilDns(await readCapture("scutil_dns_vpn_split_1.txt"));
   // Addresses assumed: the capture has no ifconfig (Tailscale's 100.64/10 and fd7a-like ULA).
   const utun4 = pd("utun8/ipv4", "100.100.111.5", 32);
@@ -22,19 +22,24 @@ Deno.test("attributeDns gives a VPN's catch-all resolver to its PDs by family, n
   const en0 = pd("en0/ipv4", "192.168.1.70", 24);
   const notes: SourceNote[] = [];
   attributeDns(dns, new Map([["utun8", [utun4, utun6]], ["en0", [en0]]]), notes);
+  // configd merges a service's IPv4, IPv6 and manual DNS (ip_plugin.c get_dns_changes()):
+  // attlocal.net may be either PD's, so neither gets it.
   assert.deepEqual(data(utun4), [[
     "static",
-    { "dns-servers": ["100.100.111.1"], "search-domains": ["attlocal.net"] },
+    { "dns-servers": ["100.100.111.1"], "search-domains": [] },
     "scutil --dns",
   ]]);
   assert.deepEqual(data(utun6), [[
     "static",
-    { "dns-servers": ["fd00:2021:1111:8000:100:100:111:0"], "search-domains": ["attlocal.net"] },
+    { "dns-servers": ["fd00:2021:1111:8000:100:100:111:0"], "search-domains": [] },
     "scutil --dns",
   ]]);
   // Resolver #2 is the default resolver (on en0): it marks no PD; #3 is mDNS.
   assert.deepEqual(data(en0), []);
-  assert.deepEqual(notes, []);
+  assert.deepEqual(notes.map((n) => n.reason), [
+    "Cannot attribute search domain attlocal.net: link utun8 has 2 provisioning domains " +
+    "and configd merges their DNS into one resolver",
+  ]);
 });
 
 Deno.test("attributeDns turns a VPN's split domains into dns-zones", async () => {
@@ -157,7 +162,11 @@ Deno.test("attributeDns gives a PPP VPN's catch-all servers to ppp0 and en0's sc
     { "dns-servers": ["198.51.100.1", "198.51.100.2"], "search-domains": ["home-domain"] },
     "scutil --dns",
   ]]);
-  assert.deepEqual(data(en0), [["dhcpv4", { "dns-servers": ["10.0.2.1"] }, "ipconfig getpacket"]]);
+  // en0's only PD: its scoped resolver's search domain goes with the DHCP-delivered server.
+  assert.deepEqual(data(en0), [
+    ["dhcpv4", { "dns-servers": ["10.0.2.1"] }, "ipconfig getpacket"],
+    ["static", { "search-domains": ["home-domain"] }, "scutil --dns"],
+  ]);
   assert.deepEqual(notes, []);
 });
 
@@ -176,5 +185,121 @@ resolver #1
   assert.deepEqual(data(utun4), [
     ["dhcpv4", { "dns-servers": ["198.51.100.53"] }, "x"],
     ["static", { "dns-zones": ["corp.example"] }, "scutil --dns"],
+  ]);
+});
+
+/** An "ra" element listing RDNSS servers, as ipv6_pds.ts sets it. */
+function rdnss(d: PdDraft, servers: string[], domains: string[] = []): PdDraft {
+  d.set({
+    element: "ra",
+    data: { "dns-servers": servers, "search-domains": domains },
+    source: "ipconfig",
+  });
+  return d;
+}
+
+Deno.test("attributeDns skips scoped copies of another service's split DNS", () => {
+  // Hand-written (no capture shows one): configd dns-configuration.c
+  // add_supplemental_resolvers() copies a DNS-only service's supplemental resolver into
+  // each interface's scoped list with that interface and flags Scoped, Supplemental.
+  const dns = parseScutilDns(`DNS configuration
+
+resolver #1
+  domain   : corp.example
+  nameserver[0] : 198.51.100.53
+  if_index : 20 (utun4)
+  flags    : Supplemental, Request A records
+
+DNS configuration (for scoped queries)
+
+resolver #1
+  nameserver[0] : 203.0.113.1
+  if_index : 6 (en0)
+  flags    : Scoped, Request A records
+
+resolver #2
+  domain   : corp.example
+  nameserver[0] : 198.51.100.53
+  if_index : 6 (en0)
+  flags    : Scoped, Supplemental, Request A records
+`);
+  const utun4 = pd("utun4/ipv4", "198.51.100.9", 32);
+  const en0 = pd("en0/ipv4", "203.0.113.70", 24);
+  const notes: SourceNote[] = [];
+  attributeDns(dns, new Map([["utun4", [utun4]], ["en0", [en0]]]), notes);
+  assert.deepEqual(data(en0), [[
+    "static",
+    { "dns-servers": ["203.0.113.1"], "search-domains": [] },
+    "scutil --dns",
+  ]]);
+  assert.deepEqual(data(utun4), [[
+    "static",
+    { "dns-servers": ["198.51.100.53"], "search-domains": [], "dns-zones": ["corp.example"] },
+    "scutil --dns",
+  ]]);
+  assert.deepEqual(notes, []);
+});
+
+Deno.test("attributeDns gives an IPv6 server only to the router that advertised it, never by prefix", () => {
+  // Hand-written: two routers on en0 advertise the same prefix; only fe80::2's RA lists ::53.
+  const dns = parseScutilDns(`DNS configuration (for scoped queries)
+
+resolver #1
+  search domain[0] : home.example
+  nameserver[0] : 2001:db8:1::53
+  nameserver[1] : 2001:db8:1::54
+  if_index : 6 (en0)
+  flags    : Scoped, Request AAAA records
+`);
+  const r1 = pd("en0/ipv6/fe80::1", "2001:db8:1::5", 64, "fe80::1");
+  const r2 = rdnss(pd("en0/ipv6/fe80::2", "2001:db8:1::5", 64, "fe80::2"), ["2001:db8:1::53"]);
+  const statics = pd("en0/ipv6", "2001:db8:1::9", 64);
+  const notes: SourceNote[] = [];
+  attributeDns(dns, new Map([["en0", [r1, r2, statics]]]), notes);
+  // ::53: the RA of fe80::2 lists it; ::54 is on every PD's prefix but no PD delivered it.
+  assert.deepEqual(data(r1), []);
+  assert.deepEqual(data(statics), []);
+  // The only PD holding the resolver's servers takes its search domain.
+  assert.deepEqual(data(r2), [
+    ["ra", { "dns-servers": ["2001:db8:1::53"], "search-domains": [] }, "ipconfig"],
+    ["static", { "search-domains": ["home.example"] }, "scutil --dns"],
+  ]);
+  assert.deepEqual(notes.map((n) => n.reason), [
+    "Cannot attribute DNS server 2001:db8:1::54: none of link en0's 3 ipv6 provisioning " +
+    "domains delivered it (DHCP, RDNSS) and scutil --dns does not say which one it belongs to",
+  ]);
+});
+
+Deno.test("attributeDns leaves a search domain where a protocol delivered it", () => {
+  // Hand-written: DNSSL of fe80::1 delivered lab.example; home.example has no evidence.
+  const dns = parseScutilDns(`DNS configuration (for scoped queries)
+
+resolver #1
+  search domain[0] : lab.example
+  search domain[1] : home.example
+  nameserver[0] : 203.0.113.1
+  nameserver[1] : 2001:db8:1::53
+  if_index : 6 (en0)
+  flags    : Scoped, Request A records, Request AAAA records
+`);
+  const v4 = pd("en0/ipv4", "203.0.113.70", 24);
+  const ra = rdnss(pd("en0/ipv6/fe80::1", "2001:db8:1::5", 64, "fe80::1"), ["2001:db8:1::53"], [
+    "lab.example",
+  ]);
+  const notes: SourceNote[] = [];
+  attributeDns(dns, new Map([["en0", [v4, ra]]]), notes);
+  assert.deepEqual(data(v4), [[
+    "static",
+    { "dns-servers": ["203.0.113.1"], "search-domains": [] },
+    "scutil --dns",
+  ]]);
+  assert.deepEqual(data(ra), [[
+    "ra",
+    { "dns-servers": ["2001:db8:1::53"], "search-domains": ["lab.example"] },
+    "ipconfig",
+  ]]);
+  assert.deepEqual(notes.map((n) => n.reason), [
+    "Cannot attribute search domain home.example: link en0 has 2 provisioning domains " +
+    "and configd merges their DNS into one resolver",
   ]);
 });
