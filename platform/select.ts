@@ -66,9 +66,12 @@ const OPENERS: Readonly<Record<PlatformName, Opener>> = {
         description: `a Mac's captured outputs in ${options.replay}`,
       });
     }
-    return new DarwinPlatform(
-      options.record !== undefined ? { run: recordTools(runTool, options.record) } : {},
-    );
+    if (options.record === undefined) return new DarwinPlatform();
+    const run = recordTools(runTool, options.record);
+    // The recording names its macOS version (sw_vers); the platform itself does not need it,
+    // and a failure is in the recording too.
+    await run(["sw_vers"], { signal: options.signal }).catch(() => {});
+    return new DarwinPlatform({ run });
   },
 };
 
