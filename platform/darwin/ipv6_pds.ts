@@ -23,6 +23,7 @@ import type { SummaryIpv6 } from "./parse_ipconfig_summary.ts";
 import type { RouterAdvertisement } from "./parse_router_advertisement.ts";
 import type { Dhcpv6Packet } from "./parse_ipconfig_packet.ts";
 import type { NetstatRoute } from "./parse_netstat_routes.ts";
+import { parseScdDate } from "./scd_date.ts";
 
 /** What is known of one link's IPv6 state; a source left out was not read. */
 export interface DarwinIpv6Input {
@@ -54,11 +55,19 @@ export interface DarwinLinkIpv6 {
   readonly unattributed: AddressInfo[];
 }
 
+/** The part of an RA whose lifetimes still run at `now`, and when it was received. */
+interface LiveAdvert extends RouterAdvertisement {
+  /** Epoch ms of "RA Received", when printed and readable. */
+  readonly receivedAt?: number;
+  /** Whether the router lifetime still runs (known only with `receivedAt`). */
+  readonly routerLive: boolean;
+}
+
 /** Everything known of one router of the link. */
 interface RouterFacts extends AdvertisingRouter {
   readonly ndp?: NdpRouter;
   readonly ndpPrefixes: readonly NdpPrefix[];
-  readonly ra?: RouterAdvertisement;
+  readonly ra?: LiveAdvert;
   readonly kernelDefault: boolean;
   readonly pd: PdDraft;
 }
@@ -67,6 +76,34 @@ type Data = Record<string, ConfigValue>;
 
 const key = (address: string) => withoutZone(address) ?? address;
 const lifetime = (t: number | "infinity"): number | "infinite" => t === "infinity" ? "infinite" : t;
+
+/**
+ * What of the RA IPConfiguration keeps still holds at `now`. Its lifetimes
+ * count from reception ("RA Received <date>" of `ipconfig getra`: bootp
+ * ipconfig.tproj/client.c S_get_ra(), RouterAdvertisementGetReceiveTime),
+ * and IPConfiguration keeps the RA after they run out (rtadv.c only
+ * re-publishes DNS at its expiration timer). An option whose lifetime has run
+ * out is dropped; so is every finite one when the date is missing (the
+ * getsummary RA has none) or unreadable: nothing says whether it still
+ * holds, and a late DNS server or prefix is better than a wrong one.
+ * Infinite lifetimes, flags, MTU and the like need no date.
+ */
+function liveAdvert(ra: RouterAdvertisement, now: number): LiveAdvert {
+  const receivedAt = ra.received === undefined ? undefined : parseScdDate(ra.received);
+  const live = (t: number | "infinity") =>
+    t === "infinity" || (receivedAt !== undefined && receivedAt + t * 1000 > now);
+  const { pref64, ...rest } = ra;
+  return {
+    ...rest,
+    prefixes: ra.prefixes.filter((p) => live(p.validLifetime)),
+    rdnss: ra.rdnss.filter((o) => live(o.lifetime)),
+    dnssl: ra.dnssl.filter((o) => live(o.lifetime)),
+    routes: ra.routes.filter((o) => live(o.lifetime)),
+    ...(pref64 && live(pref64.lifetime) ? { pref64 } : {}),
+    ...(receivedAt !== undefined ? { receivedAt } : {}),
+    routerLive: live(ra.routerLifetime),
+  };
+}
 
 /**
  * `fe80::` is the Subnet-Router anycast address of fe80::/64 (RFC 4291
@@ -89,7 +126,7 @@ function kernelDefaults(input: DarwinIpv6Input, statics: boolean): string[] {
 }
 
 /** The link's routers with what each source says of them, sorted by address. */
-function linkRouters(input: DarwinIpv6Input, ra: RouterAdvertisement | undefined): RouterFacts[] {
+function linkRouters(input: DarwinIpv6Input, ra: LiveAdvert | undefined): RouterFacts[] {
   const ndp = (input.routers ?? []).filter((r) =>
     r.interface === input.link && !r.static && !placeholder(r.address)
   );
@@ -138,8 +175,12 @@ function prefixData(r: RouterFacts): ConfigValue[] {
   return [...out.values()];
 }
 
-/** What only the router's own RA says: lifetime, DNS, MTU, routes, PREF64. */
-function advertOnly(ra: RouterAdvertisement): Data {
+/**
+ * What only the router's own RA says: lifetime, DNS, MTU, routes, PREF64.
+ * Lifetimes are as advertised, counted from `received-at` (as on Linux);
+ * without that date none is given.
+ */
+function advertOnly(ra: LiveAdvert): Data {
   const rdnss = ra.rdnss.flatMap((o) =>
     o.servers.map((address) => ({ address, lifetime: lifetime(o.lifetime) }))
   );
@@ -147,7 +188,12 @@ function advertOnly(ra: RouterAdvertisement): Data {
     o.domains.map((domain) => ({ domain, lifetime: lifetime(o.lifetime) }))
   );
   return {
-    "router-lifetime": ra.routerLifetime,
+    ...(ra.receivedAt !== undefined
+      ? {
+        "router-lifetime": ra.routerLifetime,
+        "received-at": new Date(ra.receivedAt).toISOString(),
+      }
+      : {}),
     "dns-servers": [...new Set(rdnss.map((s) => s.address))],
     rdnss,
     "search-domains": [...new Set(dnssl.map((s) => s.domain))],
@@ -168,8 +214,8 @@ function raData(r: RouterFacts, input: DarwinIpv6Input): ElementInfo {
   const defaultKnown = input.routers !== undefined || input.routes !== undefined;
   const data: Data = {
     routers: [r.router],
-    ...(defaultKnown || r.ra
-      ? { "default-router": r.kernelDefault || (r.ra?.routerLifetime ?? 0) > 0 }
+    ...(defaultKnown || r.ra?.receivedAt !== undefined
+      ? { "default-router": r.kernelDefault || (r.ra?.routerLive ?? false) }
       : {}),
     ...(preference ? { "router-preference": preference === "rsv" ? "reserved" : preference } : {}),
     ...(r.managed !== undefined ? { managed: r.managed } : {}),
@@ -287,8 +333,8 @@ export function darwinAddressInfo(a: IfconfigInet6, now: number): AddressInfo {
  * @returns The PDs and the addresses no PD can claim.
  */
 export function darwinIpv6Pds(input: DarwinIpv6Input): DarwinLinkIpv6 {
-  const ra = input.ra ?? input.summary?.rtadv?.advertisement;
-  const routers = linkRouters(input, ra);
+  const advert = input.ra ?? input.summary?.rtadv?.advertisement;
+  const routers = linkRouters(input, advert && liveAdvert(advert, input.now));
   for (const r of routers) r.pd.set(raData(r, input));
   const packet = input.dhcpv6 ?? input.summary?.dhcpv6?.packet;
   if (packet) {

@@ -11,6 +11,7 @@ import {
 import { parseIpconfigV6Packet } from "../../../platform/darwin/parse_ipconfig_packet.ts";
 import { parseNetstatRoutes } from "../../../platform/darwin/parse_netstat_routes.ts";
 import type { PdDraft } from "../../../platform/pd_draft.ts";
+import { parseScdDate } from "../../../platform/darwin/scd_date.ts";
 import { readCapture } from "./capture.ts";
 
 const NOW = 1_700_000_000_000;
@@ -134,9 +135,11 @@ Deno.test("getra (macOS 15): RDNSS, PREF64 and lifetime only for the router the 
     "fe80::cee1:9400:c55a:d430%en4 if=en4, flags=IOT, pref=high, expire=2h29m50s\n" +
       "fe80::2%en4 if=en4, flags=, pref=medium, expire=1h57m4s\n",
   );
+  // Read a minute after "RA Received 04/25/2025 23:06:51" (the Mac's local time).
+  const received = parseScdDate("04/25/2025 23:06:51")!;
   const { pds, unattributed } = darwinIpv6Pds({
     link: "en4",
-    now: NOW,
+    now: received + 60_000,
     ra,
     routers,
     addresses: [inet6("2001:db8:97::5", ["autoconf", "secured"])],
@@ -148,6 +151,7 @@ Deno.test("getra (macOS 15): RDNSS, PREF64 and lifetime only for the router the 
   assert.deepEqual(unattributed, []);
   const data = element(pds[1], "ra")!.data;
   assert.equal(data["router-lifetime"], 9000);
+  assert.equal(data["received-at"], new Date(received).toISOString());
   assert.equal(data["router-preference"], "high");
   assert.equal(data["hop-limit"], 64);
   assert.deepEqual(data["dns-servers"], ["2001:4860:4860::8888"]);
@@ -176,21 +180,21 @@ Deno.test("getsummary (M+O RA, DHCPv6 Solicit, no packet): one PD from the RA al
       inet6("2a03:1b20:5:7::8076", ["dynamic"]),
     ],
   });
+  // The getsummary RA has no "RA Received" date: its finite lifetimes (router, PIOs) may have
+  // run out, so the SLAAC address has no proven router; the M flag still places the DHCPv6 one.
   assert.deepEqual(summary(pds), [[
     "en0/ipv6/fe80::5aef:68ff:fe0d:18db",
-    ["2a03:1b20:5:7:1c99:99e2:21d0:79e6", "2a03:1b20:5:7::8076"],
+    ["2a03:1b20:5:7::8076"],
   ]]);
-  assert.deepEqual(unattributed, []);
+  assert.deepEqual(unattributed.map((a) => a.address), ["2a03:1b20:5:7:1c99:99e2:21d0:79e6"]);
   const ra = element(pds[0], "ra")!;
   assert.equal(ra.source, "ipconfig");
   assert.equal(ra.data.managed, true);
   assert.equal(ra.data["other-config"], true);
-  assert.equal(ra.data["default-router"], true);
-  assert.equal(ra.data["router-lifetime"], 1800);
-  assert.deepEqual((ra.data.prefixes as { prefix: string }[]).map((p) => p.prefix), [
-    "::/64",
-    "2a03:1b20:5:7::/64",
-  ]);
+  assert.equal(ra.data["default-router"], undefined);
+  assert.equal(ra.data["router-lifetime"], undefined);
+  assert.equal(ra.data["received-at"], undefined);
+  assert.deepEqual(ra.data.prefixes, []);
   assert.deepEqual(ra.data["dns-servers"], []);
   assert.equal(element(pds[0], "dhcpv6"), undefined);
 });
@@ -202,8 +206,10 @@ Deno.test("getsummary with RDNSS/DNSSL and a stateless DHCPv6 packet, next to a 
   const { pds } = await withNdp({ summary: service, addresses: [] });
   assert.deepEqual(pds.map((p) => p.pdId), ["en0/ipv6/fe80::1", "en0/ipv6/fe80::2"]);
   const ra = element(pds[0], "ra")!.data;
-  assert.deepEqual(ra["dns-servers"], ["2001:db8:1::53", "2001:db8:1::54"]);
-  assert.deepEqual(ra["search-domains"], ["example.com", "corp.example"]);
+  // Undated RA (getsummary): its 1800 s RDNSS, DNSSL and PREF64 may have run out: not claimed.
+  assert.deepEqual(ra["dns-servers"], []);
+  assert.deepEqual(ra["search-domains"], []);
+  assert.equal(ra.pref64, undefined);
   assert.equal(ra.mtu, 1500);
   assert.equal(element(pds[0], "ra")!.source, "ndp -r, ndp -p, ipconfig");
   const dhcp = element(pds[0], "dhcpv6")!.data;
@@ -328,4 +334,50 @@ Deno.test("tentative, duplicated and anycast addresses are left out; detached an
     ["en0/ipv6/fe80::2", ["2001:db8:1::f"]],
   ]);
   assert.deepEqual(unattributed.map((a) => a.address), ["2001:db8:1::d", "2001:db8:1::e"]);
+});
+
+Deno.test("getra lifetimes count from RA Received: what has run out by now is dropped", async () => {
+  const ra = parseIpconfigRa(await readCapture("ipconfig_getra_ipv6mostly_rdnss_pref64_1.txt"))!;
+  const received = parseScdDate("04/25/2025 23:06:51")!;
+  const at = (seconds: number) =>
+    darwinIpv6Pds({
+      link: "en4",
+      now: received + seconds * 1000,
+      ra,
+      addresses: [inet6("2001:db8:97::5", ["autoconf", "secured"])],
+    });
+  // 9001 s on: router lifetime and RDNSS (9000 s) have run out; PREF64 (18000 s) and the PIO hold.
+  const late = element(at(9001).pds[0], "ra")!.data;
+  assert.equal(late["default-router"], false);
+  assert.equal(late["router-lifetime"], 9000);
+  assert.equal(late["received-at"], new Date(received).toISOString());
+  assert.deepEqual(late["dns-servers"], []);
+  assert.deepEqual(late.rdnss, []);
+  assert.deepEqual(late.pref64, { prefix: "64:ff9b::/96", lifetime: 18000 });
+  assert.deepEqual(summary(at(9001).pds), [["en4/ipv6/fe80::cee1:9400:c55a:d430", [
+    "2001:db8:97::5",
+  ]]]);
+  assert.equal(element(at(18001).pds[0], "ra")!.data.pref64, undefined);
+  // The PIO's valid time (2592000 s) has run out: the router no longer proves the address.
+  const gone = at(2592001);
+  assert.deepEqual(element(gone.pds[0], "ra")!.data.prefixes, []);
+  assert.deepEqual(gone.unattributed.map((a) => a.address), ["2001:db8:97::5"]);
+});
+
+Deno.test("an RA whose Received date does not read claims no finite lifetime", async () => {
+  const ra = parseIpconfigRa(await readCapture("ipconfig_getra_ipv6mostly_rdnss_pref64_1.txt"))!;
+  // Hand-altered date (not configd's MM/DD/YYYY hh:mm:ss): as if undated.
+  const { pds, unattributed } = darwinIpv6Pds({
+    link: "en4",
+    now: NOW,
+    ra: { ...ra, received: "2025-04-25T23:06:51" },
+    addresses: [inet6("2001:db8:97::5", ["autoconf", "secured"])],
+  });
+  const data = element(pds[0], "ra")!.data;
+  assert.deepEqual(data["dns-servers"], []);
+  assert.equal(data.pref64, undefined);
+  assert.equal(data["router-lifetime"], undefined);
+  assert.equal(data["default-router"], undefined);
+  assert.equal(data["router-preference"], "high");
+  assert.deepEqual(unattributed.map((a) => a.address), ["2001:db8:97::5"]);
 });
