@@ -19,6 +19,7 @@ import { Advisor } from "../advisor.ts";
 import { RereadScheduler } from "../reread.ts";
 import { readMac, readMacTables } from "./read_mac.ts";
 import { buildDarwinSnapshot } from "./build_snapshot.ts";
+import { keepRaStamps } from "./ra_stamps.ts";
 import { isRelevant, type RouteMessage, RouteMonitorParser } from "./parse_route_monitor.ts";
 import { readScope, touchedInterfaces } from "./route_change.ts";
 import type { DarwinHostState } from "./build_snapshot.ts";
@@ -272,7 +273,7 @@ export class DarwinPlatform implements Platform {
     }
     this.#state = state;
     const notes = [...state.notes ?? [], ...this.#monitorNotes.values()];
-    return this.#last = buildDarwinSnapshot({ ...state, notes });
+    return this.#last = keepRaStamps(this.#last, buildDarwinSnapshot({ ...state, notes }));
   }
 
   /**

@@ -314,3 +314,44 @@ Deno.test("a change configd announces while start() reads the Mac is read right 
     await until(() => pdsOf("en0")?.length === 0, 10_000);
   });
 });
+
+Deno.test("an RA heard again unchanged keeps its received-at, and its ra element is not announced again", async () => {
+  // The macOS 15 getra capture with its date moved to now, then to a minute later; the ifconfig
+  // lines are written here (no ifconfig of that Mac was published).
+  const capture = await readCapture("ipconfig_getra_ipv6mostly_rdnss_pref64_1.txt");
+  const heardAt = (ms: number) =>
+    capture.replace(/^RA Received \S+ \S+/, `RA Received ${scdDate(ms)}`);
+  const ifconfig = "en0: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n" +
+    "\tinet6 fe80::1c8e:5a4f:b3c2:11d0%en0 prefixlen 64 secured scopeid 0x4\n" +
+    "\tinet6 2001:db8:97::5 prefixlen 64 autoconf secured\n";
+  const first = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+  const outputs: Record<string, string> = {
+    "ifconfig -a -v -L": ifconfig,
+    "ipconfig getra en0": heardAt(first),
+  };
+  const fake = fakeRunner(outputs);
+  await withTempDir("mif-darwin-", async (dir) => {
+    await using mif = await openMif({
+      platform: new DarwinPlatform({
+        run: fake.run,
+        monitorCommand: null,
+        notifyCommand: await notifyOnGo(dir),
+        debounce: 20,
+      }),
+    });
+    const pdId = "en0/ipv6/fe80::cee1:9400:c55a:d430";
+    const stamp = () =>
+      mif.status().interfaces[0].pds.find((p) => p.pdId === pdId)?.elements
+        .find((e) => e.element === "ra")?.data["received-at"];
+    assert.equal(stamp(), new Date(first).toISOString());
+    const sub = mif.subscribe();
+    sub.post({ type: "announce-configuration-elements", pdId });
+    drain(sub);
+    outputs["ipconfig getra en0"] = heardAt(first + 60_000);
+    await Deno.writeTextFile(`${dir}/go`, "");
+    await until(() => fake.asked.filter((c) => c === "ipconfig getra en0").length === 2, 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(stamp(), new Date(first).toISOString());
+    assert.deepEqual(drain(sub).filter((m) => m.type === "configuration-element-announcement"), []);
+  });
+});
