@@ -98,8 +98,8 @@ const HELP: Record<Command, string> = {
 
 Interfaces → PDs → configuration elements, addresses with their lifetimes,
 DNS servers and each PD's worker (started on a PD's first request); addresses
-no PD can claim yet (their router unknown or gone); configuration sources
-that were skipped. (Application intents are recorded per process, so a
+no PD can claim (their router unknown or gone, or self-assigned); configuration
+sources that were skipped. (Application intents are recorded per process, so a
 program sees its own in Mif.status(); mif status has none to show.)
 
   --json    one JSON object: Mif.status()
@@ -108,6 +108,8 @@ Examples:
   mif status
   mif status --platform sim
   mif status --resolv-conf /run/systemd/resolve/resolv.conf --json
+  mif status --record mac/          (on a Mac: keep what its tools printed)
+  mif status --replay mac/          (anywhere: that Mac, from those files)
 
 ${PLATFORM_OPTIONS}`,
   watch: `Usage: mif watch [--json] [platform options]
