@@ -23,8 +23,8 @@
  *
  * Search domains cannot be told apart by family (same merged dict): one a
  * PD of the link already lists stays there; any other goes to the link's
- * only PD, or to the one PD that took all of the resolver's servers, else
- * nowhere (noted).
+ * only PD, or to the one PD that took all of the resolver's servers when
+ * the link has no PD of another family, else nowhere (noted).
  *
  * A server a protocol already delivered to a PD is left alone; any other
  * lands in the PD's "static" element, labelled "scutil --dns". Servers,
@@ -110,7 +110,14 @@ function attribute(
     holders.add(pd);
   }
   const domains = r.searchDomains.filter((d) => !pds.some((p) => hasSearchDomain(p, d)));
-  const target = pds.length === 1 ? pds[0] : holders.size === 1 ? [...holders][0] : undefined;
+  // The one PD holding all the servers takes the rest only when no PD of another family could
+  // have brought them (an RA's DNSSL is not told apart from DHCPv4's domain in the merged dict).
+  const [holder] = holders;
+  const target = pds.length === 1
+    ? pds[0]
+    : holders.size === 1 && pds.every((p) => p.family === holder.family)
+    ? holder
+    : undefined;
   if (target) {
     if (domains.length) addStatic(target, "search-domains", domains);
   } else if (pds.length) {

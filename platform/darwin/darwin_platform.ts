@@ -21,7 +21,7 @@ import { readMac, readMacTables } from "./read_mac.ts";
 import { buildDarwinSnapshot } from "./build_snapshot.ts";
 import { keepRaStamps } from "./ra_stamps.ts";
 import { isRelevant, type RouteMessage, RouteMonitorParser } from "./parse_route_monitor.ts";
-import { readScope, touchedInterfaces } from "./route_change.ts";
+import { readScope } from "./route_change.ts";
 import type { DarwinHostState } from "./build_snapshot.ts";
 import { describeError } from "../../protocol/text.ts";
 
@@ -133,11 +133,8 @@ export class DarwinPlatform implements Platform {
   #last: Snapshot = { interfaces: [] };
   /** The last state read, which a read of the tables only builds on. */
   #state: DarwinHostState | undefined;
-  /** What the next read reads: everything, or the tables and the links named (undefined: all). */
-  #pending: { full: boolean; touched: Set<string | number> | undefined } = {
-    full: false,
-    touched: new Set(),
-  };
+  /** Whether the next read reads everything (else all but networksetup: readMacTables). */
+  #full = false;
   /** The route messages the monitor's last lines completed; undefined: unparseable output. */
   #messages: RouteMessage[] | undefined = [];
   #started = false;
@@ -196,31 +193,25 @@ export class DarwinPlatform implements Platform {
   }
 
   /**
-   * What the route monitor's messages call for: the tables and the links
-   * they name, or everything (a link message, unparseable output, or a
-   * restart of the monitor, `lines` undefined: anything may have changed).
+   * What the route monitor's messages call for: all but networksetup for an
+   * address or route, everything for a link message, unparseable output or
+   * a restart of the monitor (`lines` undefined: anything may have changed).
    */
   #routeChanged(lines: readonly string[] | undefined): void {
     const messages = this.#messages;
     this.#messages = [];
     const scope = lines && messages ? readScope(messages) : "full";
-    if (scope === "none") return;
-    this.#want(scope === "full", scope === "full" ? undefined : touchedInterfaces(messages!));
+    if (scope !== "none") this.#want(scope === "full");
   }
 
-  /**
-   * Asks for a read of at least the tables and `touched` (undefined: every
-   * link), or everything. During start(), the read after it reads everything.
-   */
-  #want(full: boolean, touched?: ReadonlySet<string | number>): void {
+  /** Asks for a read (of everything, if `full`). During start(), the read after it reads everything. */
+  #want(full: boolean): void {
     if (!this.#listening) {
       this.#early = true;
-      this.#pending.full = true;
+      this.#full = true;
       return;
     }
-    if (full) this.#pending.full = true;
-    if (!touched) this.#pending.touched = undefined;
-    else if (this.#pending.touched) { for (const t of touched) this.#pending.touched.add(t); }
+    if (full) this.#full = true;
     this.#rereads.request();
   }
 
@@ -257,18 +248,18 @@ export class DarwinPlatform implements Platform {
     return this.close();
   }
 
-  /** Reads what is pending: everything, or the tables and some links' ipconfig (read_mac.ts). */
+  /** Reads what is pending: everything, or all but networksetup (read_mac.ts). */
   async #read(): Promise<Snapshot> {
-    const { full, touched } = this.#pending;
-    this.#pending = { full: false, touched: new Set() };
+    const full = this.#full;
+    this.#full = false;
     const options = { run: this.#run, signal: this.#abort.signal };
     let state: DarwinHostState;
     try {
       state = full || !this.#state
         ? await readMac(options)
-        : await readMacTables(this.#state, touched, options);
+        : await readMacTables(this.#state, options);
     } catch (error) {
-      this.#pending.full = true; // What this read missed, the next one reads.
+      this.#full = true; // What this read missed, the next one reads.
       throw error;
     }
     this.#state = state;

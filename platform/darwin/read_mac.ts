@@ -130,116 +130,85 @@ async function ipconfigFacts(
  */
 export async function readMac(options: ReadMacOptions = {}): Promise<DarwinHostState> {
   const notes: SourceNote[] = [];
+  const [ports, services, state] = await Promise.all([
+    read(MAC_COMMANDS.ports, parseHardwarePorts, notes, options),
+    read(MAC_COMMANDS.services, parseServiceOrder, notes, options),
+    readState(notes, options),
+  ]);
+  return { ...state, ...(ports ? { ports } : {}), ...(services ? { services } : {}), notes };
+}
+
+/** Everything but networksetup's hardware ports and service order. */
+async function readState(
+  notes: SourceNote[],
+  options: ReadMacOptions,
+): Promise<Omit<DarwinHostState, "ports" | "services">> {
   const now = Date.now();
   const c = MAC_COMMANDS;
-  const [ports, services, interfaces, nwi, dns, routes, ndpRouters, ndpPrefixes] = await Promise
-    .all([
-      read(c.ports, parseHardwarePorts, notes, options),
-      read(c.services, parseServiceOrder, notes, options),
-      read(c.interfaces, parseIfconfig, notes, options),
-      read(c.nwi, parseScutilNwi, notes, options),
-      read(c.dns, parseScutilDns, notes, options),
-      read(c.routes, parseNetstatRoutes, notes, options),
-      read(c.ndpRouters, parseNdpRouters, notes, options),
-      read(c.ndpPrefixes, parseNdpPrefixes, notes, options),
-    ]);
+  const [interfaces, nwi, dns, routes, ndpRouters, ndpPrefixes] = await Promise.all([
+    read(c.interfaces, parseIfconfig, notes, options),
+    read(c.nwi, parseScutilNwi, notes, options),
+    read(c.dns, parseScutilDns, notes, options),
+    read(c.routes, parseNetstatRoutes, notes, options),
+    read(c.ndpRouters, parseNdpRouters, notes, options),
+    read(c.ndpPrefixes, parseNdpPrefixes, notes, options),
+  ]);
   const links = askedLinks(interfaces ?? []);
   const facts = await Promise.all(links.map((l) => ipconfigFacts(l, notes, options)));
   return {
     now,
     interfaces: interfaces ?? [],
-    ...(ports ? { ports } : {}),
-    ...(services ? { services } : {}),
     ...(nwi ? { nwi } : {}),
     ...(dns ? { dns } : {}),
     routes: routes ?? [],
     ...(ndpRouters ? { ndpRouters } : {}),
     ...(ndpPrefixes ? { ndpPrefixes } : {}),
     ipconfig: new Map(links.map((l, i) => [l.name, facts[i]])),
-    notes,
   };
 }
 
-/** Whether a link's addresses differ from what it had before (or it is new). */
-function addressesChanged(before: IfconfigInterface | undefined, now: IfconfigInterface): boolean {
-  const list = (i: IfconfigInterface) =>
-    [...i.inet.map((a) => a.address), ...i.inet6.map((a) => a.address)].join(" ");
-  return before === undefined || list(before) !== list(now);
-}
-
 /**
- * Reads again what a route message can change: `ifconfig`, `netstat -rn`
- * and `ndp`, then ipconfig for the links the messages named (by name or
- * index; undefined: every link) and the links whose addresses changed. The
- * rest (networksetup, scutil, the other links' ipconfig), and the notes
- * about it, are kept from `previous`: what changes them comes with
- * configd's notice or a link message, which read everything.
+ * Reads the Mac again but for networksetup's hardware ports and service
+ * order, which are kept from `previous` with their notes: a route message
+ * cannot change them (new hardware comes with a link message, a new service
+ * order with configd's notice, and both read everything). The rest is read
+ * whole: an RA IPConfiguration heard again, or DNS configd rewrote, comes
+ * with no message of its own, so no part of it may be kept.
  *
- * @example An address added on en0 reads en0's ipconfig again, not en1's
+ * @example networksetup is not run again
  * ```ts
  * import assert from "node:assert/strict";
  * import { readMac, readMacTables } from "./read_mac.ts";
- * const block = (name: string, address: string) =>
- *   `${name}: flags=8863<UP,BROADCAST,SMART,RUNNING,SIMPLEX,MULTICAST> mtu 1500\n` +
- *   `\tinet ${address} netmask 0xffffff00 broadcast 198.51.100.255\n`;
- * let ifconfig = block("en0", "198.51.100.7") + block("en1", "203.0.113.7");
  * const asked: string[] = [];
  * const run = (argv: readonly string[]) => {
  *   asked.push(argv.join(" "));
  *   return argv[0] === "ifconfig"
- *     ? Promise.resolve(ifconfig)
+ *     ? Promise.resolve("lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> mtu 16384\n")
  *     : Promise.reject(new Deno.errors.NotFound(`Cannot run ${argv[0]}: it is not installed`));
  * };
  * const before = await readMac({ run });
- * ifconfig = block("en0", "198.51.100.8") + block("en1", "203.0.113.7");
  * asked.length = 0;
- * const after = await readMacTables(before, new Set(["en0"]), { run });
- * assert.deepEqual(asked.filter((c) => c.startsWith("ipconfig")), ["ipconfig getpacket en0", "ipconfig getsummary en0"]);
- * assert.ok(!asked.includes("scutil --dns"));
- * assert.ok(after.notes!.some((n) => n.source === "scutil --dns"), "kept from before");
+ * const after = await readMacTables(before, { run });
+ * assert.ok(!asked.some((c) => c.startsWith("networksetup")));
+ * assert.ok(asked.includes("scutil --dns"));
+ * assert.ok(after.notes!.some((n) => n.source === "networksetup -listallhardwareports"), "kept");
  * ```
  * @param previous The last state read.
- * @param touched The links the messages named, by name or index; undefined: every link.
  * @param options The runner and a signal.
  * @returns The new state.
  * @throws {Error} The signal's reason when aborted.
  */
 export async function readMacTables(
   previous: DarwinHostState,
-  touched: ReadonlySet<string | number> | undefined,
   options: ReadMacOptions = {},
 ): Promise<DarwinHostState> {
   const notes: SourceNote[] = [];
-  const now = Date.now();
-  const c = MAC_COMMANDS;
-  const [interfaces, routes, ndpRouters, ndpPrefixes] = await Promise.all([
-    read(c.interfaces, parseIfconfig, notes, options),
-    read(c.routes, parseNetstatRoutes, notes, options),
-    read(c.ndpRouters, parseNdpRouters, notes, options),
-    read(c.ndpPrefixes, parseNdpPrefixes, notes, options),
-  ]);
-  const links = askedLinks(interfaces ?? []);
-  const before = new Map(previous.interfaces.map((i) => [i.name, i]));
-  const kept = previous.ipconfig ?? new Map();
-  const again = (l: IfconfigInterface) =>
-    touched === undefined || touched.has(l.name) || (l.index !== null && touched.has(l.index)) ||
-    !kept.has(l.name) || addressesChanged(before.get(l.name), l);
-  const facts = await Promise.all(
-    links.map((l) => again(l) ? ipconfigFacts(l, notes, options) : kept.get(l.name)!),
-  );
-  const reused = new Set(links.filter((l) => !again(l)).map((l) => l.name));
-  const keptSources = new Set([c.ports, c.services, c.nwi, c.dns].map((a) => a.join(" ")));
-  const keptNote = (n: SourceNote) =>
-    keptSources.has(n.source) ||
-    (n.source.startsWith("ipconfig ") && reused.has(n.source.split(" ").at(-1)!));
+  const state = await readState(notes, options);
+  const kept = new Set([MAC_COMMANDS.ports, MAC_COMMANDS.services].map((a) => a.join(" ")));
   return {
-    ...previous,
-    now,
-    interfaces: interfaces ?? [],
-    routes: routes ?? [],
-    ndpRouters,
-    ndpPrefixes,
-    ipconfig: new Map(links.map((l, i) => [l.name, facts[i]])),
-    notes: [...(previous.notes ?? []).filter(keptNote), ...notes],
+    ...state,
+    ...(previous.ports ? { ports: previous.ports } : {}),
+    ...(previous.services ? { services: previous.services } : {}),
+    notes: [...(previous.notes ?? []).filter((n) => kept.has(n.source)), ...notes],
   };
 }

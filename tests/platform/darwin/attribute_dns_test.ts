@@ -303,3 +303,31 @@ resolver #1
     "and configd merges their DNS into one resolver",
   ]);
 });
+
+Deno.test("attributeDns gives a search domain to the PD holding the servers only when the link has no PD of another family", () => {
+  // Hand-written (inline): a scoped resolver with IPv4 servers and a domain no element lists.
+  const dns = parseScutilDns(`DNS configuration (for scoped queries)
+
+resolver #1
+  search domain[0] : corp.example
+  nameserver[0] : 198.51.100.53
+  if_index : 4 (en0)
+  flags    : Scoped, Request A records
+  reach    : 0x00000002 (Reachable)
+`);
+  const v4 = pd("en0/ipv4", "198.51.100.7", 24);
+  const v6 = pd("en0/ipv6/fe80::1", "2001:db8:1::7", 64, "fe80::1");
+  const notes: SourceNote[] = [];
+  attributeDns(dns, new Map([["en0", [v4, v6]]]), notes);
+  // The domain may be the RA's DNSSL (configd merges both families): it goes to neither PD.
+  assert.deepEqual(data(v4), [[
+    "static",
+    { "dns-servers": ["198.51.100.53"], "search-domains": [] },
+    "scutil --dns",
+  ]]);
+  assert.deepEqual(data(v6), []);
+  assert.deepEqual(notes.map((n) => n.reason), [
+    "Cannot attribute search domain corp.example: link en0 has 2 provisioning domains " +
+    "and configd merges their DNS into one resolver",
+  ]);
+});

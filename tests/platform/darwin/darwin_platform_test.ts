@@ -246,25 +246,31 @@ function routeMonitorOnGo(capture: string) {
   };
 }
 
-Deno.test("an address message reads the tables and the named link again, not networksetup, scutil or the other links' ipconfig", async () => {
-  // A VPN's address added on ipsec0 (a real capture from another Mac): only ipsec0 is named.
+Deno.test("an address message reads the Mac again but for networksetup; a link message reads everything", async () => {
+  // A VPN's address added on ipsec0 (a real capture from another Mac).
   const monitor = routeMonitorOnGo("route_monitor_vpn_ipsec0_newaddr_partial_1.txt");
   await followSet7Mac(monitor, 20, async ({ fake, dir }) => {
     const count = (line: string) => fake.asked.filter((c) => c === line).length;
     await Deno.writeTextFile(`${dir}/go`, "");
     await until(() => count("ifconfig -a -v -L") === 2, 10_000);
-    await until(() => count("ndp -n -p") === 2);
+    await until(() => count("ipconfig getpacket en1") === 2);
+    // An RA heard again or DNS configd rewrote comes with no message: all of it is read again.
     assert.deepEqual(
-      [
-        "networksetup -listallhardwareports",
-        "scutil --dns",
-        "scutil --nwi",
-        "ipconfig getpacket en0",
-      ]
-        .map(count),
-      [1, 1, 1, 1],
+      ["scutil --dns", "scutil --nwi", "netstat -rn", "ndp -n -r", "ndp -n -p"].map(count),
+      [2, 2, 2, 2, 2],
     );
-    assert.deepEqual(["netstat -rn", "ndp -n -r"].map(count), [2, 2]);
+    assert.deepEqual(
+      ["networksetup -listallhardwareports", "networksetup -listnetworkserviceorder"].map(count),
+      [1, 1],
+    );
+  });
+  // The hand-written down/up sequence has RTM_IFINFO: networksetup is read again too.
+  await followSet7Mac(monitorPrintingOnGo, 20, async ({ fake, dir }) => {
+    await Deno.writeTextFile(`${dir}/go`, "");
+    await until(
+      () => fake.asked.filter((c) => c === "networksetup -listallhardwareports").length === 2,
+      10_000,
+    );
   });
 });
 

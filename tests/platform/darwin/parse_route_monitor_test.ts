@@ -9,7 +9,7 @@ import {
   parseRouteMonitor,
   RouteMonitorParser,
 } from "../../../platform/darwin/parse_route_monitor.ts";
-import { readScope, touchedInterfaces } from "../../../platform/darwin/route_change.ts";
+import { readScope } from "../../../platform/darwin/route_change.ts";
 import { classifyRouteMessage } from "../../../platform/darwin/route_message_kind.ts";
 import { readCapture } from "./capture.ts";
 
@@ -70,10 +70,8 @@ Deno.test("a flush batch re-reads the tables of the interfaces whose routes went
   ]);
   assert.equal(isRelevant(messages[4]), false);
   assert.equal(readScope(messages), "tables");
-  assert.deepEqual(touchedInterfaces(messages), new Set(["ipsec0", "utun0", "utun1", "utun2"]));
   const again = parseRouteMonitor(await readCapture("route_monitor_vpn_ipsec0_flush_inet6_2.txt"));
   assert.deepEqual(again.map((m) => [m.seq, m.size]), [[0, 200], [1, 176]]);
-  assert.deepEqual(touchedInterfaces(again), new Set(["ipsec0"]));
   assert.equal(readScope(again.slice(1)), "none");
 });
 
@@ -110,8 +108,6 @@ Deno.test("a first message without its 'got message' line, indented, is read; it
   ]);
   assert.deepEqual(messages.map(classifyRouteMessage), ["address", "route"]);
   assert.equal(readScope(messages), "tables");
-  assert.deepEqual(touchedInterfaces(messages), new Set(["ipsec0"]));
-  assert.equal(touchedInterfaces(messages.slice(1)), undefined);
 });
 
 Deno.test("a values line whose trailing blank was stripped still gives the empty last sockaddr", async () => {
@@ -147,9 +143,6 @@ Deno.test("route -v monitor: two defaults deleted and re-added, one scoped, with
   });
   assert.deepEqual(messages[3].flags, ["UP", "GATEWAY", "DONE", "STATIC", "IFSCOPE"]);
   assert.equal(readScope(messages), "tables");
-  // The new primary default names no interface: every interface's tables are read.
-  assert.equal(touchedInterfaces(messages), undefined);
-  assert.deepEqual(touchedInterfaces(messages.slice(0, 2)), new Set(["en5", "en1"]));
 });
 
 Deno.test("RouteMonitorParser returns a message as soon as its values line arrives", async () => {
@@ -192,8 +185,6 @@ Deno.test("hand-written network_cmds-705 form: index: N sockaddrs, RTM_IFINFO, R
   ]);
   assert.equal(readScope(messages), "full");
   assert.equal(readScope([messages[0], messages[3], messages[4]]), "tables");
-  // RTM_IFINFO carries only the index: the caller maps 4 to en0.
-  assert.deepEqual(touchedInterfaces(messages), new Set(["en0", 4]));
 });
 
 Deno.test("-vv filter lines are skipped; a message of unknown version or type reads everything", () => {
