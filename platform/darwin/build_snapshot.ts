@@ -29,6 +29,7 @@ import type { IpconfigSummary } from "./parse_ipconfig_summary.ts";
 import type { RouterAdvertisement } from "./parse_router_advertisement.ts";
 import type { ScutilDns } from "./parse_scutil_dns.ts";
 import { parseScdDate } from "./scd_date.ts";
+import type { IfconfigInterface } from "./parse_ifconfig.ts";
 
 /** What ipconfig said of one interface; a verb left out was not run or printed nothing. */
 export interface IpconfigFacts {
@@ -110,6 +111,20 @@ function linkPds(link: DarwinLink, state: DarwinHostState): LinkPds {
 }
 
 /**
+ * Whether the kernel marks data on a link as costly (eflags EXPENSIVE:
+ * cellular, a phone's hotspot) or the user asked to save it (Low Data Mode:
+ * xflags CONSTRAINED, or "constrained" in the header), as `ifconfig -v`
+ * prints them (network_cmds ifconfig.tproj/ifconfig.c, IFEFBITS, IFXFBITS,
+ * SIOCGIFCONSTRAINED). Their absence proves nothing on releases that
+ * print neither.
+ */
+function kernelMetered(link: IfconfigInterface | undefined): boolean {
+  return link !== undefined &&
+    (link.eflags.includes("EXPENSIVE") || link.xflags.includes("CONSTRAINED") ||
+      link.constrained);
+}
+
+/**
  * Builds the snapshot of a Mac from its tools' parsed outputs.
  *
  * @example One Wi-Fi link with a DHCP-less IPv4 address and its scoped DNS
@@ -155,8 +170,10 @@ export function buildDarwinSnapshot(state: DarwinHostState): Snapshot {
     const names = new Map(links.flatMap((l) => l.index === null ? [] : [[l.index, l.name]]));
     attributeDns(state.dns, new Map([...built].map(([name, b]) => [name, b.pds])), notes, names);
   }
+  const ifconfig = new Map(state.interfaces.map((i) => [i.name, i]));
   const interfaces = links.map((link): InterfaceInfo => {
     const pds = built.get(link.name);
+    const metered = pds?.metered || kernelMetered(ifconfig.get(link.name));
     return {
       interfaceId: link.name,
       displayName: link.displayName,
@@ -165,7 +182,7 @@ export function buildDarwinSnapshot(state: DarwinHostState): Snapshot {
       ...(link.index !== null ? { index: link.index } : {}),
       ...(link.mtu !== null ? { mtu: link.mtu } : {}),
       ...(link.mac !== null ? { mac: link.mac } : {}),
-      ...(pds?.metered ? { metered: true } : {}),
+      ...(metered ? { metered: true } : {}),
       pds: pds?.pds.map((pd) => pd.done()) ?? [],
       ...(pds?.unattributed?.length ? { unattributed: pds.unattributed } : {}),
     };

@@ -110,3 +110,31 @@ Deno.test("a lease's start time from ipconfig getsummary (macOS 26.6.2) gives it
   }]);
   assertSound(later);
 });
+
+Deno.test("a link the kernel marks EXPENSIVE or constrained (Low Data Mode) is metered; one without either says nothing", async () => {
+  // The hand-written `ifconfig -v -v` fixture (no capture shows these flags): en7 has both.
+  const interfaces = parseIfconfig(
+    await readCapture("handwritten_ifconfig_vv_header_lifetimes.txt"),
+  );
+  const by = new Map(
+    buildDarwinSnapshot({ now: 0, interfaces, routes: [] }).interfaces.map((
+      i,
+    ) => [i.interfaceId, i]),
+  );
+  assert.equal(by.get("en7")?.metered, true);
+  // Each flag alone.
+  const en7 = interfaces.find((i) => i.name === "en7")!;
+  for (
+    const variant of [
+      { ...en7, constrained: false, xflags: [] },
+      { ...en7, constrained: false, eflags: [], xflags: ["CONSTRAINED"] },
+      { ...en7, eflags: [] },
+    ]
+  ) {
+    const [nic] = buildDarwinSnapshot({ now: 0, interfaces: [variant], routes: [] }).interfaces;
+    assert.equal(nic.metered, true);
+  }
+  const plain = { ...en7, constrained: false, eflags: [], xflags: [] };
+  const [nic] = buildDarwinSnapshot({ now: 0, interfaces: [plain], routes: [] }).interfaces;
+  assert.equal(nic.metered, undefined);
+});
