@@ -36,7 +36,8 @@ const OPTIONS: Readonly<Record<string, OptionSpec & { commands?: readonly Comman
   scenario: { value: "a scenario FILE" },
   "resolv-conf": { value: "a FILE" },
   "lease-dir": { value: "a DIR", multiple: true },
-  replay: { value: "a DIR" },
+  // A replayed Mac has no sockets: only what reads the host applies.
+  replay: { value: "a DIR", commands: ["status", "watch"] },
   record: { value: "a DIR" },
   json: {},
   pd: { value: "a PD id", multiple: true, commands: ["resolve", "connect", "fetch", "check"] },

@@ -48,7 +48,8 @@ const PLATFORM_OPTIONS = `Platform options (every command):
                                 directory; repeatable)
   --replay DIR                  darwin: read the tools' outputs from the
                                 files in DIR instead of running them (any
-                                OS; nothing is followed live)
+                                OS; nothing is followed live; status and
+                                watch only)
   --record DIR                  darwin: save each tool's output into DIR
                                 (made if missing), to replay elsewhere`;
 

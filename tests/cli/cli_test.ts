@@ -71,6 +71,10 @@ Deno.test("usage errors are mif's own one-line messages, exit 2, pointing to the
       /^mif: --replay and --record only apply to --platform darwin \(see mif help status\)$/,
     ],
     [
+      ["resolve", "www.example", "--replay", "a/"],
+      /^mif: --replay only applies to status and watch \(see mif help resolve\)$/,
+    ],
+    [
       ["status", "--replay", "a/", "--record", "b/"],
       /^mif: --replay and --record exclude each other \(see mif help status\)$/,
     ],
