@@ -14,6 +14,18 @@ function pd(pdId: string, address: string, prefixLength: number, router?: string
 
 const data = (d: PdDraft) => d.done().elements.map((e) => [e.element, e.data, e.source]);
 
+/** The static element scutil --dns adds with these servers and no search domain. */
+const scopedServers = (...servers: string[]) => [
+  "static",
+  { "dns-servers": servers, "search-domains": [] },
+  "scutil --dns",
+];
+
+/** The note for a search domain of a link whose PDs configd's merged resolver cannot tell apart. */
+const mergedDomain = (domain: string, link: string, count: number) =>
+  `Cannot attribute search domain ${domain}: link ${link} has ${count} provisioning domains ` +
+  "and configd merges their DNS into one resolver";
+
 Deno.test("attributeDns gives a VPN's catch-all servers to its PDs by family; a search domain of two PDs is noted", async () => {
   const dns = parseScutilDns(await readCapture("scutil_dns_vpn_split_1.txt"));
   // Addresses assumed: the capture has no ifconfig (Tailscale's 100.64/10 and fd7a-like ULA).
@@ -24,21 +36,12 @@ Deno.test("attributeDns gives a VPN's catch-all servers to its PDs by family; a 
   attributeDns(dns, new Map([["utun8", [utun4, utun6]], ["en0", [en0]]]), notes);
   // configd merges a service's IPv4, IPv6 and manual DNS (ip_plugin.c get_dns_changes()):
   // attlocal.net may be either PD's, so neither gets it.
-  assert.deepEqual(data(utun4), [[
-    "static",
-    { "dns-servers": ["100.100.111.1"], "search-domains": [] },
-    "scutil --dns",
-  ]]);
-  assert.deepEqual(data(utun6), [[
-    "static",
-    { "dns-servers": ["fd00:2021:1111:8000:100:100:111:0"], "search-domains": [] },
-    "scutil --dns",
-  ]]);
+  assert.deepEqual(data(utun4), [scopedServers("100.100.111.1")]);
+  assert.deepEqual(data(utun6), [scopedServers("fd00:2021:1111:8000:100:100:111:0")]);
   // Resolver #2 is the default resolver (on en0): it marks no PD; #3 is mDNS.
   assert.deepEqual(data(en0), []);
   assert.deepEqual(notes.map((n) => n.reason), [
-    "Cannot attribute search domain attlocal.net: link utun8 has 2 provisioning domains " +
-    "and configd merges their DNS into one resolver",
+    mergedDomain("attlocal.net", "utun8", 2),
   ]);
 });
 
@@ -110,11 +113,7 @@ Deno.test("attributeDns gives a scoped link-local server to the RA PD, the IPv4 
     "ipconfig getpacket",
   ]]);
   // The %en0 zone is the link's own: the PD lists the bare address.
-  assert.deepEqual(data(ra), [[
-    "static",
-    { "dns-servers": [router], "search-domains": [] },
-    "scutil --dns",
-  ]]);
+  assert.deepEqual(data(ra), [scopedServers(router)]);
   assert.deepEqual(notes, []);
 });
 
@@ -227,11 +226,7 @@ resolver #2
   const en0 = pd("en0/ipv4", "203.0.113.70", 24);
   const notes: SourceNote[] = [];
   attributeDns(dns, new Map([["utun4", [utun4]], ["en0", [en0]]]), notes);
-  assert.deepEqual(data(en0), [[
-    "static",
-    { "dns-servers": ["203.0.113.1"], "search-domains": [] },
-    "scutil --dns",
-  ]]);
+  assert.deepEqual(data(en0), [scopedServers("203.0.113.1")]);
   assert.deepEqual(data(utun4), [[
     "static",
     { "dns-servers": ["198.51.100.53"], "search-domains": [], "dns-zones": ["corp.example"] },
@@ -288,19 +283,14 @@ resolver #1
   ]);
   const notes: SourceNote[] = [];
   attributeDns(dns, new Map([["en0", [v4, ra]]]), notes);
-  assert.deepEqual(data(v4), [[
-    "static",
-    { "dns-servers": ["203.0.113.1"], "search-domains": [] },
-    "scutil --dns",
-  ]]);
+  assert.deepEqual(data(v4), [scopedServers("203.0.113.1")]);
   assert.deepEqual(data(ra), [[
     "ra",
     { "dns-servers": ["2001:db8:1::53"], "search-domains": ["lab.example"] },
     "ipconfig",
   ]]);
   assert.deepEqual(notes.map((n) => n.reason), [
-    "Cannot attribute search domain home.example: link en0 has 2 provisioning domains " +
-    "and configd merges their DNS into one resolver",
+    mergedDomain("home.example", "en0", 2),
   ]);
 });
 
@@ -320,14 +310,9 @@ resolver #1
   const notes: SourceNote[] = [];
   attributeDns(dns, new Map([["en0", [v4, v6]]]), notes);
   // The domain may be the RA's DNSSL (configd merges both families): it goes to neither PD.
-  assert.deepEqual(data(v4), [[
-    "static",
-    { "dns-servers": ["198.51.100.53"], "search-domains": [] },
-    "scutil --dns",
-  ]]);
+  assert.deepEqual(data(v4), [scopedServers("198.51.100.53")]);
   assert.deepEqual(data(v6), []);
   assert.deepEqual(notes.map((n) => n.reason), [
-    "Cannot attribute search domain corp.example: link en0 has 2 provisioning domains " +
-    "and configd merges their DNS into one resolver",
+    mergedDomain("corp.example", "en0", 2),
   ]);
 });
