@@ -169,15 +169,18 @@ Deno.test("attributeDns gives a PPP VPN's catch-all servers to ppp0 and en0's sc
   assert.deepEqual(notes, []);
 });
 
-Deno.test("attributeDns adds a zone beside servers DHCP delivered", () => {
-  const dns = parseScutilDns(`DNS configuration
+/** Hand-written (inline): a VPN's split DNS for corp.example on utun4. */
+const SPLIT_CORP = `DNS configuration
 
 resolver #1
   domain   : corp.example
   nameserver[0] : 198.51.100.53
   if_index : 20 (utun4)
   flags    : Supplemental, Request A records
-`);
+`;
+
+Deno.test("attributeDns adds a zone beside servers DHCP delivered", () => {
+  const dns = parseScutilDns(SPLIT_CORP);
   const utun4 = pd("utun4/ipv4", "198.51.100.9", 32);
   utun4.set({ element: "dhcpv4", data: { "dns-servers": ["198.51.100.53"] }, source: "x" });
   attributeDns(dns, new Map([["utun4", [utun4]]]), []);
@@ -201,14 +204,7 @@ Deno.test("attributeDns skips scoped copies of another service's split DNS", () 
   // Hand-written (no capture shows one): configd dns-configuration.c
   // add_supplemental_resolvers() copies a DNS-only service's supplemental resolver into
   // each interface's scoped list with that interface and flags Scoped, Supplemental.
-  const dns = parseScutilDns(`DNS configuration
-
-resolver #1
-  domain   : corp.example
-  nameserver[0] : 198.51.100.53
-  if_index : 20 (utun4)
-  flags    : Supplemental, Request A records
-
+  const dns = parseScutilDns(`${SPLIT_CORP}
 DNS configuration (for scoped queries)
 
 resolver #1
