@@ -140,8 +140,6 @@ export class DarwinPlatform implements Platform {
   #started = false;
   /** Whether start() has handed its snapshot over (re-reads go to the listener from then on). */
   #listening = false;
-  /** Whether a monitor saw a change while start() read the Mac. */
-  #early = false;
   #closed = false;
 
   /**
@@ -188,7 +186,8 @@ export class DarwinPlatform implements Platform {
     this.#listener = listener;
     this.#listening = true;
     this.#advisor.advise(snapshot);
-    if (this.#early) this.#rereads.request();
+    // A change the monitors saw while the Mac was read asked for everything: read it now.
+    if (this.#full) this.#rereads.request();
     return snapshot;
   }
 
@@ -206,13 +205,8 @@ export class DarwinPlatform implements Platform {
 
   /** Asks for a read (of everything, if `full`). During start(), the read after it reads everything. */
   #want(full: boolean): void {
-    if (!this.#listening) {
-      this.#early = true;
-      this.#full = true;
-      return;
-    }
-    if (full) this.#full = true;
-    this.#rereads.request();
+    if (full || !this.#listening) this.#full = true;
+    if (this.#listening) this.#rereads.request();
   }
 
   /** Starts a monitor whose filtered lines call `onChange`; while it is down, a note says so. */
@@ -276,18 +270,14 @@ export class DarwinPlatform implements Platform {
     try {
       snapshot = await this.#read();
     } catch (error) {
-      if (this.#closed) return;
-      const note = {
-        source: "darwin platform",
-        reason: `Cannot read the Mac: ${describeError(error)}`,
+      const reason = `Cannot read the Mac: ${describeError(error)}`;
+      snapshot = {
+        ...this.#last,
+        notes: [...this.#last.notes ?? [], { source: "darwin platform", reason }],
       };
-      snapshot = { ...this.#last, notes: [...this.#last.notes ?? [], note] };
-      this.#listener({ type: "snapshot", snapshot });
-      this.#advisor.advise(snapshot); // Its deadlines stay armed.
-      return;
     }
     if (this.#closed) return;
     this.#listener({ type: "snapshot", snapshot });
-    this.#advisor.advise(snapshot);
+    this.#advisor.advise(snapshot); // A failed read's snapshot keeps the deadlines armed.
   }
 }

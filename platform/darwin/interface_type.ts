@@ -7,9 +7,8 @@
  * @module
  */
 
-import { isLinkLocal, parseIp } from "../../ip/ip.ts";
 import type { InterfaceType } from "../../protocol/types.ts";
-import type { IfconfigInterface } from "./parse_ifconfig.ts";
+import { beyondLinkLocal, type IfconfigInterface } from "./parse_ifconfig.ts";
 
 /**
  * Software links by name: Wi-Fi's peer-to-peer links (awdl: Apple Wireless
@@ -41,10 +40,7 @@ function isVpn(link: IfconfigInterface): boolean {
   if (link.effectiveInterface !== null && link.effectiveInterface !== link.name) return true;
   if (/^(ipsec|ppp)\d+$/.test(link.name)) return true;
   if (!/^utun\d+$/.test(link.name)) return false;
-  return [...link.inet, ...link.inet6].some(({ address }) => {
-    const ip = parseIp(address);
-    return ip !== undefined && !isLinkLocal(ip);
-  });
+  return beyondLinkLocal([...link.inet, ...link.inet6]);
 }
 
 /**

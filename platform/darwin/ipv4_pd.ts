@@ -8,11 +8,11 @@
  * @module
  */
 
-import type { AddressInfo, ElementInfo } from "../../protocol/model.ts";
-import type { ConfigValue } from "../../protocol/types.ts";
+import type { AddressInfo } from "../../protocol/model.ts";
 import { isSelfAssigned } from "../../ip/ip.ts";
 import { maskLength, networkOf, prefixMatch } from "../../ip/prefix.ts";
 import { PdDraft } from "../pd_draft.ts";
+import { dhcp4Element, type Dhcp4Lease } from "../dhcp_elements.ts";
 import type { IfconfigInet } from "./parse_ifconfig.ts";
 import type { DhcpPacket, DhcpRawOption } from "./parse_ipconfig_packet.ts";
 import { defaultRouters, type NetstatRoute } from "./parse_netstat_routes.ts";
@@ -64,13 +64,16 @@ function leased(p: DhcpPacket): string | undefined {
 }
 
 /**
- * The "dhcpv4" element of an `ipconfig getpacket` ACK, with the items of
- * Linux's dhcp4Element: search-domains from option 119, else option 15.
+ * An `ipconfig getpacket` ACK as the lease every platform's "dhcpv4"
+ * element is made of (dhcp4Element): search domains from option 119, else
+ * option 15; the renewal, rebinding and end times when the lease's start is
+ * known.
  *
  * @example A campus lease
  * ```ts
- * import { dhcpv4Element } from "./ipv4_pd.ts";
+ * import { packetLease } from "./ipv4_pd.ts";
  * import { parseIpconfigPacket } from "./parse_ipconfig_packet.ts";
+ * import { dhcp4Element } from "../dhcp_elements.ts";
  * import assert from "node:assert/strict";
  * const p = parseIpconfigPacket([
  *   "op = BOOTREPLY", "htype = 1", "flags = 0", "hlen = 6", "hops = 0", "xid = 0x1", "secs = 0",
@@ -80,50 +83,53 @@ function leased(p: DhcpPacket): string | undefined {
  *   "subnet_mask (ip): 255.255.255.0", "router (ip_mult): {198.51.100.1}",
  *   "domain_name (string): lab.example", "end (none): ",
  * ].join("\n"))!;
- * const e = dhcpv4Element(p, 0);
+ * const e = dhcp4Element(packetLease(p, { interfaceName: "en0", leaseStart: 0 }));
  * assert.deepEqual(e.data["search-domains"], ["lab.example"]);
  * assert.equal(e.data["prefix-length"], 24);
  * assert.equal(e.data["expires-at"], "1970-01-01T01:00:00.000Z");
  * ```
  * @param p The packet.
- * @param leaseStart When the lease started, epoch ms, if known.
- * @returns The element.
+ * @param link The link's name, and when the lease started (epoch ms), if known.
+ * @returns The lease.
  */
-export function dhcpv4Element(p: DhcpPacket, leaseStart?: number): ElementInfo {
+export function packetLease(
+  p: DhcpPacket,
+  link: { readonly interfaceName: string; readonly leaseStart?: number },
+): Dhcp4Lease {
   const o = p.options;
-  const data: Record<string, ConfigValue> = {
-    "dns-servers": [...o.domainNameServers],
-    "search-domains": o.domainSearch.length
-      ? [...o.domainSearch]
-      : o.domainName !== undefined
-      ? [o.domainName]
-      : [],
-    routers: [...o.routers],
-  };
-  const address = leased(p);
-  const prefixLength = o.subnetMask === undefined ? undefined : maskLength(o.subnetMask);
-  if (address !== undefined) data.address = address;
-  if (prefixLength !== undefined) data["prefix-length"] = prefixLength;
-  if (o.domainName !== undefined) data["domain-name"] = o.domainName;
-  if (o.serverIdentifier !== undefined) data["server-identifier"] = o.serverIdentifier;
   // Option 26, printed "interface_mtu (uint16): 0x5dc" (bootplib/dhcp_options.c).
   const mtu = /^0x([0-9a-f]{1,4})$/.exec(
     o.all.find((x) => x.name === "interface_mtu")?.value ?? "",
   );
-  if (mtu) data.mtu = parseInt(mtu[1], 16);
-  const times = [
-    ["lease-time", o.leaseTime, "expires-at"],
-    ["renewal-time", o.renewalT1, "renew-at"],
-    ["rebinding-time", o.rebindingT2, "rebind-at"],
-  ] as const;
-  for (const [item, seconds, at] of times) {
-    if (seconds === undefined) continue;
-    data[item] = seconds;
-    if (leaseStart !== undefined && seconds !== 0xffffffff) {
-      data[at] = new Date(leaseStart + seconds * 1000).toISOString();
-    }
-  }
-  return { element: "dhcpv4", data, source: "ipconfig getpacket" };
+  const address = leased(p);
+  const prefixLength = o.subnetMask === undefined ? undefined : maskLength(o.subnetMask);
+  const after = (seconds: number | undefined) =>
+    link.leaseStart === undefined || seconds === undefined || seconds === 0xffffffff
+      ? undefined
+      : link.leaseStart + seconds * 1000;
+  const [expiresAt, renewAt, rebindAt] = [o.leaseTime, o.renewalT1, o.rebindingT2].map(after);
+  return {
+    interfaceName: link.interfaceName,
+    dnsServers: o.domainNameServers,
+    searchDomains: o.domainSearch.length
+      ? o.domainSearch
+      : o.domainName !== undefined
+      ? [o.domainName]
+      : [],
+    routers: o.routers,
+    ...(address !== undefined ? { address } : {}),
+    ...(prefixLength !== undefined ? { prefixLength } : {}),
+    ...(o.domainName !== undefined ? { domainName: o.domainName } : {}),
+    ...(o.serverIdentifier !== undefined ? { serverIdentifier: o.serverIdentifier } : {}),
+    ...(mtu ? { mtu: parseInt(mtu[1], 16) } : {}),
+    ...(o.leaseTime !== undefined ? { leaseTime: o.leaseTime } : {}),
+    ...(o.renewalT1 !== undefined ? { renewalTime: o.renewalT1 } : {}),
+    ...(o.rebindingT2 !== undefined ? { rebindingTime: o.rebindingT2 } : {}),
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(renewAt !== undefined ? { renewAt } : {}),
+    ...(rebindAt !== undefined ? { rebindAt } : {}),
+    source: "ipconfig getpacket",
+  };
 }
 
 /**
@@ -265,7 +271,11 @@ export function ipv4Pd(link: Ipv4Link, state: Ipv4State): Ipv4Result {
   const extra = hint ? { meteredHint: hint } : {};
   if (own.length === 0) return { unattributed, ...extra };
   const pd = new PdDraft(`${link.name}/ipv4`, "ipv4");
-  if (lease) pd.set(dhcpv4Element(lease, state.leaseStart));
+  if (lease) {
+    pd.set(
+      dhcp4Element(packetLease(lease, { interfaceName: link.name, leaseStart: state.leaseStart })),
+    );
+  }
   if (own.some((a) => a.address !== address || !lease)) {
     pd.set({ element: "static", data, source: "ifconfig" });
   }

@@ -15,6 +15,7 @@
 import type { AddressInfo, ElementInfo } from "../../protocol/model.ts";
 import type { ConfigValue } from "../../protocol/types.ts";
 import { PdDraft } from "../pd_draft.ts";
+import { dhcp6Element, type Dhcp6Lease } from "../dhcp_elements.ts";
 import { addressOwners, type AdvertisingRouter, flaggedRouters } from "../ipv6_attribution.ts";
 import { withoutZone } from "../../ip/zone.ts";
 import type { IfconfigInet6 } from "./parse_ifconfig.ts";
@@ -232,33 +233,27 @@ function raData(r: RouterFacts, input: DarwinIpv6Input): ElementInfo {
   return { element: "ra", data, source: sources.join(", ") };
 }
 
-/** The "dhcpv6" element (keys as Linux's dhcp6Element). */
-function dhcpv6Data(packet: Dhcpv6Packet, mode: string | undefined): ElementInfo {
+/** `ipconfig getv6packet` as the DHCPv6 data every platform's "dhcpv6" element is made of. */
+function packetLease6(link: string, packet: Dhcpv6Packet, mode: string | undefined): Dhcp6Lease {
   const addresses = packet.iaNa.flatMap((ia) => ia.addresses);
   const server = packet.options.find((o) => o.name === "SERVERID" && o.depth === 0);
   const ia = packet.iaNa[0];
   const known = mode?.toLowerCase();
-  const data: Data = {
-    mode: known === "stateful" || known === "stateless"
-      ? known
-      : addresses.length
-      ? "stateful"
-      : "stateless",
-    "dns-servers": [...packet.dnsServers],
-    "search-domains": [...packet.domainList],
-    ...(addresses.length
-      ? {
-        addresses: addresses.map((a) => ({
-          address: a.address,
-          "preferred-lifetime": lifetime(a.preferredLifetime),
-          "valid-lifetime": lifetime(a.validLifetime),
-        })),
-      }
-      : {}),
-    ...(server ? { "server-identifier": server.value } : {}),
-    ...(ia ? { "renewal-time": ia.t1, "rebinding-time": ia.t2 } : {}),
+  return {
+    interfaceName: link,
+    stateless: known === "stateless" || (known !== "stateful" && addresses.length === 0),
+    addresses: addresses.map((a) => ({
+      value: a.address,
+      preferredLifetime: lifetime(a.preferredLifetime),
+      validLifetime: lifetime(a.validLifetime),
+    })),
+    prefixes: [],
+    dnsServers: packet.dnsServers,
+    searchDomains: packet.domainList,
+    ...(server ? { serverId: server.value } : {}),
+    ...(ia ? { renewTime: ia.t1, rebindTime: ia.t2 } : {}),
+    source: "ipconfig",
   };
-  return { element: "dhcpv6", data, source: "ipconfig" };
 }
 
 /** How an address came: skipped (link-local, not usable), SLAAC, DHCPv6, static, or unknown. */
@@ -338,7 +333,7 @@ export function darwinIpv6Pds(input: DarwinIpv6Input): DarwinLinkIpv6 {
   for (const r of routers) r.pd.set(raData(r, input));
   const packet = input.dhcpv6 ?? input.summary?.dhcpv6?.packet;
   if (packet) {
-    const element = dhcpv6Data(packet, input.summary?.dhcpv6?.mode);
+    const element = dhcp6Element(packetLease6(input.link, packet, input.summary?.dhcpv6?.mode));
     const flagged = new Set([
       ...flaggedRouters(routers, "managed"),
       ...flaggedRouters(routers, "otherConfig"),

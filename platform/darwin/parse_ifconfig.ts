@@ -7,7 +7,7 @@
  * @module
  */
 
-import { canonicalIp } from "../../ip/ip.ts";
+import { canonicalIp, isLinkLocal, parseIp } from "../../ip/ip.ts";
 import { maskLength } from "../../ip/prefix.ts";
 
 /** An IPv4 address line (`inet`). */
@@ -347,4 +347,26 @@ function integer(text: string | undefined, what: string, radix: 10 | 16, max?: n
 
 function lifetime(text: string | undefined, what: string): number | null {
   return text === "infty" ? null : integer(text, what, 10);
+}
+
+/**
+ * Whether one of a link's addresses is more than link-local (169.254/16,
+ * fe80::/10): what the system's own utuns and a link with no network yet
+ * lack.
+ *
+ * @example A utun with only fe80:: and a Wi-Fi link with a lease
+ * ```ts
+ * import { beyondLinkLocal } from "./parse_ifconfig.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(beyondLinkLocal([{ address: "fe80::1" }]), false);
+ * assert.equal(beyondLinkLocal([{ address: "169.254.7.9" }, { address: "198.51.100.7" }]), true);
+ * ```
+ * @param addresses The addresses (`inet`, `inet6` or both).
+ * @returns true when one is neither IPv4 nor IPv6 link-local.
+ */
+export function beyondLinkLocal(addresses: readonly { readonly address: string }[]): boolean {
+  return addresses.some((a) => {
+    const ip = parseIp(a.address);
+    return ip !== undefined && !isLinkLocal(ip);
+  });
 }

@@ -10,11 +10,10 @@
 import type { SourceNote } from "../../protocol/model.ts";
 import { runTool, type ToolRunner } from "../run_tool.ts";
 import { describeError } from "../../protocol/text.ts";
-import { isLinkLocal, parseIp } from "../../ip/ip.ts";
 import type { DarwinHostState, IpconfigFacts } from "./build_snapshot.ts";
 import { parseHardwarePorts } from "./parse_hardware_ports.ts";
 import { parseServiceOrder } from "./parse_service_order.ts";
-import { type IfconfigInterface, parseIfconfig } from "./parse_ifconfig.ts";
+import { beyondLinkLocal, type IfconfigInterface, parseIfconfig } from "./parse_ifconfig.ts";
 import { parseScutilNwi } from "./parse_scutil_nwi.ts";
 import { parseScutilDns } from "./parse_scutil_dns.ts";
 import { parseNetstatRoutes } from "./parse_netstat_routes.ts";
@@ -61,13 +60,6 @@ async function read<T>(
     return undefined;
   }
 }
-
-/** Whether one of the addresses is more than link-local (169.254/16, fe80::/10). */
-const beyondLinkLocal = (addresses: readonly { readonly address: string }[]) =>
-  addresses.some((a) => {
-    const ip = parseIp(a.address);
-    return ip !== undefined && !isLinkLocal(ip);
-  });
 
 /** The links ipconfig is asked about: up, with an address beyond link-local. */
 function askedLinks(interfaces: readonly IfconfigInterface[]): IfconfigInterface[] {

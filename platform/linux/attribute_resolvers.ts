@@ -11,7 +11,7 @@
 
 import { isLinkLocal, isLoopback, parseIp } from "../../ip/ip.ts";
 import type { SourceNote } from "../../protocol/model.ts";
-import type { ResolverConfig } from "./lease_types.ts";
+import type { ResolverConfig } from "./source_types.ts";
 import type { PdDraft } from "../pd_draft.ts";
 import { prefixMatch } from "../../ip/prefix.ts";
 import type { RouteRecord } from "./parse_routes.ts";

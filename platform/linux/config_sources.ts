@@ -12,7 +12,7 @@
 import { basename, dirname, resolve } from "node:path";
 import type { SourceNote } from "../../protocol/model.ts";
 import { runningDhclientLeaseFiles } from "./dhclient_processes.ts";
-import type { SourceData } from "./lease_types.ts";
+import type { SourceData } from "./source_types.ts";
 import { skipReason } from "./skip_reason.ts";
 import {
   DHCPCD_FILE,

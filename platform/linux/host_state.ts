@@ -7,7 +7,7 @@
 
 import type { InterfaceType } from "../../protocol/types.ts";
 import type { SourceNote } from "../../protocol/model.ts";
-import type { SourceData } from "./lease_types.ts";
+import type { SourceData } from "./source_types.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
 import type { LinkRecord } from "./parse_links.ts";
 import type { NeighbourRecord } from "./parse_neighbours.ts";

@@ -7,7 +7,7 @@
  */
 
 import type { AddressInfo } from "../../protocol/model.ts";
-import { dhcp4Element } from "./element_data.ts";
+import { dhcp4Element } from "../dhcp_elements.ts";
 import type { HostState } from "./host_state.ts";
 import type { AddressRecord } from "./parse_addresses.ts";
 import type { LinkRecord } from "./parse_links.ts";

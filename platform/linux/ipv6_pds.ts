@@ -9,7 +9,8 @@
  */
 
 import type { AddressInfo, ElementInfo } from "../../protocol/model.ts";
-import { dhcp6Element, raElement } from "./element_data.ts";
+import { raElement } from "./element_data.ts";
+import { dhcp6Element } from "../dhcp_elements.ts";
 import type { HostState, ReceivedAdvert } from "./host_state.ts";
 import { addressInfo, staticData } from "./ipv4_pd.ts";
 import type { AddressRecord } from "./parse_addresses.ts";

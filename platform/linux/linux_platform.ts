@@ -28,7 +28,7 @@ import { Monitor, type MonitorOptions } from "../monitor.ts";
 import { raLinkKeys } from "./ipv6_pds.ts";
 import { KernelReader, type KernelTables } from "./read_host.ts";
 import { type ReadScope, readScope, touchedLinks } from "./kernel_change.ts";
-import type { SourceData } from "./lease_types.ts";
+import type { SourceData } from "./source_types.ts";
 
 /** How long a kernel change outside a burst waits for the rest of its lines, ms. */
 const GATHER = 1;

@@ -7,7 +7,8 @@
  */
 
 import { requireIp, requireMask } from "./field_text.ts";
-import type { Dhcp4Lease, Dhcp6Binding, Dhcp6Lease, SourceData } from "./lease_types.ts";
+import type { SourceData } from "./source_types.ts";
+import type { Dhcp4Lease, Dhcp6Binding, Dhcp6Lease } from "../dhcp_elements.ts";
 
 /** A statement: its words, and its block if it has one. */
 interface Statement {

@@ -8,7 +8,8 @@
  */
 
 import { compact, requireIp, requireMask, withoutTrailingDot } from "./field_text.ts";
-import type { Dhcp4Lease, Dhcp6Lease, SourceData } from "./lease_types.ts";
+import type { SourceData } from "./source_types.ts";
+import type { Dhcp4Lease, Dhcp6Lease } from "../dhcp_elements.ts";
 
 /**
  * Parses a recorded dhclient environment.

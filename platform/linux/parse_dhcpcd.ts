@@ -8,13 +8,8 @@
 
 import { compact } from "./field_text.ts";
 import { canonicalIp } from "../../ip/ip.ts";
-import type {
-  Dhcp4Lease,
-  Dhcp6Binding,
-  Dhcp6Lease,
-  ResolverConfig,
-  SourceData,
-} from "./lease_types.ts";
+import type { ResolverConfig, SourceData } from "./source_types.ts";
+import type { Dhcp4Lease, Dhcp6Binding, Dhcp6Lease } from "../dhcp_elements.ts";
 import { maskLength } from "../../ip/prefix.ts";
 
 /**

@@ -10,7 +10,8 @@
  */
 
 import { formatIp } from "../../ip/ip.ts";
-import type { Dhcp6Lease, SourceData } from "./lease_types.ts";
+import type { SourceData } from "./source_types.ts";
+import type { Dhcp6Lease } from "../dhcp_elements.ts";
 
 interface Tagged {
   readonly ConfigSource?: unknown;

@@ -8,7 +8,7 @@
 
 import { compact, withoutTrailingDot } from "./field_text.ts";
 import { canonicalIp } from "../../ip/ip.ts";
-import type { Dhcp4Lease } from "./lease_types.ts";
+import type { Dhcp4Lease } from "../dhcp_elements.ts";
 import { maskLength } from "../../ip/prefix.ts";
 
 /** Seconds per unit of systemd's format_timespan(). */

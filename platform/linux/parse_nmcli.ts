@@ -9,13 +9,8 @@
 
 import { compact, withoutTrailingDot } from "./field_text.ts";
 import { canonicalIp } from "../../ip/ip.ts";
-import type {
-  Dhcp4Lease,
-  Dhcp6Lease,
-  LinkFacts,
-  ResolverConfig,
-  SourceData,
-} from "./lease_types.ts";
+import type { LinkFacts, ResolverConfig, SourceData } from "./source_types.ts";
+import type { Dhcp4Lease, Dhcp6Lease } from "../dhcp_elements.ts";
 import { maskLength } from "../../ip/prefix.ts";
 
 /** The fields mif asks nmcli for, in `nmcli -t -f NMCLI_FIELDS device show`. */

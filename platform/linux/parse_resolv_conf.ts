@@ -7,7 +7,7 @@
 
 import { withoutTrailingDot } from "./field_text.ts";
 import { canonicalIp } from "../../ip/ip.ts";
-import type { ResolverConfig } from "./lease_types.ts";
+import type { ResolverConfig } from "./source_types.ts";
 
 /**
  * Parses resolv.conf text. `nameserver` lines give the servers (a "%zone" on

@@ -6,7 +6,7 @@
  */
 
 import { canonicalIp } from "../../ip/ip.ts";
-import type { ResolverConfig } from "./lease_types.ts";
+import type { ResolverConfig } from "./source_types.ts";
 
 /** The words after "Global:" or "Link N (name):", by scope ("" for Global). */
 type Scopes = Map<string, string[]>;

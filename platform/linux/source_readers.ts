@@ -12,7 +12,7 @@
 
 import { dirname } from "node:path";
 import type { SourceNote } from "../../protocol/model.ts";
-import type { SourceData } from "./lease_types.ts";
+import type { SourceData } from "./source_types.ts";
 import { parseDhclientLeases } from "./parse_dhclient.ts";
 import { parseDhclientEnv } from "./parse_dhclient_env.ts";
 import { parseDhcpcdDump } from "./parse_dhcpcd.ts";
